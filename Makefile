@@ -1,0 +1,51 @@
+# Human Pipeline: `make run` serves the app, `make test` lints and tests it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# `make run` is for local use: debug on, a throwaway key.
+RUN_ENV := DJANGO_DEBUG=1
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install install-dev lint serve migrate bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py load_taxonomy
+
+run: migrate
+	$(RUN_ENV) $(PY) manage.py ensure_local_admin
+	$(RUN_ENV) $(PY) manage.py seed_demo --if-missing
+	@echo
+	@echo "Human Pipeline is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install-dev lint
+	DJANGO_DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	DJANGO_DEBUG=1 $(PY) bench/form_bench.py
+	DJANGO_DEBUG=1 $(PY) bench/report_bench.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,204 @@
+"""Writes: organizations, assessments, frozen questions, answers, submission.
+
+Every write that touches answers goes through here, in bulk, in one
+transaction, so a request or an import either saves everything it was given
+or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from assessments.models import Answer, Assessment, AssessmentQuestion, Organization, Response
+from taxonomy.models import Question
+from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
+
+# Keeps each INSERT under SQLite's 32766-parameter limit (6 columns per row).
+BULK_BATCH_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One answer to one question: ``value`` None means "Don't know"."""
+
+    benefit_id: int
+    dimension: str
+    value: int | None
+
+    def __post_init__(self) -> None:
+        if self.dimension not in Dimension.values:
+            raise ValueError(f"unknown dimension {self.dimension!r}")
+        if self.value is not None and not SCALE_MIN <= self.value <= SCALE_MAX:
+            raise ValueError(f"rating {self.value!r} is outside {SCALE_MIN}..{SCALE_MAX}")
+
+
+def _unique_slug(model, base: str, **scope) -> str:
+    base = slugify(base)[:180] or "item"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug, **scope).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organization_get_or_create(*, name: str) -> tuple[Organization, bool]:
+    name = name.strip()
+    if not name:
+        raise ValueError("an organization needs a name")
+    existing = Organization.objects.filter(name=name).first()
+    if existing:
+        return existing, False
+    return Organization.objects.create(name=name, slug=_unique_slug(Organization, name)), True
+
+
+@transaction.atomic
+def assessment_get_or_create(
+    *, organization: Organization, title: str, status: str = Assessment.Status.OPEN
+) -> tuple[Assessment, bool]:
+    """The organization's assessment with this exact title; a new one is open."""
+    title = title.strip()
+    if not title:
+        raise ValueError("an assessment needs a title")
+    existing = Assessment.objects.filter(organization=organization, title=title).first()
+    if existing:
+        return existing, False
+    assessment = Assessment.objects.create(
+        organization=organization,
+        title=title,
+        slug=_unique_slug(Assessment, title, organization=organization),
+        status=status,
+        opens_at=timezone.now() if status == Assessment.Status.OPEN else None,
+    )
+    return assessment, True
+
+
+@transaction.atomic
+def assessment_freeze_questions(*, assessment: Assessment) -> bool:
+    """Snapshot the live active questions into the assessment, once.
+
+    Called before the first answer is written. The row lock makes two
+    first answers arriving together freeze once. Returns True if it froze now.
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.questions_frozen_at is not None:
+        assessment.questions_frozen_at = locked.questions_frozen_at
+        return False
+    questions = Question.objects.filter(is_active=True, benefit__is_active=True)
+    AssessmentQuestion.objects.bulk_create(
+        AssessmentQuestion(
+            assessment=locked,
+            question_id=q.pk,
+            benefit_id=q.benefit_id,
+            dimension=q.dimension,
+            text=q.text,
+            help_text=q.help_text,
+            order=q.order,
+        )
+        for q in questions
+    )
+    now = timezone.now()
+    Assessment.objects.filter(pk=locked.pk).update(questions_frozen_at=now)
+    assessment.questions_frozen_at = now
+    return True
+
+
+def _apply(answer: Answer, rating: Rating) -> None:
+    setattr(answer, rating.dimension, rating.value)
+    setattr(answer, f"{rating.dimension}_answered", True)
+
+
+@transaction.atomic
+def answers_save(*, response: Response, ratings: Iterable[Rating]) -> int:
+    """Save one respondent's ratings, merged into what they saved before.
+
+    Three queries whatever the number of ratings: read the existing rows of
+    the benefits concerned, one upsert, one update of the response. Only
+    the dimensions given are written; nothing else changes.
+    """
+    ratings = list(ratings)
+    if response.submitted_at is not None:
+        raise ValueError("this response has been submitted and can no longer change")
+    if not ratings:
+        return 0
+    if response.assessment.questions_frozen_at is None:
+        assessment_freeze_questions(assessment=response.assessment)
+    benefit_ids = {r.benefit_id for r in ratings}
+    rows = {a.benefit_id: a for a in Answer.objects.filter(response=response, benefit_id__in=benefit_ids)}
+    for rating in ratings:
+        answer = rows.get(rating.benefit_id)
+        if answer is None:
+            answer = rows[rating.benefit_id] = Answer(response=response, benefit_id=rating.benefit_id)
+        _apply(answer, rating)
+    Answer.objects.bulk_create(
+        rows.values(),
+        update_conflicts=True,
+        unique_fields=["response", "benefit"],
+        update_fields=["importance", "realization", "importance_answered", "realization_answered"],
+        batch_size=BULK_BATCH_SIZE,
+    )
+    response.updated_at = timezone.now()
+    Response.objects.filter(pk=response.pk).update(updated_at=response.updated_at)
+    return len(ratings)
+
+
+@transaction.atomic
+def responses_import(
+    *, assessment: Assessment, ratings_by_respondent: Mapping[str, Iterable[Rating]], submitted: bool = True
+) -> int:
+    """Create one response per respondent with its ratings, in bulk; all or nothing.
+
+    Imported responses count as submitted. A fixed number of queries whatever
+    the number of respondents (up to the batch size). Returns the number of
+    ratings saved. The caller has already checked that no respondent is in
+    the assessment; the unique constraint backs that up.
+    """
+    if assessment.questions_frozen_at is None:
+        assessment_freeze_questions(assessment=assessment)
+    now = timezone.now()
+    responses = Response.objects.bulk_create(
+        [
+            Response(
+                assessment=assessment,
+                respondent=respondent,
+                started_at=now,
+                updated_at=now,
+                submitted_at=now if submitted else None,
+            )
+            for respondent in ratings_by_respondent
+        ],
+        batch_size=BULK_BATCH_SIZE,
+    )
+    answers = []
+    count = 0
+    for response, ratings in zip(responses, ratings_by_respondent.values(), strict=True):
+        rows: dict[int, Answer] = {}
+        for rating in ratings:
+            answer = rows.get(rating.benefit_id)
+            if answer is None:
+                answer = rows[rating.benefit_id] = Answer(response_id=response.pk, benefit_id=rating.benefit_id)
+            _apply(answer, rating)
+            count += 1
+        answers.extend(rows.values())
+    Answer.objects.bulk_create(answers, batch_size=BULK_BATCH_SIZE)
+    return count
+
+
+@transaction.atomic
+def response_submit(*, response: Response) -> bool:
+    """Mark a response submitted, once. Returns False if it already was.
+
+    The row lock makes a double submit from two tabs submit once.
+    """
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if locked.submitted_at is not None:
+        response.submitted_at = locked.submitted_at
+        return False
+    now = timezone.now()
+    Response.objects.filter(pk=locked.pk).update(submitted_at=now, updated_at=now)
+    response.submitted_at = now
+    return True

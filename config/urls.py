@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Human Pipeline administration"
+admin.site.site_title = "Human Pipeline"
+admin.site.index_title = "Taxonomy, questions and assessments"
+
+urlpatterns = [
+    path("", include("taxonomy.urls")),
+    path("", include("assessments.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,88 @@
+"""Reads of the taxonomy: the tree in taxonomy order, and as a spec for export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from taxonomy.loaders import BenefitSpec, ConceptSpec, ScopeSpec, TaxonomySpec
+from taxonomy.models import Benefit, Concept, Scope
+
+
+def benefits_in_tree_order(*, include_inactive: bool = False) -> list[Benefit]:
+    """Every benefit node in taxonomy order, in one query.
+
+    Taxonomy order: concept order, scope order, then sibling order, each
+    parent before its children (a pre-order walk).
+    """
+    qs = Benefit.objects.select_related("concept", "scope")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    nodes = list(qs)
+    children: dict[int | None, list[Benefit]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+    for siblings in children.values():
+        siblings.sort(key=lambda b: (b.concept.order, b.scope.order, b.order, b.pk))
+    ordered: list[Benefit] = []
+
+    def visit(node: Benefit) -> None:
+        ordered.append(node)
+        for child in children.get(node.pk, []):
+            visit(child)
+
+    for root in children.get(None, []):
+        visit(root)
+    return ordered
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    concept: Concept
+    scope: Scope
+    benefits: tuple[Benefit, ...]  # in tree order; ``depth`` tells the nesting
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    concept: Concept
+    cells: tuple[MatrixCell, ...]
+
+
+def taxonomy_matrix() -> list[MatrixRow]:
+    """The concept x scope matrix with every active benefit, in three queries."""
+    concepts = list(Concept.objects.all())
+    scopes = list(Scope.objects.all())
+    by_cell: dict[tuple[int, int], list[Benefit]] = {}
+    for benefit in benefits_in_tree_order():
+        by_cell.setdefault((benefit.concept_id, benefit.scope_id), []).append(benefit)
+    return [
+        MatrixRow(
+            concept=c,
+            cells=tuple(MatrixCell(c, s, tuple(by_cell.get((c.pk, s.pk), ()))) for s in scopes),
+        )
+        for c in concepts
+    ]
+
+
+def taxonomy_spec() -> TaxonomySpec:
+    """The database's taxonomy (active nodes) as a spec, for export."""
+    concepts = tuple(ConceptSpec(c.slug, c.name, c.definition) for c in Concept.objects.all())
+    scopes = tuple(ScopeSpec(s.slug, s.name, s.description) for s in Scope.objects.all())
+    nodes = benefits_in_tree_order()
+    children: dict[int | None, list[Benefit]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+
+    def spec(node: Benefit) -> BenefitSpec:
+        return BenefitSpec(
+            name=node.name,
+            slug=node.slug,
+            description=node.description,
+            children=tuple(spec(child) for child in children.get(node.pk, [])),
+        )
+
+    benefits: dict[tuple[str, str], tuple[BenefitSpec, ...]] = {}
+    for root in children.get(None, []):
+        key = (root.concept.slug, root.scope.slug)
+        benefits[key] = (*benefits.get(key, ()), spec(root))
+    return TaxonomySpec(concepts=concepts, scopes=scopes, benefits=benefits)

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from taxonomy import views
+
+app_name = "taxonomy"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

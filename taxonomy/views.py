@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from taxonomy.scales import IMPORTANCE_SCALE, REALIZATION_SCALE
+from taxonomy.selectors import taxonomy_matrix
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Landing page: what is measured and why, and the whole benefit matrix."""
+    rows = taxonomy_matrix()
+    return render(
+        request,
+        "taxonomy/home.html",
+        {
+            "rows": rows,
+            "scopes": [cell.scope for cell in rows[0].cells] if rows else [],
+            "node_count": sum(len(cell.benefits) for row in rows for cell in row.cells),
+            "scales": [IMPORTANCE_SCALE, REALIZATION_SCALE],
+        },
+    )

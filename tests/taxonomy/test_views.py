@@ -1,0 +1,28 @@
+"""The landing page."""
+
+from __future__ import annotations
+
+import pytest
+
+from taxonomy.models import Benefit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_landing_page_shows_every_benefit_name(client, taxonomy):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in Benefit.objects.values_list("name", flat=True):
+        assert name.replace("'", "&#x27;") in html, name
+    assert "Social Media" in html and "External" in html
+
+
+def test_landing_page_uses_no_cdn(client, taxonomy):
+    html = client.get("/").content.decode()
+    assert "cdn." not in html and "https://" not in html.split("<footer")[0]
+
+
+def test_landing_page_query_count_is_fixed(client, taxonomy, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        client.get("/")
