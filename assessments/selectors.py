@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assessments.models import Assessment, AssessmentQuestion
+from django.db.models import QuerySet
+
+from assessments.models import Assessment, AssessmentQuestion, Membership
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.selectors import benefits_in_tree_order
 
@@ -124,3 +127,22 @@ def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
 def benefit_paths() -> dict[str, int]:
     """Every benefit path (active or not) to its id, in one query."""
     return dict(Benefit.objects.values_list("path", "pk"))
+
+
+REPORT_ROLES = (Membership.Role.OWNER, Membership.Role.ANALYST)
+ALL_ROLES = tuple(Membership.Role.values)
+
+
+def assessments_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Assessment]:
+    """Assessments ``user`` may see with one of ``roles`` in their organization.
+
+    Staff see every assessment. Everything else is scoped by membership, so
+    an assessment of another organization is simply not found (a 404,
+    which does not confirm it exists).
+    """
+    qs = Assessment.objects.select_related("organization")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_staff:
+        return qs
+    return qs.filter(organization__memberships__user=user, organization__memberships__role__in=list(roles)).distinct()

@@ -7,6 +7,8 @@ or nothing.
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.models import Answer, Assessment, AssessmentQuestion, Organization, Response
+from assessments.models import Answer, Assessment, AssessmentQuestion, Invitation, Organization, Response, hash_token
 from taxonomy.models import Question
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
@@ -202,3 +204,42 @@ def response_submit(*, response: Response) -> bool:
     Response.objects.filter(pk=locked.pk).update(submitted_at=now, updated_at=now)
     response.submitted_at = now
     return True
+
+
+# 32 random bytes: 256 bits, well over the 128 the threat model asks for.
+TOKEN_BYTES = 32
+
+
+@transaction.atomic
+def invitations_create(*, assessment: Assessment, count: int, label: str = "") -> list[str]:
+    """Create ``count`` single-use invitations; return their tokens.
+
+    Only a hash of each token is stored, so the tokens returned here are the
+    only copy: the caller hands them out (as links) or loses them.
+    """
+    if count < 1:
+        raise ValueError("the number of invitations must be at least 1")
+    tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in range(count)]
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        [Invitation(assessment=assessment, token_hash=hash_token(t), label=label, created_at=now) for t in tokens],
+        batch_size=BULK_BATCH_SIZE,
+    )
+    return tokens
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a token opens, or None. Revoked invitations open nothing.
+
+    The lookup is by the token's SHA-256, so timing reveals nothing about
+    stored tokens; the final comparison is constant-time all the same.
+    """
+    if not token or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    invitation = Invitation.objects.select_related("assessment__organization").filter(token_hash=digest).first()
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        return None
+    if invitation.revoked_at is not None:
+        return None
+    return invitation
