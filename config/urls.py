@@ -10,5 +10,6 @@ admin.site.index_title = "Taxonomy, questions and assessments"
 urlpatterns = [
     path("", include("taxonomy.urls")),
     path("", include("assessments.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
