@@ -170,7 +170,7 @@ else:
 _proxy_ssl_header = env_list("DJANGO_SECURE_PROXY_SSL_HEADER")
 if _proxy_ssl_header:
     if len(_proxy_ssl_header) != 2:
-        raise ImproperlyConfigured("DJANGO_SECURE_PROXY_SSL_HEADER must be 'HEADER,value': HTTP_X_FORWARDED_PROTO,https")
+        raise ImproperlyConfigured("DJANGO_SECURE_PROXY_SSL_HEADER must be HEADER,value: HTTP_X_FORWARDED_PROTO,https")
     SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1])
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
