@@ -226,6 +226,12 @@ class Answer(models.Model):
                 name="answer_not_empty",
             ),
         ]
+        indexes = [
+            # Covering index for the gap report: one walk in (benefit, importance,
+            # realization) order gives the report's GROUP BY with no sort and no
+            # table lookups (see assessments/reports.py and bench/report_bench.py).
+            models.Index(fields=["benefit", "importance", "realization", "response"], name="answer_report_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.response} {self.benefit.path}"
