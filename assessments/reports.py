@@ -1,0 +1,576 @@
+"""The gap report of one assessment (contract sections 4 and 5).
+
+Cost
+----
+Every statistic comes from one aggregate query over the assessment's
+submitted answers: ``GROUP BY benefit, importance, realization`` with a
+``COUNT(*)``. Ratings are integers 1 to 5 or NULL, so that is at most 36 rows
+per benefit node (6 x 6), whatever the number of respondents, and it holds the
+whole joint distribution of the two ratings. From it Python derives, exactly
+(in integers until the final division):
+
+- per dimension: n, sum, sum of squares (so mean, sample sd, rwg) and the
+  answer histogram shown for contested benefits;
+- paired per-respondent differences (importance - realization where both are
+  rated): n, sum and sum of squares of the differences (contract section 5),
+  with no self-join, because an ``Answer`` row carries both ratings.
+
+The report therefore costs one pass over the answers table, like the
+cheapest possible per-question ``COUNT``/``AVG`` (see ``bench/report_bench.py``).
+The number of queries is fixed: the questionnaire (4), the aggregate and the
+three small queries that pick its plan (4), the respondent counts (1) and the
+invitations (1).
+
+No HTTP here: the command, the page and the downloads all render the
+:class:`GapReport` this module returns.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connections
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+
+from assessments.models import Answer, Assessment, Invitation, Response
+from assessments.selectors import assessment_questionnaire
+from taxonomy.scales import SCALE_MAX, SCALE_MIN
+
+# Variance of a uniform answer over a 5-point scale: (5^2 - 1) / 12.
+UNIFORM_VARIANCE = 2.0
+# Below this within-group agreement a benefit is "contested" (contract section 5).
+CONTESTED_RWG = 0.3
+# Under this many paired answers the evidence for a gap is "insufficient".
+MIN_EVIDENCE_N = 5
+
+QUADRANTS = {
+    "concentrate-here": "Concentrate here",
+    "keep-up-the-good-work": "Keep up the good work",
+    "low-priority": "Low priority",
+    "possible-overkill": "Possible overkill",
+}
+EVIDENCE = {"strong": "Strong", "weak": "Weak", "insufficient": "Insufficient"}
+SCALE_VALUES = tuple(range(SCALE_MIN, SCALE_MAX + 1))
+
+
+@functools.cache
+def t_quantile_975(df: int) -> float:
+    """The two-sided 95% Student-t critical value, t(0.975, df).
+
+    ``scipy.special.stdtrit`` is the inverse Student-t CDF that
+    ``scipy.stats.t.ppf`` itself calls; importing ``scipy.special`` alone
+    takes a third of the time of ``scipy.stats``. Imported here, not at module
+    level, so pages that never need a quantile don't pay for it; cached per df.
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, 0.975))
+
+
+# --- Result types -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stats:
+    """One dimension of one benefit node: the non-empty ratings only."""
+
+    mean: float | None
+    n: int
+    sd: float | None  # sample sd (n - 1); None when n < 2
+    rwg: float | None  # max(0, 1 - sd^2 / 2.0); None when n < 2
+    counts: tuple[int, ...]  # how many answered 1, 2, 3, 4, 5
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "n": self.n, "sd": self.sd, "rwg": self.rwg}
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Per-respondent importance - realization, over those who rated both."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    ci95: tuple[float, float] | None  # None when n < 2
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "mean": self.mean, "ci95": list(self.ci95) if self.ci95 else None}
+
+
+@dataclass(frozen=True)
+class BenefitResult:
+    id: int
+    path: str
+    name: str
+    concept: str  # slug
+    scope: str  # slug
+    parent: str | None  # parent path
+    depth: int
+    importance: Stats
+    realization: Stats
+    gap: float | None
+    under_realized: bool
+    quadrant: str | None
+    paired: Paired
+    evidence: str | None  # only for under-realized benefits
+    contested: bool
+
+    @property
+    def key(self) -> str:
+        """The path inside its concept and scope: matches a benefit across scopes."""
+        return self.path.split("/", 2)[2]
+
+    @property
+    def quadrant_label(self) -> str:
+        return QUADRANTS.get(self.quadrant or "", "")
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "name": self.name,
+            "concept": self.concept,
+            "scope": self.scope,
+            "parent": self.parent,
+            "importance": self.importance.to_dict(),
+            "realization": self.realization.to_dict(),
+            "gap": self.gap,
+            "under_realized": self.under_realized,
+            "quadrant": self.quadrant,
+            "paired": self.paired.to_dict(),
+            "evidence": self.evidence,
+            "contested": self.contested,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Means of the benefits' defined means, for a cell or overall."""
+
+    importance: float | None
+    realization: float | None
+    gap: float | None
+    under_realized: int
+    benefits: int
+
+
+@dataclass(frozen=True)
+class CellResult:
+    concept: str
+    scope: str
+    concept_name: str
+    scope_name: str
+    summary: Summary
+    benefits: tuple[BenefitResult, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.scope_name} {self.concept_name.lower()}"
+
+    def to_dict(self) -> dict:
+        s = self.summary
+        return {
+            "concept": self.concept,
+            "scope": self.scope,
+            "importance": s.importance,
+            "realization": s.realization,
+            "gap": s.gap,
+            "under_realized": s.under_realized,
+            "benefits": s.benefits,
+        }
+
+
+@dataclass(frozen=True)
+class GapReport:
+    organization: str
+    assessment: str
+    respondents: int  # submitted responses with at least one answer (a "Don't know" counts)
+    threshold: float
+    benefits: tuple[BenefitResult, ...]  # taxonomy order
+    cells: tuple[CellResult, ...]  # six, concept then scope order
+    overall: Summary
+    ranking: tuple[str, ...]  # paths with a gap: gap desc, importance desc, path asc
+    centre_importance: float | None  # I: the quadrant crosshair
+    centre_realization: float | None  # R
+    first_submitted: datetime | None
+    last_submitted: datetime | None
+    invitations: int
+    invited_respondents: int  # respondents who came through an invitation
+
+    @property
+    def response_rate(self) -> float | None:
+        """Share of invitations that led to a submitted response; None without invitations."""
+        return self.invited_respondents / self.invitations if self.invitations else None
+
+    @functools.cached_property
+    def by_path(self) -> dict[str, BenefitResult]:
+        return {b.path: b for b in self.benefits}
+
+    @property
+    def ranked(self) -> list[BenefitResult]:
+        return [self.by_path[p] for p in self.ranking]
+
+    @property
+    def under_realized(self) -> list[BenefitResult]:
+        return [b for b in self.ranked if b.under_realized]
+
+    def to_json_dict(self) -> dict:
+        o = self.overall
+        return {
+            "organization": self.organization,
+            "assessment": self.assessment,
+            "respondents": self.respondents,
+            "threshold": self.threshold,
+            "benefits": [b.to_dict() for b in self.benefits],
+            "cells": [c.to_dict() for c in self.cells],
+            "overall": {
+                "importance": o.importance,
+                "realization": o.realization,
+                "gap": o.gap,
+                "under_realized": o.under_realized,
+                "benefits": o.benefits,
+            },
+            "ranking": list(self.ranking),
+            "centre": {"importance": self.centre_importance, "realization": self.centre_realization},
+        }
+
+
+# --- Computation ------------------------------------------------------------
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    defined = [v for v in values if v is not None]
+    return sum(defined) / len(defined) if defined else None
+
+
+def _moments(n: int, total: int, squares: int) -> tuple[float | None, float | None]:
+    """Mean and sample variance from integer sums, exactly until the last division.
+
+    ``n * sum(x^2) - sum(x)^2`` is an integer, so the variance carries no
+    cancellation error; the clamp only guards against a future float input.
+    """
+    if n == 0:
+        return None, None
+    mean = total / n
+    if n < 2:
+        return mean, None
+    return mean, max(0.0, (n * squares - total * total) / (n * (n - 1)))
+
+
+def _stats(counts: dict[int, int]) -> Stats:
+    n = sum(counts.values())
+    total = sum(v * c for v, c in counts.items())
+    squares = sum(v * v * c for v, c in counts.items())
+    mean, variance = _moments(n, total, squares)
+    return Stats(
+        mean=mean,
+        n=n,
+        sd=math.sqrt(variance) if variance is not None else None,
+        rwg=max(0.0, 1.0 - variance / UNIFORM_VARIANCE) if variance is not None else None,
+        counts=tuple(counts.get(v, 0) for v in SCALE_VALUES),
+    )
+
+
+def _paired(n: int, total: int, squares: int) -> Paired:
+    mean, variance = _moments(n, total, squares)
+    if variance is None:
+        return Paired(n=n, mean=mean, sd=None, ci95=None)
+    sd = math.sqrt(variance)
+    half = t_quantile_975(n - 1) * sd / math.sqrt(n)
+    return Paired(n=n, mean=mean, sd=sd, ci95=(mean - half, mean + half))
+
+
+def _quadrant(imp: float, real: float, centre_i: float, centre_r: float) -> str:
+    if imp >= centre_i:
+        return "keep-up-the-good-work" if real >= centre_r else "concentrate-here"
+    return "possible-overkill" if real >= centre_r else "low-priority"
+
+
+def _evidence(under_realized: bool, paired: Paired, threshold: float) -> str | None:
+    if not under_realized:
+        return None
+    if paired.n < MIN_EVIDENCE_N or paired.ci95 is None:
+        return "insufficient"
+    return "strong" if paired.ci95[0] >= threshold else "weak"
+
+
+def _summary(benefits: Iterable[BenefitResult]) -> Summary:
+    benefits = list(benefits)
+    imp = _mean(b.importance.mean for b in benefits)
+    real = _mean(b.realization.mean for b in benefits)
+    return Summary(
+        importance=imp,
+        realization=real,
+        gap=imp - real if imp is not None and real is not None else None,
+        under_realized=sum(b.under_realized for b in benefits),
+        benefits=len(benefits),
+    )
+
+
+def _submitted(assessment: Assessment) -> Q:
+    return Q(assessment_id=assessment.pk, submitted_at__isnull=False)
+
+
+def joint_distribution(*, assessment: Assessment) -> dict[int, dict[tuple[int | None, int | None], int]]:
+    """Counts of (importance, realization) pairs per benefit over submitted answers; 4 queries.
+
+    The aggregate itself is one query; the three small ones before it choose
+    how it finds the assessment's answers, because that choice, not the
+    arithmetic, decides its cost (SQLite's planner has no statistics to make
+    it, see ``bench/report_bench.py``):
+
+    - When the assessment's submitted responses are a contiguous run of
+      response ids with nothing else in between (an import, or a closed
+      assessment whose responses arrived together), answers are selected by a
+      cheap ``BETWEEN`` on ``response_id``; otherwise by ``IN (subquery)``.
+    - When they make up a large part of all responses, the query walks the
+      covering index ``answer_report_idx`` (benefit, importance, realization,
+      response) in group order with no sort, checking each row; ``+ 0`` on
+      ``response_id`` keeps the planner off the response index. A small
+      assessment in a big database instead goes through the response index
+      and sorts its few rows.
+    """
+    span = Response.objects.filter(_submitted(assessment)).aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
+    table = Response.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    lo, hi, n = span["lo"] or 0, span["hi"] or -1, span["n"]
+    contiguous = not Response.objects.filter(pk__gte=lo, pk__lte=hi).exclude(_submitted(assessment)).exists()
+    table_size = (table["hi"] or 0) - (table["lo"] or 0) + 1
+    scan = n * 4 >= table_size  # a sort costs about four times a row of the scan
+    answers = Answer.objects.alias(rid=F("response_id") + 0) if scan else Answer.objects.alias(rid=F("response_id"))
+    if contiguous:
+        answers = answers.filter(rid__gte=lo, rid__lte=hi)
+    else:
+        answers = answers.filter(rid__in=Response.objects.filter(_submitted(assessment)).values("pk"))
+    query = answers.values_list("benefit_id", "importance", "realization").annotate(count=Count("*")).order_by()
+    # Plain integers need none of the ORM's per-row conversion; a third of the
+    # query's cost at a thousand respondents went there.
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    joint: dict[int, dict[tuple[int | None, int | None], int]] = {}
+    for benefit_id, importance, realization, count in rows:
+        joint.setdefault(benefit_id, {})[(importance, realization)] = count
+    return joint
+
+
+def gap_report(*, assessment: Assessment) -> GapReport:
+    """The gap report of ``assessment`` over its submitted responses; 10 queries whatever its size."""
+    questionnaire = assessment_questionnaire(assessment=assessment)
+    joint = joint_distribution(assessment=assessment)
+    counts = (
+        Response.objects.filter(_submitted(assessment))
+        .filter(Exists(Answer.objects.filter(response_id=OuterRef("pk"))))
+        .aggregate(
+            n=Count("pk"),
+            invited=Count("pk", filter=Q(invitation__isnull=False)),
+            first=Min("submitted_at"),
+            last=Max("submitted_at"),
+        )
+    )
+    invitations = Invitation.objects.filter(assessment_id=assessment.pk).count()
+    threshold = float(assessment.threshold)
+
+    # Pass 1: per-benefit statistics.
+    partial = []
+    for node in questionnaire.benefits:
+        imp_counts: dict[int, int] = {}
+        real_counts: dict[int, int] = {}
+        pn = ps = pss = 0
+        for (imp, real), c in joint.get(node.id, {}).items():
+            if imp is not None:
+                imp_counts[imp] = imp_counts.get(imp, 0) + c
+            if real is not None:
+                real_counts[real] = real_counts.get(real, 0) + c
+            if imp is not None and real is not None:
+                d = imp - real
+                pn, ps, pss = pn + c, ps + d * c, pss + d * d * c
+        importance, realization = _stats(imp_counts), _stats(real_counts)
+        gap = (
+            importance.mean - realization.mean if importance.mean is not None and realization.mean is not None else None
+        )
+        partial.append((node, importance, realization, gap, _paired(pn, ps, pss)))
+
+    # Pass 2: the quadrant crosshair needs every benefit's means first.
+    rated = [(imp.mean, real.mean) for _, imp, real, gap, _ in partial if gap is not None]
+    centre_i = _mean(i for i, _ in rated)
+    centre_r = _mean(r for _, r in rated)
+    benefits = []
+    for node, importance, realization, gap, paired in partial:
+        under = gap is not None and gap >= threshold
+        benefits.append(
+            BenefitResult(
+                id=node.id,
+                path=node.path,
+                name=node.name,
+                concept=node.concept,
+                scope=node.scope,
+                parent=node.parent_path,
+                depth=node.depth,
+                importance=importance,
+                realization=realization,
+                gap=gap,
+                under_realized=under,
+                quadrant=_quadrant(importance.mean, realization.mean, centre_i, centre_r) if gap is not None else None,
+                paired=paired,
+                evidence=_evidence(under, paired, threshold),
+                contested=any(s.rwg is not None and s.rwg < CONTESTED_RWG for s in (importance, realization)),
+            )
+        )
+
+    by_id = {b.id: b for b in benefits}
+    cells = tuple(
+        CellResult(
+            concept=section.concept.slug,
+            scope=section.scope.slug,
+            concept_name=section.concept.name,
+            scope_name=section.scope.name,
+            summary=_summary(by_id[n.id] for n in section.benefits),
+            benefits=tuple(by_id[n.id] for n in section.benefits),
+        )
+        for section in questionnaire.sections
+    )
+    with_gap = [b for b in benefits if b.gap is not None]
+    ranking = tuple(b.path for b in sorted(with_gap, key=lambda b: (-b.gap, -b.importance.mean, b.path)))
+    return GapReport(
+        organization=assessment.organization.name,
+        assessment=assessment.title,
+        respondents=counts["n"],
+        threshold=threshold,
+        benefits=tuple(benefits),
+        cells=cells,
+        overall=_summary(benefits),
+        ranking=ranking,
+        centre_importance=centre_i,
+        centre_realization=centre_r,
+        first_submitted=counts["first"],
+        last_submitted=counts["last"],
+        invitations=invitations,
+        invited_respondents=counts["invited"],
+    )
+
+
+# --- Renderings (shared by the command and the page's downloads) -------------
+
+CSV_FIELDS = (
+    "path",
+    "name",
+    "concept",
+    "scope",
+    "parent",
+    "importance_mean",
+    "importance_n",
+    "importance_sd",
+    "importance_rwg",
+    "realization_mean",
+    "realization_n",
+    "realization_sd",
+    "realization_rwg",
+    "gap",
+    "under_realized",
+    "quadrant",
+    "paired_n",
+    "paired_mean",
+    "paired_ci95_low",
+    "paired_ci95_high",
+    "evidence",
+    "contested",
+)
+
+
+def _csv_value(value) -> str:
+    # Empty for a missing value (never 0); repr keeps floats unrounded.
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def csv_rows(report: GapReport) -> list[dict[str, object]]:
+    """One flat row per benefit node, in taxonomy order, keyed by ``CSV_FIELDS``."""
+    rows = []
+    for b in report.benefits:
+        ci = b.paired.ci95 or (None, None)
+        rows.append(
+            {
+                "path": b.path,
+                "name": b.name,
+                "concept": b.concept,
+                "scope": b.scope,
+                "parent": b.parent,
+                **{f"importance_{k}": v for k, v in b.importance.to_dict().items()},
+                **{f"realization_{k}": v for k, v in b.realization.to_dict().items()},
+                "gap": b.gap,
+                "under_realized": b.under_realized,
+                "quadrant": b.quadrant,
+                "paired_n": b.paired.n,
+                "paired_mean": b.paired.mean,
+                "paired_ci95_low": ci[0],
+                "paired_ci95_high": ci[1],
+                "evidence": b.evidence,
+                "contested": b.contested,
+            }
+        )
+    return rows
+
+
+def render_csv(report: GapReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for row in csv_rows(report):
+        writer.writerow([_csv_value(row[f]) for f in CSV_FIELDS])
+    return out.getvalue()
+
+
+def render_json(report: GapReport) -> str:
+    return json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def render_text(report: GapReport) -> str:
+    """A readable, aligned table per cell, for a terminal."""
+    lines = [
+        f"Gap report: {report.organization} / {report.assessment}",
+        f"Respondents: {report.respondents}   Threshold: {report.threshold:g}   "
+        f"Overall importance {_fmt(report.overall.importance)}, realization {_fmt(report.overall.realization)}, "
+        f"gap {_fmt(report.overall.gap)}",
+        "",
+    ]
+    header = (
+        f"{'Benefit':<46} {'Imp':>5} {'n':>5} {'sd':>5} {'Real':>5} {'n':>5} {'sd':>5} "
+        f"{'Gap':>6} {'95% CI of gap':>15} {'Flag':<6} {'Evidence':<12} Quadrant"
+    )
+    for cell in report.cells:
+        s = cell.summary
+        lines.append(
+            f"== {cell.title} ({s.benefits} benefits, {s.under_realized} under-realized, gap {_fmt(s.gap)}) =="
+        )
+        lines.append(header)
+        for b in cell.benefits:
+            name = ("  " * b.depth + b.name)[:46]
+            ci = f"[{b.paired.ci95[0]:.2f}, {b.paired.ci95[1]:.2f}]" if b.paired.ci95 else "-"
+            flag = "UNDER" if b.under_realized else ""
+            lines.append(
+                f"{name:<46} {_fmt(b.importance.mean):>5} {b.importance.n:>5} {_fmt(b.importance.sd):>5} "
+                f"{_fmt(b.realization.mean):>5} {b.realization.n:>5} {_fmt(b.realization.sd):>5} "
+                f"{_fmt(b.gap):>6} {ci:>15} {flag:<6} {(b.evidence or '') + (' contested' if b.contested else ''):<12} "
+                f"{b.quadrant_label or '-'}"
+            )
+        lines.append("")
+    lines.append("Ranking (largest gap first):")
+    for i, b in enumerate(report.ranked, 1):
+        lines.append(f"{i:>3}. {_fmt(b.gap):>6}  {b.path}")
+    return "\n".join(lines).rstrip() + "\n"

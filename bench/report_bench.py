@@ -1,0 +1,195 @@
+#!/usr/bin/env python
+"""Benchmark of the gap report against the floor, and of import and export.
+
+    DJANGO_DEBUG=1 .venv/bin/python bench/report_bench.py [--sizes 1000 10000] [--repeat 5]
+
+For each size it builds, in its own SQLite file ``bench/report-<size>.sqlite3``
+(gitignored), one assessment of <size> respondents who each rate all 61
+benefit nodes on both scales (122 answers each, about 4% "Don't know"), then
+times, as the median of ``--repeat`` runs:
+
+- the report computation (``assessments.reports.gap_report``, every key of
+  contract sections 4 and 5);
+- ``export_responses`` (when that command exists);
+- the floor: the fastest way the same database computes a per-question
+  ``COUNT`` and ``AVG`` over the answers table (on SQLite both the plain
+  ``GROUP BY`` and a full scan with ``NOT INDEXED``; the faster counts).
+
+Each size runs in a child process so each has its own database and the floor
+covers exactly that assessment's answers. With ``DATABASE_URL`` set, that
+database is used instead (its answers table is emptied of earlier bench data
+first; use a throwaway database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+ORG = "Bench Org"
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def child(size: int, repeat: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command, get_commands
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.models import Answer, Assessment, Organization, Response
+    from assessments.reports import gap_report, t_quantile_975
+    from assessments.services import Rating, assessment_get_or_create, organization_get_or_create, responses_import
+    from taxonomy.models import Benefit
+
+    call_command("migrate", verbosity=0)
+    call_command("load_taxonomy", verbosity=0, stdout=io.StringIO())
+    # A previous run against DATABASE_URL: start from an empty answers table.
+    Answer.objects.filter(response__assessment__organization__name=ORG).delete()
+    Response.objects.filter(assessment__organization__name=ORG).delete()
+    Assessment.objects.filter(organization__name=ORG).delete()
+    Organization.objects.filter(name=ORG).delete()
+
+    title = f"Bench {size}"
+    benefits = list(Benefit.objects.filter(is_active=True).order_by("pk").values_list("pk", "path"))
+    rng = random.Random(size)
+    # Each benefit gets a typical importance and realization; respondents vary around them.
+    centres = {pk: (rng.uniform(2.5, 4.5), rng.uniform(1.8, 4.0)) for pk, _ in benefits}
+
+    ratings: dict[str, list] = {}
+    for r in range(size):
+        rows = []
+        for pk, _ in benefits:
+            ci, cr = centres[pk]
+            for dim, centre in (("importance", ci), ("realization", cr)):
+                value = None if rng.random() < 0.04 else min(5, max(1, round(rng.gauss(centre, 1.0))))
+                rows.append(Rating(pk, dim, value))
+        ratings[f"r{r:06d}"] = rows
+    values = size * len(benefits) * 2
+    commands = get_commands()
+
+    org, _ = organization_get_or_create(name=ORG)
+    if "import_responses" in commands:
+        paths = dict(benefits)
+        csv_path = BENCH / f"responses-{size}.csv"
+        with csv_path.open("w", encoding="utf-8") as f:
+            f.write("respondent,benefit,dimension,value\n")
+            for respondent, rows in ratings.items():
+                for x in rows:
+                    f.write(f"{respondent},{paths[x.benefit_id]},{x.dimension},{'' if x.value is None else x.value}\n")
+        start = time.perf_counter()
+        call_command("import_responses", str(csv_path), organization=ORG, assessment=title, verbosity=0)
+        import_s = time.perf_counter() - start
+        csv_path.unlink()
+        how = "import_responses (CSV file)"
+    else:
+        assessment, _ = assessment_get_or_create(organization=org, title=title)
+        start = time.perf_counter()
+        responses_import(assessment=assessment, ratings_by_respondent=ratings)
+        import_s = time.perf_counter() - start
+        how = "responses_import service"
+    del ratings
+    assessment = Assessment.objects.select_related("organization").get(organization__name=ORG, title=title)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor != "postgresql" else "ANALYZE assessments_answer")
+    t_quantile_975(size - 1)  # import scipy once, outside the timings
+
+    def report():
+        return gap_report(assessment=assessment)
+
+    report()
+    report_s = median_time(report, repeat)
+    with CaptureQueriesContext(connection) as ctx:
+        result = report()
+    report_queries = len(ctx.captured_queries)
+    assert result.respondents == size, result.respondents
+
+    floor_sql = (
+        "SELECT benefit_id, COUNT(importance), AVG(importance), COUNT(realization), AVG(realization) "
+        "FROM assessments_answer{} GROUP BY benefit_id"
+    )
+    floors = {"GROUP BY": floor_sql.format("")}
+    if connection.vendor == "sqlite":
+        floors["full scan (NOT INDEXED)"] = floor_sql.format(" NOT INDEXED")
+
+    def run(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    floor_times = {}
+    for name, sql in floors.items():
+        run(sql)
+        floor_times[name] = median_time(lambda sql=sql: run(sql), repeat)
+    floor_name = min(floor_times, key=floor_times.get)
+    floor_s = floor_times[floor_name]
+
+    export_s = None
+    if "export_responses" in commands:
+
+        def export():
+            out = io.StringIO()
+            call_command("export_responses", organization=ORG, assessment=title, stdout=out, stderr=io.StringIO())
+            return out
+
+        export_rows = export().getvalue().count("\n") - 1
+        export_s = median_time(export, repeat)
+
+    print(f"\n== {size:,} respondents x {len(benefits) * 2} questions = {values:,} answer values ==")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    print(f"import ({how}): {import_s:.2f} s, {values / import_s:,.0f} rows/s")
+    for name, t in floor_times.items():
+        print(f"floor, {name}: {t * 1000:.1f} ms")
+    print(f"floor (fastest, {floor_name}): {floor_s * 1000:.1f} ms, 1 query")
+    print(f"report (sections 4 and 5): {report_s * 1000:.1f} ms, {report_queries} queries")
+    print(f"report / floor: {report_s / floor_s:.2f}x")
+    if export_s is None:
+        print("export_responses: skipped (the command does not exist yet)")
+    else:
+        print(f"export_responses: {export_s:.2f} s, {export_rows / export_s:,.0f} rows/s ({export_rows:,} rows)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.repeat)
+        return
+    for size in args.sizes:
+        env = dict(os.environ)
+        env.setdefault("DJANGO_DEBUG", "1")
+        if not env.get("DATABASE_URL"):
+            db = BENCH / f"report-{size}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            env["DATABASE_URL"] = f"sqlite:///{db}"
+        cmd = [sys.executable, __file__, "--child", str(size), "--repeat", str(args.repeat)]
+        subprocess.run(cmd, env=env, check=True)
+
+
+if __name__ == "__main__":
+    main()
