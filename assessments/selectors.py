@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from assessments.models import Assessment, AssessmentQuestion, Membership
+from assessments.models import Answer, Assessment, AssessmentQuestion, Membership
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.selectors import benefits_in_tree_order
 
@@ -146,3 +146,8 @@ def assessments_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[
     if user.is_staff:
         return qs
     return qs.filter(organization__memberships__user=user, organization__memberships__role__in=list(roles)).distinct()
+
+
+def response_answers(*, response) -> dict[int, Answer]:
+    """A response's stored answers by benefit id, in one query (the respondent form's reads)."""
+    return {a.benefit_id: a for a in Answer.objects.filter(response=response)}

@@ -136,6 +136,10 @@ def answers_save(*, response: Response, ratings: Iterable[Rating]) -> int:
         if answer is None:
             answer = rows[rating.benefit_id] = Answer(response=response, benefit_id=rating.benefit_id)
         _apply(answer, rating)
+    # Every row goes through the upsert without its pk: a mix of rows with and without
+    # one makes bulk_create split into two INSERTs, and the query count would vary.
+    for answer in rows.values():
+        answer.pk = None
     Answer.objects.bulk_create(
         rows.values(),
         update_conflicts=True,
@@ -243,3 +247,107 @@ def invitation_for_token(token: str) -> Invitation | None:
     if invitation.revoked_at is not None:
         return None
     return invitation
+
+
+# --- Respondent form (issue 4) ---------------------------------------------
+
+
+class ResponseSubmittedError(Exception):
+    """The response was submitted: it can no longer change."""
+
+
+class StaleResponseError(Exception):
+    """The response changed (another tab or window) after the page being saved was loaded."""
+
+
+def response_revision(response: Response) -> str:
+    """An opaque version of a response's answers, carried by each section page.
+
+    ``answers_save`` moves ``updated_at`` on every write, so a page whose
+    revision no longer matches was loaded before someone else saved.
+    """
+    return response.updated_at.isoformat()
+
+
+def _free_respondent_label(assessment: Assessment, label: str) -> str:
+    # An imported respondent may already use the natural label; never collide with it.
+    taken = set(
+        Response.objects.filter(assessment=assessment, respondent__startswith=label).values_list(
+            "respondent", flat=True
+        )
+    )
+    candidate, n = label, 2
+    while candidate in taken:
+        candidate, n = f"{label}-{n}", n + 1
+    return candidate
+
+
+@transaction.atomic
+def response_start(*, assessment: Assessment, invitation: Invitation | None = None, user=None) -> tuple[Response, bool]:
+    """The response of an invitation or of a member, created on first start.
+
+    Idempotent: starting twice (two tabs, a reload) returns the same
+    response. The respondent label is ``invitation-<id>`` or the username,
+    so it names no person who came through a link.
+    """
+    if (invitation is None) == (user is None):
+        raise ValueError("a response starts from exactly one of an invitation or a user")
+    if invitation is not None:
+        lookup = {"invitation": invitation}
+        label = f"invitation-{invitation.pk}"
+    else:
+        lookup = {"assessment": assessment, "user": user}
+        label = user.get_username()
+    existing = Response.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    return Response.objects.get_or_create(
+        **lookup,
+        defaults={
+            "assessment": assessment,
+            "respondent": _free_respondent_label(assessment, label),
+            "started_at": now,
+            "updated_at": now,
+        },
+    )
+
+
+@transaction.atomic
+def response_section_save(
+    *, response: Response, ratings: Iterable[Rating], revision: str | None, current_section: int
+) -> int:
+    """Save one section page's ratings and where to resume; all or nothing.
+
+    The row lock orders two saves of one response. A page loaded before the
+    response last changed (``revision`` differs) is refused with
+    :class:`StaleResponseError` unless it sends exactly what is stored (a
+    double click, a replayed POST), which is then a no-op: an old tab never
+    silently overwrites newer answers. A submitted response refuses with
+    :class:`ResponseSubmittedError`. A constant number of queries.
+    """
+    ratings = list(ratings)
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if locked.submitted_at is not None:
+        response.submitted_at = locked.submitted_at
+        raise ResponseSubmittedError("this response has been submitted and can no longer change")
+    response.updated_at = locked.updated_at
+    if revision is not None and revision != response_revision(locked) and ratings:
+        stored = {
+            a.benefit_id: a
+            for a in Answer.objects.filter(response=locked, benefit_id__in={r.benefit_id for r in ratings})
+        }
+        unchanged = all(
+            r.benefit_id in stored
+            and stored[r.benefit_id].answered(r.dimension)
+            and stored[r.benefit_id].value(r.dimension) == r.value
+            for r in ratings
+        )
+        if not unchanged:
+            raise StaleResponseError("the response changed after this page was loaded")
+        ratings = []
+    saved = answers_save(response=response, ratings=ratings)
+    if locked.current_section != current_section:
+        Response.objects.filter(pk=response.pk).update(current_section=current_section)
+    response.current_section = current_section
+    return saved

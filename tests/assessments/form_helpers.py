@@ -1,0 +1,28 @@
+"""Helpers shared by the respondent form tests: post a section as the page would."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from assessments.models import Response
+from assessments.selectors import assessment_questionnaire
+from assessments.services import response_revision
+
+
+def section_fields(assessment, number: int) -> list[str]:
+    section = assessment_questionnaire(assessment=assessment).sections[number - 1]
+    return [f"q-{b.id}-{q.dimension}" for b in section.benefits for q in b.questions]
+
+
+def section_url(token: str, number: int) -> str:
+    return reverse("assessments:invitation_section", kwargs={"token": token, "number": number})
+
+
+def page_data(response: Response, number: int, answers: dict[str, str], action: str = "next") -> dict[str, str]:
+    """What the section page sends: the chosen radios plus its hidden fields and the button."""
+    response.refresh_from_db()
+    return {"section": str(number), "revision": response_revision(response), "action": action, **answers}
+
+
+def answer_all(assessment, number: int, value: str = "4") -> dict[str, str]:
+    return dict.fromkeys(section_fields(assessment, number), value)
