@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from taxonomy.loaders import TaxonomySpec
 from taxonomy.models import Benefit, Concept, Question, Scope
@@ -119,8 +120,11 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
 
     removed = [b for path, b in existing.items() if path not in seen]
     if removed:
+        # A node in an assessment's frozen questionnaire is kept too, even without
+        # answers of its own: the snapshot references it (PROTECT).
         answered_paths = set(
-            Benefit.objects.filter(pk__in=[b.pk for b in removed], answers__isnull=False)
+            Benefit.objects.filter(pk__in=[b.pk for b in removed])
+            .filter(Q(answers__isnull=False) | Q(questions__snapshots__isnull=False))
             .values_list("path", flat=True)
             .distinct()
         )
