@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -24,6 +24,10 @@ from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 BULK_BATCH_SIZE = 5000
 
 
+# ``Dimension.values`` rebuilds its list on every access; a Rating is built per CSV row.
+_DIMENSIONS = frozenset(Dimension.values)
+
+
 @dataclass(frozen=True)
 class Rating:
     """One answer to one question: ``value`` None means "Don't know"."""
@@ -33,7 +37,7 @@ class Rating:
     value: int | None
 
     def __post_init__(self) -> None:
-        if self.dimension not in Dimension.values:
+        if self.dimension not in _DIMENSIONS:
             raise ValueError(f"unknown dimension {self.dimension!r}")
         if self.value is not None and not SCALE_MIN <= self.value <= SCALE_MAX:
             raise ValueError(f"rating {self.value!r} is outside {SCALE_MIN}..{SCALE_MAX}")
@@ -152,6 +156,24 @@ def answers_save(*, response: Response, ratings: Iterable[Rating]) -> int:
     return len(ratings)
 
 
+def _insert_many(model, columns: list[str], rows: list) -> None:
+    """One ``executemany`` INSERT of ``rows`` (tuples in ``columns`` order).
+
+    Imports run to hundreds of thousands of answers: building a model
+    instance per row, and Django splitting a bulk INSERT into batches of
+    ~160 rows on SQLite, would cost more than the writes themselves. One
+    ``executemany`` is also one query, whatever the number of rows.
+    """
+    if not rows:
+        return
+    opts = model._meta
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(opts.get_field(c).column) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {qn(opts.db_table)} ({names}) VALUES ({placeholders})", rows)
+
+
 @transaction.atomic
 def responses_import(
     *, assessment: Assessment, ratings_by_respondent: Mapping[str, Iterable[Rating]], submitted: bool = True
@@ -159,39 +181,54 @@ def responses_import(
     """Create one response per respondent with its ratings, in bulk; all or nothing.
 
     Imported responses count as submitted. A fixed number of queries whatever
-    the number of respondents (up to the batch size). Returns the number of
-    ratings saved. The caller has already checked that no respondent is in
-    the assessment; the unique constraint backs that up.
+    the number of respondents. Returns the number of ratings saved. The
+    caller has already checked that no respondent is in the assessment; the
+    unique constraint backs that up.
     """
     if assessment.questions_frozen_at is None:
         assessment_freeze_questions(assessment=assessment)
-    now = timezone.now()
-    responses = Response.objects.bulk_create(
-        [
-            Response(
-                assessment=assessment,
-                respondent=respondent,
-                started_at=now,
-                updated_at=now,
-                submitted_at=now if submitted else None,
-            )
-            for respondent in ratings_by_respondent
-        ],
-        batch_size=BULK_BATCH_SIZE,
+    if not ratings_by_respondent:
+        return 0
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _insert_many(
+        Response,
+        ["assessment", "respondent", "started_at", "updated_at", "submitted_at", "current_section"],
+        [(assessment.pk, respondent, now, now, now if submitted else None, 0) for respondent in ratings_by_respondent],
     )
-    answers = []
+    ids = dict(Response.objects.filter(assessment=assessment).values_list("respondent", "pk"))
+    answers: list[list] = []
     count = 0
-    for response, ratings in zip(responses, ratings_by_respondent.values(), strict=True):
-        rows: dict[int, Answer] = {}
+    importance = Dimension.IMPORTANCE.value
+    for respondent, ratings in ratings_by_respondent.items():
+        response_id = ids[respondent]
+        # benefit id -> [response, benefit, importance, realization, importance_answered, realization_answered]
+        rows: dict[int, list] = {}
         for rating in ratings:
-            answer = rows.get(rating.benefit_id)
-            if answer is None:
-                answer = rows[rating.benefit_id] = Answer(response_id=response.pk, benefit_id=rating.benefit_id)
-            _apply(answer, rating)
+            row = rows.get(rating.benefit_id)
+            if row is None:
+                row = rows[rating.benefit_id] = [response_id, rating.benefit_id, None, None, False, False]
+            if rating.dimension == importance:
+                row[2], row[4] = rating.value, True
+            else:
+                row[3], row[5] = rating.value, True
             count += 1
         answers.extend(rows.values())
-    Answer.objects.bulk_create(answers, batch_size=BULK_BATCH_SIZE)
+    _insert_many(
+        Answer,
+        ["response", "benefit", "importance", "realization", "importance_answered", "realization_answered"],
+        answers,
+    )
     return count
+
+
+@transaction.atomic
+def responses_import_by_name(
+    *, organization: str, assessment: str, ratings_by_respondent: Mapping[str, Iterable[Rating]]
+) -> tuple[Assessment, int]:
+    """``import_responses``: create the organization and assessment when missing, then import; all or nothing."""
+    org, _ = organization_get_or_create(name=organization)
+    target, _ = assessment_get_or_create(organization=org, title=assessment)
+    return target, responses_import(assessment=target, ratings_by_respondent=ratings_by_respondent)
 
 
 @transaction.atomic
