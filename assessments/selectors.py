@@ -124,6 +124,21 @@ def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
     return Questionnaire(sections=sections)
 
 
+def live_questionnaire() -> Questionnaire:
+    """The live, active questions as the next new assessment will show them (the admin preview)."""
+    # An unsaved assessment has no frozen snapshot, so it reads the live questions.
+    return assessment_questionnaire(assessment=Assessment())
+
+
+def assessment_by_name(*, organization: str, title: str) -> Assessment | None:
+    """The assessment the commands name by exact organization name and title, or None."""
+    return (
+        Assessment.objects.select_related("organization")
+        .filter(organization__name=organization, title=title)
+        .first()
+    )
+
+
 def benefit_paths() -> dict[str, int]:
     """Every benefit path (active or not) to its id, in one query."""
     return dict(Benefit.objects.values_list("path", "pk"))
