@@ -1,8 +1,145 @@
+"""Admin for the taxonomy: benefits, their questions, and a questionnaire preview.
+
+Deleting anything that answers depend on is refused with a message (see
+:class:`RefuseDeleteInUseMixin`); deactivating is the way to retire it.
+"""
+
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from taxonomy.models import Benefit, Concept, Scope
+from taxonomy.models import Benefit, Concept, Question, Scope
+from taxonomy.scales import SCALES, Dimension
+from taxonomy.services import question_wording, questions_sync
+
+# How many refused objects a message names before it says "and N more".
+MESSAGE_NAMES = 5
+
+
+class RefuseDeleteInUseMixin:
+    """Refuse to delete objects that answers depend on, with a clear message.
+
+    Subclasses implement :meth:`delete_blockers`. Both the single delete view
+    and the bulk "delete selected" action check it first, so the user sees
+    why instead of a cascade or a ``ProtectedError``.
+    """
+
+    def delete_blockers(self, objs: list) -> dict[object, str]:
+        """Map each object of ``objs`` that must not be deleted to the reason."""
+        raise NotImplementedError
+
+    def _refuse(self, request, blockers: dict[object, str]) -> None:
+        names = list(blockers.items())
+        for obj, reason in names[:MESSAGE_NAMES]:
+            self.message_user(
+                request, f"Cannot delete {self.opts.verbose_name} “{obj}”: {reason}.", level=messages.ERROR
+            )
+        if len(names) > MESSAGE_NAMES:
+            self.message_user(
+                request,
+                f"… and {len(names) - MESSAGE_NAMES} more {self.opts.verbose_name_plural} that cannot be deleted.",
+                level=messages.ERROR,
+            )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        # Permission first: a user who may not delete gets Django's 403, not our reasons.
+        if obj is not None and self.has_delete_permission(request, obj):
+            blockers = self.delete_blockers([obj])
+            if blockers:
+                self._refuse(request, blockers)
+                return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (refuse_or_delete_selected, name, description)
+        return actions
+
+
+def refuse_or_delete_selected(modeladmin, request, queryset):
+    """Django's bulk delete, unless some selected object is in use."""
+    blockers = modeladmin.delete_blockers(list(queryset))
+    if blockers:
+        modeladmin._refuse(request, blockers)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+def benefit_delete_blockers(benefits: list[Benefit]) -> dict[Benefit, str]:
+    """Benefits whose subtree has answers or is in an assessment's frozen questionnaire."""
+    if not benefits:
+        return {}
+    subtree = Q()
+    for b in benefits:
+        subtree |= Q(path=b.path) | Q(path__startswith=f"{b.path}/")
+    answered = set(Benefit.objects.filter(subtree, answers__isnull=False).values_list("path", flat=True))
+    frozen = set(Benefit.objects.filter(subtree, questions__snapshots__isnull=False).values_list("path", flat=True))
+
+    def within(paths: set[str], b: Benefit) -> bool:
+        return any(p == b.path or p.startswith(f"{b.path}/") for p in paths)
+
+    blockers = {}
+    for b in benefits:
+        if within(answered, b):
+            blockers[b] = "it (or one of its sub-benefits) has answers; deactivate it instead"
+        elif within(frozen, b):
+            blockers[b] = "an assessment's frozen questionnaire includes it; deactivate it instead"
+    return blockers
+
+
+def question_delete_blockers(questions: list[Question]) -> dict[Question, str]:
+    """Questions that have answers, or whose wording an assessment froze."""
+    if not questions:
+        return {}
+    pks = [q.pk for q in questions]
+    answered = set()
+    for dimension in Dimension.values:
+        answered |= set(
+            Question.objects.filter(
+                pk__in=pks, dimension=dimension, **{f"benefit__answers__{dimension}_answered": True}
+            ).values_list("pk", flat=True)
+        )
+    frozen = set(Question.objects.filter(pk__in=pks, snapshots__isnull=False).values_list("pk", flat=True))
+    blockers = {}
+    for q in questions:
+        if q.pk in answered:
+            blockers[q] = "it has answers; deactivate it instead"
+        elif q.pk in frozen:
+            blockers[q] = "an assessment's frozen questionnaire includes it; deactivate it instead"
+    return blockers
+
+
+class LevelFilter(admin.SimpleListFilter):
+    """Benefit or sub-benefit, by whether the node has a parent."""
+
+    title = "level"
+    parameter_name = "level"
+    parent_field = "parent"
+
+    def lookups(self, request, model_admin):
+        return [("benefit", "Benefit"), ("sub-benefit", "Sub-benefit")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "benefit":
+            return queryset.filter(**{f"{self.parent_field}__isnull": True})
+        if self.value() == "sub-benefit":
+            return queryset.filter(**{f"{self.parent_field}__isnull": False})
+        return queryset
+
+
+class QuestionLevelFilter(LevelFilter):
+    parent_field = "benefit__parent"
 
 
 @admin.register(Concept)
@@ -19,9 +156,21 @@ class ScopeAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
 
 
+class SubBenefitFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        doomed = [f.instance for f in self.deleted_forms if f.instance.pk]
+        blockers = benefit_delete_blockers(doomed)
+        if blockers:
+            raise ValidationError(
+                [f"Cannot delete sub-benefit “{b.name}”: {reason}." for b, reason in blockers.items()]
+            )
+
+
 class SubBenefitInline(admin.TabularInline):
     model = Benefit
     fk_name = "parent"
+    formset = SubBenefitFormSet
     fields = ["name", "slug", "order", "is_active"]
     extra = 0
     verbose_name = "sub-benefit"
@@ -29,18 +178,48 @@ class SubBenefitInline(admin.TabularInline):
     show_change_link = True
 
 
+class QuestionInline(admin.TabularInline):
+    model = Question
+    fields = ["dimension", "text", "help_text", "order", "is_active"]
+    readonly_fields = ["dimension"]
+    extra = 0
+    max_num = len(Dimension.values)
+    # Questions are generated (one per dimension) and retired by deactivating.
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description="Create missing questions for every active benefit", permissions=["add", "change"])
+def sync_questions(modeladmin, request, queryset):
+    """Runs ``questions_sync`` over the whole taxonomy; the selection does not matter."""
+    result = questions_sync()
+    modeladmin.message_user(request, f"Questions synced: {result.summary()}.", level=messages.SUCCESS)
+
+
 @admin.register(Benefit)
-class BenefitAdmin(admin.ModelAdmin):
+class BenefitAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     list_display = ["name", "concept", "scope", "path", "order", "is_active"]
     list_editable = ["order"]
-    list_filter = ["concept", "scope", "is_active", ("parent", admin.EmptyFieldListFilter)]
+    list_filter = ["concept", "scope", "is_active", LevelFilter]
     list_select_related = ["concept", "scope"]
     search_fields = ["name", "path", "description"]
     readonly_fields = ["path", "depth"]
     fields = ["concept", "scope", "parent", "name", "slug", "description", "order", "is_active", "path", "depth"]
     autocomplete_fields = ["parent"]
-    inlines = [SubBenefitInline]
+    inlines = [SubBenefitInline, QuestionInline]
     ordering = ["concept__order", "scope__order", "path"]
+    actions = [sync_questions]
+
+    def delete_blockers(self, objs):
+        return benefit_delete_blockers(objs)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, QuestionInline):
+            kwargs["queryset"] = Question.objects.filter(benefit=obj).order_by("dimension") if obj else None
+        return kwargs
 
     def save_formset(self, request, form, formset, change):
         # Sub-benefits added inline inherit their parent's concept and scope.
@@ -53,3 +232,118 @@ class BenefitAdmin(admin.ModelAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+
+
+@admin.register(Question)
+class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
+    change_list_template = "admin/taxonomy/question/change_list.html"
+    list_display = ["text", "benefit_name", "concept", "scope", "dimension", "order", "is_active"]
+    list_display_links = ["text"]
+    list_editable = ["order", "is_active"]
+    list_filter = [
+        ("benefit__concept", admin.RelatedOnlyFieldListFilter),
+        ("benefit__scope", admin.RelatedOnlyFieldListFilter),
+        "dimension",
+        "is_active",
+        QuestionLevelFilter,
+    ]
+    list_select_related = ["benefit__concept", "benefit__scope"]
+    list_per_page = 150
+    search_fields = ["benefit__name", "text", "help_text"]
+    fields = ["benefit", "dimension", "text", "help_text", "order", "is_active"]
+    readonly_fields = ["benefit", "dimension"]
+    actions = ["activate", "deactivate", "reset_wording", sync_questions]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Benefit and dimension identify a question; they are chosen once, on creation.
+        return self.readonly_fields if obj else []
+
+    @admin.display(description="benefit", ordering="benefit__path")
+    def benefit_name(self, obj: Question) -> str:
+        return obj.benefit.name if obj.benefit.parent_id is None else f"↳ {obj.benefit.name}"
+
+    @admin.display(description="concept", ordering="benefit__concept__order")
+    def concept(self, obj: Question) -> str:
+        return obj.benefit.concept.name
+
+    @admin.display(description="scope", ordering="benefit__scope__order")
+    def scope(self, obj: Question) -> str:
+        return obj.benefit.scope.name
+
+    def delete_blockers(self, objs):
+        return question_delete_blockers(objs)
+
+    @admin.action(description="Activate selected questions", permissions=["change"])
+    def activate(self, request, queryset):
+        n = queryset.filter(is_active=False).update(is_active=True)
+        self.message_user(request, f"{n} question(s) activated.", level=messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected questions", permissions=["change"])
+    def deactivate(self, request, queryset):
+        n = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(
+            request,
+            f"{n} question(s) deactivated. Assessments that already have answers keep their questions.",
+            level=messages.SUCCESS,
+        )
+
+    @admin.action(description="Reset wording to the template", permissions=["change"])
+    def reset_wording(self, request, queryset):
+        # One query for every node's name and parent, instead of a walk up per question.
+        nodes = dict(Benefit.objects.values_list("pk", "parent_id"))
+        names = dict(Benefit.objects.values_list("pk", "name"))
+        changed = []
+        for question in queryset.select_related("benefit__concept", "benefit__scope"):
+            ancestors, parent_id = [], question.benefit.parent_id
+            while parent_id is not None:
+                ancestors.insert(0, names[parent_id])
+                parent_id = nodes[parent_id]
+            text, help_text = question_wording(question.benefit, question.dimension, ancestors)
+            if (question.text, question.help_text) != (text, help_text):
+                question.text, question.help_text = text, help_text
+                changed.append(question)
+        Question.objects.bulk_update(changed, ["text", "help_text"])
+        self.message_user(
+            request,
+            f"{len(changed)} question(s) reset to the template wording. "
+            "Assessments that already have answers keep the wording their respondents saw.",
+            level=messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request):
+        """The live questionnaire, grouped in its six sections as respondents will see it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        # Imported here: the assessments app builds on the taxonomy, not the other way round.
+        from assessments.selectors import live_questionnaire
+
+        questionnaire = live_questionnaire()
+        choices = {dim: scale.choices() for dim, scale in SCALES.items()}
+        # Templates cannot index a dict by a variable: pair each question with its options here.
+        sections = [
+            {
+                "section": section,
+                "benefits": [
+                    {"benefit": b, "questions": [(q, choices[q.dimension]) for q in b.questions]}
+                    for b in section.benefits
+                ],
+            }
+            for section in questionnaire.sections
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Preview questionnaire",
+            "subtitle": None,
+            "questionnaire": questionnaire,
+            "sections": sections,
+        }
+        return TemplateResponse(request, "admin/taxonomy/question/preview.html", context)
