@@ -388,3 +388,14 @@ def response_section_save(
         Response.objects.filter(pk=response.pk).update(current_section=current_section)
     response.current_section = current_section
     return saved
+
+
+@transaction.atomic
+def invitations_create_by_name(*, organization: str, assessment: str, count: int) -> tuple[Assessment, bool, list[str]]:
+    """``invite``: create the organization and the (open) assessment when missing, then ``count`` invitations.
+
+    All or nothing. Returns the assessment, whether it was created now, and the tokens.
+    """
+    org, _ = organization_get_or_create(name=organization)
+    target, created = assessment_get_or_create(organization=org, title=assessment)
+    return target, created, invitations_create(assessment=target, count=count)

@@ -26,6 +26,8 @@
 
   var initialOnPage = answeredCount();
   var initialTotal = progress ? Number(progress.value) : 0;
+  var currentStep = document.querySelector(".hp-step-current .hp-step-answered");
+  var initialStep = currentStep ? Number(currentStep.textContent) : 0;
   var dirty = false;
 
   form.addEventListener("change", function () {
@@ -39,6 +41,10 @@
     var count = progressText.querySelector(".hp-answered");
     if (count) {
       count.textContent = String(answered);
+    }
+    var step = document.querySelector(".hp-step-current .hp-step-answered");
+    if (step) {
+      step.textContent = String(initialStep + answeredCount() - initialOnPage);
     }
   });
 

@@ -1,0 +1,96 @@
+"""``manage.py invite`` (contract §3)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from assessments.models import Assessment, Invitation
+from assessments.services import invitation_for_token
+from config.commands import InputError
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def invite(*args: str) -> tuple[list[str], str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("invite", *args, stdout=out, stderr=err)
+    return out.getvalue().splitlines(), err.getvalue()
+
+
+def test_creates_n_links_and_the_organization_and_open_assessment_when_missing():
+    """One link path per line on stdout, each opening its own invitation; messages on stderr only."""
+    links, err = invite("--organization", "Acme", "--assessment", "Baseline 2026", "--count", "3")
+    assert len(links) == 3 and len(set(links)) == 3
+    assessment = Assessment.objects.get(organization__name="Acme", title="Baseline 2026")
+    assert assessment.is_open
+    for link in links:
+        match = re.fullmatch(r"/i/([A-Za-z0-9_-]{43})/", link)
+        assert match
+        assert invitation_for_token(match.group(1)).assessment == assessment
+    assert "Created 3 invitations" in err and "(open)" in err
+
+
+def test_an_existing_assessment_gets_more_links_and_base_url_makes_them_absolute():
+    invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
+    links, err = invite(
+        "--organization", "Acme", "--assessment", "Baseline", "--count", "2", "--base-url", "https://hp.example.org/"
+    )
+    assert all(re.fullmatch(r"https://hp\.example\.org/i/[A-Za-z0-9_-]{43}/", link) for link in links)
+    assert Assessment.objects.count() == 1 and Invitation.objects.count() == 3
+    assert "Created the assessment" not in err
+
+
+def test_a_closed_assessment_still_gets_links_with_a_note():
+    invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
+    Assessment.objects.update(status="closed")
+    links, err = invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
+    assert len(links) == 1 and "is not open (closed)" in err
+
+
+@pytest.mark.parametrize("count", ["0", "-2", "abc", "2.5", "", "100001"])
+def test_a_bad_count_is_a_clear_error_and_creates_nothing(count):
+    with pytest.raises(InputError, match="--count"):
+        invite("--organization", "Acme", "--assessment", "Baseline", "--count", count)
+    assert not Assessment.objects.exists() and not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["ftp://x.org", "hp.example.org", "https://x.org/?a=1"])
+def test_a_bad_base_url_is_a_clear_error(url):
+    with pytest.raises(InputError, match="--base-url"):
+        invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1", "--base-url", url)
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_from_the_command_line_a_bad_count_exits_non_zero_with_the_message_on_stderr(tmp_path):
+    """Run as a real process: exit 1, the message alone on stderr (no traceback), nothing on stdout."""
+    env = {"DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PATH": "/usr/bin:/bin"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    bad = subprocess.run(
+        [*manage, "invite", "--organization", "A", "--assessment", "B", "--count", "zero"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr.strip() == "--count: 'zero' is not a whole number; give how many invitations to create"
+    good = subprocess.run(
+        [*manage, "invite", "--organization", "A", "--assessment", "B", "--count", "2"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert good.returncode == 0 and len(good.stdout.splitlines()) == 2
+    assert "Created 2 invitations" in good.stderr
