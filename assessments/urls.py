@@ -23,4 +23,8 @@ urlpatterns: list = [
     path("o/<slug:org_slug>/<slug:assessment_slug>/respond/review/", views.form_review, name="respond_review"),
     path("o/<slug:org_slug>/<slug:assessment_slug>/respond/done/", views.form_done, name="respond_done"),
     # --- Gap report (issues 5 and 7) ---
+    path("assessments/", views.assessment_index, name="index"),
+    path("o/<slug:org_slug>/<slug:assessment_slug>/report/", views.report, name="report"),
+    path("o/<slug:org_slug>/<slug:assessment_slug>/report.json", views.report_json, name="report_json"),
+    path("o/<slug:org_slug>/<slug:assessment_slug>/report.csv", views.report_csv, name="report_csv"),
 ]

@@ -14,16 +14,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from assessments.charts import report_page
 from assessments.forms import SectionForm, SubmitForm, missing_questions
 from assessments.models import Assessment, Invitation
 from assessments.models import Response as AssessmentResponse
-from assessments.selectors import assessment_questionnaire, assessments_for_user, response_answers
+from assessments.reports import gap_report, render_csv, render_json
+from assessments.selectors import REPORT_ROLES, assessment_questionnaire, assessments_for_user, response_answers
 from assessments.services import (
     ResponseSubmittedError,
     StaleResponseError,
@@ -298,3 +301,43 @@ def form_done(request: HttpRequest, **kwargs) -> HttpResponse:
 
 
 # --- Gap report (issues 5 and 7) -------------------------------------------
+# Owners and analysts of the assessment's organization (and staff) only:
+# anyone else gets a 404, which does not confirm the assessment exists.
+
+
+def _report_assessment(request: HttpRequest, org_slug: str, assessment_slug: str) -> Assessment:
+    visible = assessments_for_user(user=request.user, roles=REPORT_ROLES)
+    return get_object_or_404(visible, organization__slug=org_slug, slug=assessment_slug)
+
+
+@login_required
+def assessment_index(request: HttpRequest) -> HttpResponse:
+    """The assessments whose reports the user may read, by organization."""
+    assessments = assessments_for_user(user=request.user, roles=REPORT_ROLES).order_by("organization__name", "title")
+    return render(request, "assessments/index.html", {"assessments": assessments})
+
+
+@login_required
+def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    assessment = _report_assessment(request, org_slug, assessment_slug)
+    page = report_page(gap_report(assessment=assessment))
+    return render(request, "assessments/report.html", {"assessment": assessment, "page": page})
+
+
+def _download(request, org_slug: str, assessment_slug: str, render_report, extension: str, content_type: str):
+    assessment = _report_assessment(request, org_slug, assessment_slug)
+    # The same bytes as ``manage.py gap_report --format <extension>``.
+    response = HttpResponse(render_report(gap_report(assessment=assessment)), content_type=content_type)
+    filename = f"{assessment.organization.slug}-{assessment.slug}-gap-report.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def report_json(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    return _download(request, org_slug, assessment_slug, render_json, "json", "application/json; charset=utf-8")
+
+
+@login_required
+def report_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    return _download(request, org_slug, assessment_slug, render_csv, "csv", "text/csv; charset=utf-8")

@@ -1,0 +1,230 @@
+"""The report page, its downloads and the assessments index: access, content, empty and thin data."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment, Membership
+from assessments.reports import gap_report, render_csv, render_json
+from tests.assessments.report_helpers import (
+    EXT_FEEDBACK,
+    FEEDBACK,
+    add_responses,
+    assessment_with,
+    columns,
+)
+from tests.factories import AssessmentFactory, MembershipFactory, ResponseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(assessment: Assessment, name: str = "report") -> str:
+    return reverse(f"assessments:{name}", args=[assessment.organization.slug, assessment.slug])
+
+
+def member(client, assessment: Assessment, role: str = Membership.Role.ANALYST):
+    user = UserFactory()
+    MembershipFactory(user=user, organization=assessment.organization, role=role)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def assessment(taxonomy):
+    return assessment_with(
+        {
+            FEEDBACK: columns([5, 5, 5, 5, 5], [1, 2, 1, 2, 1]),  # strong evidence
+            EXT_FEEDBACK: columns([1, 5, 1, 5, 3], [5, 1, 5, 1, 3]),  # contested, no gap
+        }
+    )
+
+
+# --- Access ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["report", "report_json", "report_csv"])
+def test_anonymous_is_sent_to_log_in(client, assessment, name):
+    response = client.get(url(assessment, name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+@pytest.mark.parametrize("name", ["report", "report_json", "report_csv"])
+def test_other_organizations_and_respondents_get_404(client, assessment, name):
+    other = AssessmentFactory()
+    member(client, other, Membership.Role.OWNER)
+    assert client.get(url(assessment, name)).status_code == 404
+    respondent = UserFactory()
+    MembershipFactory(user=respondent, organization=assessment.organization, role=Membership.Role.RESPONDENT)
+    client.force_login(respondent)
+    assert client.get(url(assessment, name)).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Membership.Role.OWNER, Membership.Role.ANALYST])
+def test_owners_and_analysts_see_the_report(client, assessment, role):
+    member(client, assessment, role)
+    response = client.get(url(assessment))
+    assert response.status_code == 200
+    assert "Baseline 2026" in response.content.decode()
+
+
+def test_unknown_assessment_is_404(client, assessment):
+    member(client, assessment)
+    missing = reverse("assessments:report", args=[assessment.organization.slug, "nope"])
+    assert client.get(missing).status_code == 404
+
+
+# --- Downloads ------------------------------------------------------------------
+
+
+def test_downloads_are_byte_identical_to_the_command(client, assessment):
+    member(client, assessment)
+    for name, fmt, content_type in [
+        ("report_json", "json", "application/json"),
+        ("report_csv", "csv", "text/csv"),
+    ]:
+        response = client.get(url(assessment, name))
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith(content_type)
+        assert f".{fmt}" in response["Content-Disposition"] and "attachment" in response["Content-Disposition"]
+        out = io.StringIO()
+        call_command(
+            "gap_report", organization="Acme", assessment="Baseline 2026", format=fmt, stdout=out, stderr=io.StringIO()
+        )
+        assert response.content == out.getvalue().encode()
+    report = gap_report(assessment=assessment)
+    assert client.get(url(assessment, "report_json")).content.decode() == render_json(report)
+    assert client.get(url(assessment, "report_csv")).content.decode() == render_csv(report)
+
+
+# --- Page content ---------------------------------------------------------------
+
+
+def page_html(client, assessment) -> str:
+    member(client, assessment)
+    response = client.get(url(assessment))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_page_has_every_part(client, assessment):
+    html = page_html(client, assessment)
+    for part in ("findings", "heatmap", "scatter", "contested", "scopes", "tables", "method"):
+        assert f'id="{part}"' in html, part
+    assert "Strong evidence" in html and "Weak evidence" in html
+    assert "Where the organization falls shortest" in html
+    assert html.count('role="img"') >= 4  # bars, heatmap, scatter, histograms
+    assert "<title" in html and "<desc" in html
+    assert "Concentrate here" in html and "Keep up the good work" in html
+    assert "Possible overkill" in html and "Low priority" in html
+    assert "report.json" in html and "report.csv" in html
+    assert "js/sort-table.js" in html and "css/report.css" in html
+
+
+def test_page_has_no_inline_style_or_script(client, assessment):
+    html = page_html(client, assessment)
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html)
+
+
+def test_page_lists_the_contested_benefit_with_histograms(client, assessment):
+    html = page_html(client, assessment)
+    contested = html.split('id="contested"')[1].split("</section>")[0]
+    assert "Improved Feedback" in contested
+    assert "Importance answers of Improved Feedback (5 rated): 1: 2, 2: 0, 3: 1, 4: 0, 5: 2" in contested
+
+
+def test_page_shows_internal_and_external_side_by_side(client, assessment):
+    html = page_html(client, assessment)
+    scopes = html.split('id="scopes"')[1].split("</section>")[0]
+    assert "Improved Feedback" in scopes and "Increased Volume of Perspectives" in scopes
+    assert "Improved Sharing of Experience" in scopes  # sub-benefits are matched by their path too
+    assert "Increased Brand Control" not in scopes  # external only
+
+
+def test_missing_values_show_a_dash_never_zero(client, taxonomy):
+    assessment = assessment_with({FEEDBACK: {"0": (4, 2)}})
+    html = page_html(client, assessment)
+    table = html.split('id="tables"')[1]
+    awareness = table.partition("Improved Organizational Awareness")[2].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", awareness, re.S)
+    assert cells[0] == "–" and cells[1] == "0" and cells[2] == "–"  # mean, n, sd
+    assert "0.00" not in awareness
+    feedback = table.partition("Improved Feedback")[2].split("</tr>")[0]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", feedback, re.S)[2] == "–"  # sd with n = 1
+
+
+def test_single_respondent(client, taxonomy):
+    html = page_html(client, assessment_with({FEEDBACK: {"0": (5, 2)}}))
+    assert "Too few answers to tell" in html
+    assert "Improved Feedback" in html.split('id="findings"')[1]
+
+
+def test_empty_assessment_has_an_empty_state(client, taxonomy):
+    assessment = AssessmentFactory(organization__name="Acme", title="Nobody yet")
+    add_responses(assessment, {FEEDBACK: {"0": (5, 1)}}, submitted=False)  # a draft does not count
+    html = page_html(client, assessment)
+    assert "No submitted responses yet" in html
+    assert 'id="heatmap"' not in html
+    assert 'id="method"' in html
+
+
+def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, django_assert_max_num_queries):
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    demo = Assessment.objects.select_related("organization").get()
+    member(client, demo)
+    with django_assert_max_num_queries(16):
+        response = client.get(url(demo))
+    assert response.status_code == 200
+    html = response.content.decode()
+    report = gap_report(assessment=demo)
+    assert report.respondents > 20
+    assert f"<dd>{report.respondents}</dd>" in html
+    for b in report.benefits:
+        assert b.name.replace("'", "&#x27;") in html
+
+
+def test_response_rate_counts_invited_submissions(client, taxonomy):
+    """Four invitations, one submitted through its link: 25%. Imported respondents are not invitations."""
+    from assessments.models import Invitation
+    from assessments.services import invitations_create
+
+    assessment = assessment_with({FEEDBACK: {"0": (5, 1)}})
+    invitations_create(assessment=assessment, count=4)
+    response = ResponseFactory(
+        assessment=assessment, invitation=Invitation.objects.first(), submitted_at=timezone.now()
+    )
+    feedback = gap_report(assessment=assessment).by_path[FEEDBACK].id
+    response.answers.create(benefit_id=feedback, importance=3, importance_answered=True)
+    html = page_html(client, assessment)
+    assert "<dd>2</dd>" in html  # respondents
+    assert "25%" in html and "1 of 4 invitations" in html
+
+
+# --- Index ----------------------------------------------------------------------
+
+
+def test_index_lists_only_the_users_assessments(client, assessment):
+    other = AssessmentFactory(title="Someone else's")
+    member(client, assessment)
+    response = client.get(reverse("assessments:index"))
+    html = response.content.decode()
+    assert "Baseline 2026" in html and url(assessment) in html
+    assert "Someone else" not in html and url(other) not in html
+
+
+def test_index_needs_login(client):
+    response = client.get(reverse("assessments:index"))
+    assert response.status_code == 302
+
+
+def test_navbar_links_to_the_index(client, assessment):
+    member(client, assessment)
+    assert reverse("assessments:index") in client.get(url(assessment)).content.decode()
