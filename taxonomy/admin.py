@@ -158,13 +158,14 @@ class ScopeAdmin(admin.ModelAdmin):
 
 class SubBenefitFormSet(forms.BaseInlineFormSet):
     def clean(self):
-        super().clean()
-        doomed = [f.instance for f in self.deleted_forms if f.instance.pk]
+        # Before Django's own check, whose PROTECT message names rows, not the reason.
+        doomed = [f.instance for f in self.forms if f.instance.pk and self._should_delete_form(f)]
         blockers = benefit_delete_blockers(doomed)
         if blockers:
             raise ValidationError(
                 [f"Cannot delete sub-benefit “{b.name}”: {reason}." for b, reason in blockers.items()]
             )
+        super().clean()
 
 
 class SubBenefitInline(admin.TabularInline):

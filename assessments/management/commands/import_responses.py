@@ -9,6 +9,9 @@ from assessments.selectors import assessment_by_name
 from assessments.services import responses_import_by_name
 from config.commands import ContractCommand, InputError
 
+# Seconds before the bar appears: a short import finishes without one.
+PROGRESS_DELAY = 0.5
+
 
 class Command(ContractCommand):
     help = (
@@ -27,7 +30,9 @@ class Command(ContractCommand):
         show_bar = self.stderr.isatty()
 
         def progress(rows):
-            return tqdm(rows, desc="Reading", unit=" rows", file=self.stderr._out, delay=0.5, disable=not show_bar)
+            return tqdm(
+                rows, desc="Reading", unit=" rows", file=self.stderr._out, delay=PROGRESS_DELAY, disable=not show_bar
+            )
 
         try:
             ratings = read_responses_file(file, import_context(existing), progress=progress)

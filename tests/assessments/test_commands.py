@@ -1,0 +1,286 @@
+"""import_responses, export_responses and seed_demo, as scripts use them."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.demo import DEMO_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
+from assessments.management.commands import import_responses
+from assessments.models import Answer, Assessment, Invitation, Organization, Response
+from assessments.services import Rating, responses_import
+from config.commands import InputError
+from taxonomy.models import Benefit, Question
+from tests.factories import AssessmentFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+FEEDBACK = "social-media/internal/improved-feedback"
+PERSONAL = "social-networking/external/improved-relationships/personal"
+HEADER = "respondent,benefit,dimension,value\n"
+ORG, TITLE = "Acme", "Baseline 2026"
+
+
+def write(tmp_path: Path, text: str, name: str = "answers.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def import_(path: Path, org: str = ORG, title: str = TITLE, stderr=None) -> str:
+    err = stderr or io.StringIO()
+    call_command("import_responses", str(path), organization=org, assessment=title, stderr=err)
+    return err.getvalue() if stderr is None else ""
+
+
+def export(org: str = ORG, title: str = TITLE) -> str:
+    out = io.StringIO()
+    call_command("export_responses", organization=org, assessment=title, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def csv_for(respondents: int, paths: list[str]) -> str:
+    """Every respondent rates every path on both dimensions, with some "Don't know"."""
+    rows = [
+        f"r{n:04d},{path},{dim},{'' if (n + i) % 17 == 0 else (n + i) % 5 + 1}"
+        for n in range(respondents)
+        for i, path in enumerate(paths)
+        for dim in ("importance", "realization")
+    ]
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def test_import_creates_organization_and_open_assessment_with_submitted_responses(taxonomy, tmp_path):
+    """A first import creates the organization and an open assessment; responses count as submitted."""
+    message = import_(write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4\nr1,{FEEDBACK},realization,\n"))
+    assessment = Assessment.objects.get(organization__name=ORG, title=TITLE)
+    assert assessment.status == Assessment.Status.OPEN
+    response = Response.objects.get(assessment=assessment)
+    assert response.respondent == "r1" and response.submitted_at is not None
+    answer = Answer.objects.get(response=response)
+    assert (answer.importance, answer.realization, answer.realization_answered) == (4, None, True)
+    assert "Imported 1 responses (2 answers)" in message
+
+
+BAD_ROWS = [
+    ("unknown path", f"r2,{FEEDBACK}/nope,importance,4", "unknown benefit path"),
+    ("unknown dimension", f"r2,{FEEDBACK},urgency,4", "unknown dimension 'urgency'"),
+    ("zero", f"r2,{FEEDBACK},importance,0", "value '0' is not a whole number from 1 to 5"),
+    ("six", f"r2,{FEEDBACK},importance,6", "value '6' is not a whole number from 1 to 5"),
+    ("decimal", f"r2,{FEEDBACK},importance,4.5", "value '4.5' is not a whole number from 1 to 5"),
+    ("letter", f"r2,{FEEDBACK},importance,x", "value 'x' is not a whole number from 1 to 5"),
+    ("duplicate row", f"r1,{FEEDBACK},importance,2", "duplicate answer: r1 " + FEEDBACK + " importance"),
+    ("respondent already present", f"old,{FEEDBACK},importance,2", "respondent 'old' is already in this assessment"),
+]
+
+
+@pytest.mark.parametrize(("kind", "row", "message"), BAD_ROWS, ids=[k for k, *_ in BAD_ROWS])
+def test_each_bad_row_fails_with_file_line_and_saves_nothing(taxonomy, tmp_path, kind, row, message):
+    """Any bad row (here on line 4) aborts the whole file: no response, no answer is saved."""
+    assessment = AssessmentFactory(organization__name=ORG, title=TITLE)
+    responses_import(
+        assessment=assessment,
+        ratings_by_respondent={"old": [Rating(Benefit.objects.get(path=FEEDBACK).pk, "importance", 3)]},
+    )
+    path = write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4\nr1,{FEEDBACK},realization,3\n{row}\n")
+    with pytest.raises(InputError) as exc:
+        import_(path)
+    assert str(exc.value).startswith(f"{path}:4: ")
+    assert message in str(exc.value)
+    assert list(Response.objects.values_list("respondent", flat=True)) == ["old"]
+    assert Answer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        (b"respondent,benefit,value\n", 1, "bad header"),
+        ((HEADER + "r\xe9,x,importance,4\n").encode("latin-1"), 2, "not valid UTF-8"),
+        ((HEADER + f"r1,{PERSONAL},realization,4\n").encode(), 2, f"{PERSONAL} has no realization question"),
+    ],
+    ids=["bad header", "not utf-8", "not in the questionnaire"],
+)
+def test_file_level_errors_create_nothing(taxonomy, tmp_path, content, line, message):
+    """A bad file does not even create the organization or the assessment."""
+    Question.objects.filter(benefit__path=PERSONAL, dimension="realization").update(is_active=False)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=rf"^{path}:{line}: {message}"):
+        import_(path)
+    assert not Organization.objects.exists()
+    assert not Assessment.objects.exists()
+
+
+def test_import_then_export_gives_the_same_rows(taxonomy, tmp_path):
+    """Round trip: export(import(x)) has x's rows, and import(export(x)) gives x again."""
+    paths = [FEEDBACK, PERSONAL, "social-collaboration/external/shared-insights"]
+    original = csv_for(6, paths)
+    # A partial respondent: one dimension of one benefit only.
+    original += f"z,{PERSONAL},realization,\n"
+    import_(write(tmp_path, original))
+    exported = export()
+    assert sorted(exported.splitlines()[1:]) == sorted(original.splitlines()[1:])
+    import_(write(tmp_path, exported, "again.csv"), title="Copy")
+    assert export(title="Copy") == exported
+
+
+def test_export_to_a_file_with_messages_on_stderr(taxonomy, tmp_path):
+    """-o writes the file; stdout stays empty; the message goes to stderr."""
+    import_(write(tmp_path, csv_for(2, [FEEDBACK])))
+    out, err, target = io.StringIO(), io.StringIO(), tmp_path / "out.csv"
+    call_command("export_responses", organization=ORG, assessment=TITLE, output=str(target), stdout=out, stderr=err)
+    assert out.getvalue() == ""
+    assert target.read_text(encoding="utf-8") == export()
+    assert "Exported 4 answers" in err.getvalue()
+
+
+def test_export_leaves_out_unsubmitted_responses(taxonomy):
+    """Only submitted responses are exported."""
+    assessment = AssessmentFactory(organization__name=ORG, title=TITLE)
+    benefit = Benefit.objects.get(path=FEEDBACK).pk
+    responses_import(assessment=assessment, ratings_by_respondent={"done": [Rating(benefit, "importance", 5)]})
+    responses_import(
+        assessment=assessment, ratings_by_respondent={"draft": [Rating(benefit, "importance", 1)]}, submitted=False
+    )
+    assert export() == HEADER + f"done,{FEEDBACK},importance,5\n"
+
+
+@pytest.mark.parametrize(
+    ("org", "title", "message"),
+    [("Nobody", TITLE, "unknown organization 'Nobody'"), (ORG, "Nothing", f"'{ORG}' has no assessment 'Nothing'")],
+)
+def test_export_of_an_unknown_organization_or_assessment_fails(taxonomy, org, title, message):
+    """A clear error, not an empty file."""
+    AssessmentFactory(organization__name=ORG, title=TITLE)
+    with pytest.raises(InputError, match=message):
+        export(org, title)
+
+
+def test_importing_200_respondents_takes_no_more_queries_than_5(taxonomy, tmp_path):
+    """Bulk writes: the number of queries does not grow with the number of respondents."""
+    paths = list(Benefit.objects.values_list("path", flat=True))
+    small, large = write(tmp_path, csv_for(5, paths), "small.csv"), write(tmp_path, csv_for(200, paths), "large.csv")
+    with CaptureQueriesContext(connection) as few:
+        import_(small, org="Small")
+    with CaptureQueriesContext(connection) as many:
+        import_(large, org="Large")
+    assert Response.objects.filter(assessment__organization__name="Large").count() == 200
+    assert Answer.objects.filter(response__assessment__organization__name="Large").count() == 200 * 61
+    assert len(many) <= len(few)
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(taxonomy, tmp_path, monkeypatch):
+    """On a terminal stderr shows a progress bar; piped, only the summary line."""
+    monkeypatch.setattr(import_responses, "PROGRESS_DELAY", 0)
+    terminal = FakeTerminal()
+    import_(write(tmp_path, csv_for(3, [FEEDBACK])), stderr=terminal)
+    assert "rows" in terminal.getvalue() and "Reading" in terminal.getvalue()
+    piped = import_(write(tmp_path, csv_for(3, [FEEDBACK])), title="Other")
+    assert piped.strip().startswith("Imported 3 responses")
+    assert "Reading" not in piped
+
+
+def test_from_the_shell_errors_are_bare_file_line_and_exit_non_zero(tmp_path):
+    """A shell user sees exactly `FILE:LINE: message` and a non-zero status; a pipe gets no bar."""
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], capture_output=True, text=True, env=env, cwd=ROOT, check=False
+        )
+
+    assert manage("migrate", "--no-input", "-v0").returncode == 0
+    assert manage("load_taxonomy").returncode == 0
+    bad = write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4.5\n")
+    result = manage("import_responses", str(bad), "--organization", ORG, "--assessment", TITLE)
+    assert result.returncode == 1
+    assert result.stderr == f"{bad}:2: value '4.5' is not a whole number from 1 to 5 or empty\n"
+    good = write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4\n", "good.csv")
+    result = manage("import_responses", str(good), "--organization", ORG, "--assessment", TITLE)
+    assert result.returncode == 0
+    assert result.stderr == f"Imported 1 responses (1 answers) into {ORG} – {TITLE}.\n"
+    result = manage("export_responses", "--organization", ORG, "--assessment", TITLE)
+    assert result.returncode == 0
+    assert result.stdout == HEADER + f"r1,{FEEDBACK},importance,4\n"
+    result = manage("export_responses", "--organization", "Nobody", "--assessment", TITLE)
+    assert result.returncode == 1
+    assert result.stderr == "unknown organization 'Nobody'\n"
+
+
+def test_seed_demo_builds_a_realistic_demo(taxonomy):
+    """One open assessment, 40 submitted respondents (2 partial), 2 in progress, invitations, ~5% Don't know."""
+    err = io.StringIO()
+    call_command("seed_demo", stderr=err)
+    assessment = Assessment.objects.get(organization__name=DEMO_ORGANIZATION, title=DEMO_ASSESSMENT)
+    assert assessment.status == Assessment.Status.OPEN
+    submitted = Response.objects.filter(assessment=assessment, submitted_at__isnull=False)
+    assert submitted.count() == 40
+    assert Response.objects.filter(assessment=assessment, submitted_at__isnull=True).count() == 2
+    assert Invitation.objects.filter(assessment=assessment).count() >= 3
+    answers = Answer.objects.filter(response__in=submitted)
+    full = 61
+    answered_benefits = [Answer.objects.filter(response=r).count() for r in submitted]
+    assert answered_benefits.count(full) == 38
+    assert all(0 < n < full for n in answered_benefits if n != full)
+    ratings = 2 * answers.count()
+    dont_know = answers.filter(importance__isnull=True).count() + answers.filter(realization__isnull=True).count()
+    assert 0.03 <= dont_know / ratings <= 0.08
+    assert "/i/" in err.getvalue()  # the invitation links, shown once
+
+
+def test_seed_demo_has_under_realized_and_contested_benefits(taxonomy):
+    """Some benefits' mean gap is at least 1; a few have widely split importance ratings."""
+    call_command("seed_demo", stderr=io.StringIO())
+    submitted = Answer.objects.filter(response__submitted_at__isnull=False)
+    gaps, spreads = [], []
+    for benefit in Benefit.objects.all():
+        rows = submitted.filter(benefit=benefit)
+        imp = [v for v in rows.values_list("importance", flat=True) if v is not None]
+        real = [v for v in rows.values_list("realization", flat=True) if v is not None]
+        gaps.append(sum(imp) / len(imp) - sum(real) / len(real))
+        mean = sum(imp) / len(imp)
+        spreads.append(sum((v - mean) ** 2 for v in imp) / (len(imp) - 1))
+    assert sum(g >= 1.0 for g in gaps) >= 10
+    assert sum(g < 0.5 for g in gaps) >= 20
+    assert 2 <= sum(s > 1.4 for s in spreads) <= 8  # rwg = 1 - var/2 below 0.3: contested
+
+
+def test_seed_demo_is_deterministic():
+    """The same seed gives the same ratings; another seed different ones."""
+    ids = list(range(1, 62))
+    assert demo_ratings(ids) == demo_ratings(ids)
+    assert demo_ratings(ids) != demo_ratings(ids, seed=1)
+
+
+def test_seed_demo_if_missing_is_a_no_op_and_plain_rerun_is_an_error(taxonomy):
+    """--if-missing does nothing when the demo exists; without it, a second run says so and fails."""
+    call_command("seed_demo", stderr=io.StringIO())
+    before = Answer.objects.count()
+    err = io.StringIO()
+    call_command("seed_demo", if_missing=True, stderr=err)
+    assert "already exists" in err.getvalue()
+    assert Answer.objects.count() == before
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("seed_demo", stderr=io.StringIO())
+
+
+def test_seed_demo_needs_the_taxonomy(db):
+    """Without a taxonomy it says what to run."""
+    with pytest.raises(CommandError, match="load_taxonomy"):
+        call_command("seed_demo", stderr=io.StringIO())
+    assert not Organization.objects.exists()
