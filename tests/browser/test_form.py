@@ -14,7 +14,8 @@ ACTIVE_IS_RADIO = "document.activeElement && document.activeElement.type === 'ra
 
 
 def active_button_is(text: str) -> str:
-    return f"document.activeElement && document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === {text!r}"
+    active = "document.activeElement"
+    return f"{active} && {active}.tagName === 'BUTTON' && {active}.textContent.trim() === {text!r}"
 
 
 def tab_until(page, condition: str, limit: int = 60) -> None:
@@ -120,3 +121,28 @@ def test_section_page_screenshots_at_desktop_and_phone_width(page, phone_page, i
     sizes = phone_page.locator("label.hp-opt").evaluate_all("els => els.map(e => e.getBoundingClientRect())")
     assert min(s["height"] for s in sizes) >= 44 and min(s["width"] for s in sizes) >= 44
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_error_is_announced_focused_and_linked_to_its_question(page, phone_page, invitation_url, screenshot_dir):
+    """A value off the scale (a tampered page) comes back with a focused alert linking to the question."""
+    phone_page.goto(invitation_url)
+    phone_page.screenshot(path=str(screenshot_dir / "form-intro-phone.png"), full_page=True)
+    page.goto(invitation_url)
+    page.get_by_role("button", name="Start").press("Enter")
+    page.wait_for_url("**/section/1/")
+    radio = page.get_by_role("group", name="Improved Feedback — Importance").get_by_role(
+        "radio", name="3 - Moderately important"
+    )
+    radio.press("Space")
+    radio.evaluate("el => { el.value = '9'; }")
+    page.get_by_role("button", name="Save and continue").press("Enter")
+    page.wait_for_load_state()
+    alert = page.get_by_role("alert")
+    assert "not on the scale" in alert.inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.title().startswith("Error:")
+    bad = page.get_by_role("group", name="Improved Feedback — Importance")
+    assert bad.get_by_role("radio").first.get_attribute("aria-invalid") == "true"
+    page.screenshot(path=str(screenshot_dir / "form-section-error-desktop.png"))
+    alert.get_by_role("link").first.press("Enter")
+    assert page.evaluate("document.activeElement.name").endswith("-importance")
