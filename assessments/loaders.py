@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ from taxonomy.selectors import benefits_in_tree_order
 
 HEADER = ("respondent", "benefit", "dimension", "value")
 MAX_RESPONDENT_LENGTH = Response._meta.get_field("respondent").max_length
+# PostgreSQL refuses NUL in text, and no identifier needs a control character.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # Exact strings accepted as a rating; anything else ("4.5", "x", "0") is refused.
 VALUES = {str(v): v for v in range(SCALE_MIN, SCALE_MAX + 1)}
 DIMENSIONS = frozenset(Dimension.values)
@@ -153,6 +156,8 @@ def parse_responses(
             if ratings is None:
                 if respondent in existing:
                     raise error(f"respondent {respondent!r} is already in this assessment")
+                if CONTROL_CHARACTERS.search(respondent):
+                    raise error(f"respondent {respondent!r} contains a control character")
                 ratings = by_respondent[respondent] = []
             ratings.append(Rating(benefit_id, dimension, rating))
     except csv.Error as exc:
