@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -87,7 +88,7 @@ def _entry(request: HttpRequest, kwargs: dict) -> Entry | HttpResponse:
         entry = Entry(assessment, response, "invitation", {"token": kwargs["token"]}, invitation=invitation)
     else:
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('admin:login')}?next={request.path}")
+            return redirect_to_login(request.get_full_path())
         assessment = (
             assessments_for_user(user=request.user)
             .filter(organization__slug=kwargs["org_slug"], slug=kwargs["assessment_slug"])
