@@ -18,8 +18,8 @@ from taxonomy.scales import SCALE_MAX, SCALE_MIN
 # One small SVG per bar, stretched to the row's width (preserveAspectRatio
 # "none", strokes non-scaling), with the benefit's name and numbers as HTML
 # beside it: readable at phone width, and the same axis for every row.
-GAP_AXIS = (-2.0, 4.0)  # a gap is at most 4; intervals reaching further are clipped, with an arrow
-GAP_TICKS = tuple(range(-2, 5))  # report.css places their labels (.tick-m2 ... .tick-4)
+GAP_AXIS = (-1.0, 4.0)  # a gap is at most 4; intervals reaching further are clipped (no end cap)
+GAP_TICKS = tuple(range(-1, 5))  # report.css places their labels (.tick-m1 ... .tick-4)
 BAR_WIDTH = 600.0
 BAR_HEIGHT = 24.0
 
@@ -32,6 +32,7 @@ def _gap_x(value: float) -> float:
 @dataclass(frozen=True)
 class GapBar:
     benefit: BenefitResult
+    label: str
     cell_title: str
     x: float  # bar from zero to the gap
     width: float
@@ -51,12 +52,13 @@ class GapBar:
         return text
 
 
-def _gap_bar(benefit: BenefitResult, cell_title: str, threshold: float) -> GapBar:
+def _gap_bar(benefit: BenefitResult, label: str, cell_title: str, threshold: float) -> GapBar:
     zero, end = _gap_x(0.0), _gap_x(benefit.gap)
     ci = benefit.paired.ci95
     lo, hi = GAP_AXIS
     return GapBar(
         benefit=benefit,
+        label=label,
         cell_title=cell_title,
         x=min(zero, end),
         width=abs(end - zero),
@@ -98,7 +100,7 @@ EVIDENCE_GROUPS = (
 
 # --- Heatmap (concept x scope) ----------------------------------------------------
 
-HEAT_LEFT, HEAT_TOP, HEAT_CELL_W, HEAT_CELL_H = 170.0, 34.0, 195.0, 84.0
+HEAT_LEFT, HEAT_TOP, HEAT_CELL_W, HEAT_CELL_H = 170.0, 34.0, 250.0, 84.0
 POSITIVE = (178, 24, 43)  # a gap: importance above realization
 NEGATIVE = (33, 102, 172)  # realization above importance
 NEUTRAL = (247, 247, 247)
@@ -217,6 +219,7 @@ QUADRANT_MARKS = {
 @dataclass(frozen=True)
 class Point:
     benefit: BenefitResult
+    label: str
     cell_title: str
     x: float
     y: float
@@ -287,7 +290,7 @@ class Scatter:
     axis_y: float = PAD_TOP + INNER / 2
 
 
-def scatter(report: GapReport, cell_titles: dict[str, str]) -> Scatter:
+def scatter(report: GapReport, cell_titles: dict[str, str], labels: dict[str, str]) -> Scatter:
     points = []
     for b in report.benefits:
         if b.gap is None:
@@ -298,6 +301,7 @@ def scatter(report: GapReport, cell_titles: dict[str, str]) -> Scatter:
         points.append(
             Point(
                 benefit=b,
+                label=labels[b.path],
                 cell_title=cell_titles[b.path],
                 x=_sx(b.importance.mean),
                 y=_sy(b.realization.mean),
@@ -388,6 +392,7 @@ def histograms(benefit: BenefitResult) -> tuple[Histogram, Histogram]:
 @dataclass(frozen=True)
 class Contested:
     benefit: BenefitResult
+    label: str
     cell_title: str
     importance: Histogram
     realization: Histogram
@@ -428,6 +433,7 @@ def scope_pairs(report: GapReport) -> tuple[ScopePair, ...]:
 @dataclass(frozen=True)
 class Finding:
     benefit: BenefitResult
+    label: str
     cell_title: str
 
 
@@ -446,27 +452,38 @@ class ReportPage:
     bar_height: float = BAR_HEIGHT
 
 
+def benefit_labels(report: GapReport) -> dict[str, str]:
+    """A sub-benefit's name alone ("Personal") says little out of its table: prefix its parents."""
+    labels: dict[str, str] = {}
+    for b in report.benefits:  # parents come before their children
+        labels[b.path] = f"{labels[b.parent]} › {b.name}" if b.parent in labels else b.name
+    return labels
+
+
 def report_page(report: GapReport) -> ReportPage:
     titles = {b.path: c.title for c in report.cells for b in c.benefits}
+    labels = benefit_labels(report)
     under = report.under_realized
     groups = tuple(
         EvidenceGroup(
             key,
             title,
             explanation,
-            tuple(_gap_bar(b, titles[b.path], report.threshold) for b in under if b.evidence == key),
+            tuple(_gap_bar(b, labels[b.path], titles[b.path], report.threshold) for b in under if b.evidence == key),
         )
         for key, title, explanation in EVIDENCE_GROUPS
     )
     # The ranking's top five (each shown with its evidence), or the largest gaps when none reaches the threshold.
-    headline = tuple(Finding(b, titles[b.path]) for b in (under[:5] if under else report.ranked[:3]))
-    contested = tuple(Contested(b, titles[b.path], *histograms(b)) for b in report.benefits if b.contested)
+    headline = tuple(Finding(b, labels[b.path], titles[b.path]) for b in (under[:5] if under else report.ranked[:3]))
+    contested = tuple(
+        Contested(b, labels[b.path], titles[b.path], *histograms(b)) for b in report.benefits if b.contested
+    )
     return ReportPage(
         report=report,
         headline=headline,
         evidence_groups=groups,
         heatmap=heatmap(report),
-        scatter=scatter(report, titles),
+        scatter=scatter(report, titles, labels),
         contested=contested,
         pairs=scope_pairs(report),
         cell_titles=titles,
