@@ -64,7 +64,7 @@ def child(size: int, repeat: int) -> None:
     from taxonomy.models import Benefit
 
     call_command("migrate", verbosity=0)
-    call_command("load_taxonomy", verbosity=0, stdout=io.StringIO())
+    call_command("load_taxonomy", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
     # A previous run against DATABASE_URL: start from an empty answers table.
     Answer.objects.filter(response__assessment__organization__name=ORG).delete()
     Response.objects.filter(assessment__organization__name=ORG).delete()
@@ -99,7 +99,14 @@ def child(size: int, repeat: int) -> None:
                 for x in rows:
                     f.write(f"{respondent},{paths[x.benefit_id]},{x.dimension},{'' if x.value is None else x.value}\n")
         start = time.perf_counter()
-        call_command("import_responses", str(csv_path), organization=ORG, assessment=title, verbosity=0)
+        call_command(
+            "import_responses",
+            str(csv_path),
+            organization=ORG,
+            assessment=title,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
         import_s = time.perf_counter() - start
         csv_path.unlink()
         how = "import_responses (CSV file)"
