@@ -76,7 +76,7 @@ class OrganizationAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     def invitation_count(self, obj: Organization) -> int:
         return obj.invitation_count
 
-    @admin.display(description="submitted responses", ordering="submitted_count")
+    @admin.display(description="submitted", ordering="submitted_count")
     def submitted_count(self, obj: Organization) -> int:
         return obj.submitted_count
 
@@ -101,17 +101,7 @@ class CreateInvitationsForm(forms.Form):
 
 @admin.register(Assessment)
 class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
-    list_display = [
-        "title",
-        "organization",
-        "status",
-        "threshold",
-        "opens_at",
-        "closes_at",
-        "invitation_count",
-        "submitted_count",
-        "is_frozen",
-    ]
+    list_display = ["title", "organization", "status", "threshold", "invitation_count", "submitted_count", "is_frozen"]
     list_editable = ["status", "threshold"]
     list_filter = ["status", "organization"]
     list_select_related = ["organization"]
@@ -121,6 +111,9 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "questions_frozen_at"]
     autocomplete_fields = ["organization"]
     actions = ["create_invitations"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_fields(self, request, obj=None):
         return [*self.fields, *self.readonly_fields] if obj else self.fields
@@ -139,7 +132,7 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     def invitation_count(self, obj: Assessment) -> int:
         return obj.invitation_count
 
-    @admin.display(description="submitted responses", ordering="submitted_count")
+    @admin.display(description="submitted", ordering="submitted_count")
     def submitted_count(self, obj: Assessment) -> int:
         return obj.submitted_count
 
@@ -325,6 +318,9 @@ class ResponseAdmin(admin.ModelAdmin):
     fields = ["assessment", "respondent", "invitation", "started_at", "updated_at", "submitted_at"]
     readonly_fields = fields
     inlines = [AnswerInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(answer_count=_count(Answer.objects.all(), "response"))

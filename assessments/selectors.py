@@ -133,9 +133,7 @@ def live_questionnaire() -> Questionnaire:
 def assessment_by_name(*, organization: str, title: str) -> Assessment | None:
     """The assessment the commands name by exact organization name and title, or None."""
     return (
-        Assessment.objects.select_related("organization")
-        .filter(organization__name=organization, title=title)
-        .first()
+        Assessment.objects.select_related("organization").filter(organization__name=organization, title=title).first()
     )
 
 

@@ -238,7 +238,8 @@ class BenefitAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
 @admin.register(Question)
 class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     change_list_template = "admin/taxonomy/question/change_list.html"
-    list_display = ["text", "benefit_name", "concept", "scope", "dimension", "order", "is_active"]
+    # Scope and concept are in the wording itself (and in the filters): no column, so the list fits a laptop.
+    list_display = ["text", "benefit_name", "dimension", "order", "is_active"]
     list_display_links = ["text"]
     list_editable = ["order", "is_active"]
     list_filter = [
@@ -262,14 +263,6 @@ class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     @admin.display(description="benefit", ordering="benefit__path")
     def benefit_name(self, obj: Question) -> str:
         return obj.benefit.name if obj.benefit.parent_id is None else f"↳ {obj.benefit.name}"
-
-    @admin.display(description="concept", ordering="benefit__concept__order")
-    def concept(self, obj: Question) -> str:
-        return obj.benefit.concept.name
-
-    @admin.display(description="scope", ordering="benefit__scope__order")
-    def scope(self, obj: Question) -> str:
-        return obj.benefit.scope.name
 
     def delete_blockers(self, objs):
         return question_delete_blockers(objs)
