@@ -141,7 +141,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "assessments:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # --- Login throttling (django-axes) -----------------------------------------

@@ -31,6 +31,7 @@ def test_login_with_the_right_password_redirects_and_opens_a_session(client):
     user = UserFactory()
     response = _login(client, user.username, PASSWORD)
     assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:index")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 

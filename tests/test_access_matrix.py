@@ -1,0 +1,195 @@
+"""Access-control matrix: every URL of the project (admin aside) against every kind of visitor.
+
+The table below has one row per URL name with the expected outcome of a GET
+for each role. The test enumerates the URL patterns through the resolver, so
+a new URL without a row fails here until someone decides who may see it.
+
+Outcomes: ``200``; ``login`` (a redirect to the login page with ``?next``);
+``302`` (any other redirect, e.g. "start first"); ``404`` (not found, also
+for what exists but is not yours: never a 403 that would confirm it);
+``405`` (method not allowed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from assessments.models import Membership
+from assessments.services import assessment_get_or_create, invitations_create, organization_get_or_create
+from tests.factories import MembershipFactory, UserFactory
+
+ROLES = ("anonymous", "respondent", "analyst", "owner", "other_org", "staff")
+
+EVERYONE_200 = dict.fromkeys(ROLES, "200")
+LOGIN_THEN_200 = {**EVERYONE_200, "anonymous": "login"}
+# Reports: owners and analysts of the organization, and staff; anyone else a 404.
+REPORT = {
+    "anonymous": "login",
+    "respondent": "404",
+    "analyst": "200",
+    "owner": "200",
+    "other_org": "404",
+    "staff": "200",
+}
+# A member's own response (any role of the organization); another organization's member a 404.
+RESPOND = {**REPORT, "respondent": "200"}
+# Steps that need a started response: a member without one is sent back to the start.
+RESPOND_LATER = {**RESPOND, "respondent": "302", "analyst": "302", "owner": "302", "staff": "302"}
+# The invitation token is the credential: who is logged in does not matter.
+INVITATION = EVERYONE_200
+INVITATION_LATER = dict.fromkeys(ROLES, "302")
+
+ORG = {"org_slug": "acme", "assessment_slug": "baseline"}
+
+# URL name -> (kwargs, expected outcome per role)
+MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
+    "taxonomy:home": ({}, EVERYONE_200),
+    "accounts:login": ({}, {**dict.fromkeys(ROLES, "302"), "anonymous": "200"}),
+    "accounts:logout": ({}, dict.fromkeys(ROLES, "405")),
+    "accounts:password_change": ({}, LOGIN_THEN_200),
+    "accounts:password_change_done": ({}, LOGIN_THEN_200),
+    "assessments:invitation_start": ({"token": "TOKEN"}, INVITATION),
+    "assessments:invitation_section": ({"token": "TOKEN", "number": 1}, INVITATION_LATER),
+    "assessments:invitation_review": ({"token": "TOKEN"}, INVITATION_LATER),
+    "assessments:invitation_done": ({"token": "TOKEN"}, INVITATION_LATER),
+    "assessments:respond_start": (ORG, RESPOND),
+    "assessments:respond_section": ({**ORG, "number": 1}, RESPOND_LATER),
+    "assessments:respond_review": (ORG, RESPOND_LATER),
+    "assessments:respond_done": (ORG, RESPOND_LATER),
+    "assessments:index": ({}, LOGIN_THEN_200),
+    "assessments:report": (ORG, REPORT),
+    "assessments:report_json": (ORG, REPORT),
+    "assessments:report_csv": (ORG, REPORT),
+}
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, namespaced, admin aside; an unnamed pattern is an error."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                ns = p.namespace or namespace
+                walk(p.url_patterns, f"{namespace}:{ns}" if namespace and p.namespace else ns)
+            elif isinstance(p, URLPattern):
+                assert p.name, f"URL pattern {p.pattern} has no name, so the matrix cannot cover it"
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    """A URL added without deciding who may open it fails here; a row for a removed URL too."""
+    names = project_url_names()
+    assert names - MATRIX.keys() == set(), "URLs without an access rule: add them to MATRIX"
+    assert MATRIX.keys() - names == set(), "rules for URLs that no longer exist"
+
+
+@dataclass
+class World:
+    token: str
+    other_token: str
+    clients: dict[str, Client]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Six users per test; the production hasher's cost is not what is under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(taxonomy, fast_password_hashing) -> World:
+    acme, _ = organization_get_or_create(name="Acme")
+    assessment, _ = assessment_get_or_create(organization=acme, title="Baseline")
+    assert (acme.slug, assessment.slug) == (ORG["org_slug"], ORG["assessment_slug"])
+    globex, _ = organization_get_or_create(name="Globex")
+    # Same assessment slug in the other organization: the org slug must decide, not the assessment slug.
+    other_assessment, _ = assessment_get_or_create(organization=globex, title="Baseline")
+    users = {
+        "respondent": MembershipFactory(organization=acme, role=Membership.Role.RESPONDENT).user,
+        "analyst": MembershipFactory(organization=acme, role=Membership.Role.ANALYST).user,
+        "owner": MembershipFactory(organization=acme, role=Membership.Role.OWNER).user,
+        "other_org": MembershipFactory(organization=globex, role=Membership.Role.OWNER).user,
+        "staff": UserFactory(is_staff=True),
+    }
+    clients = {"anonymous": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return World(
+        token=invitations_create(assessment=assessment, count=1)[0],
+        other_token=invitations_create(assessment=other_assessment, count=1)[0],
+        clients=clients,
+    )
+
+
+def outcome(response) -> str:
+    if response.status_code in (301, 302):
+        login = resolve_url(settings.LOGIN_URL)
+        return "login" if response["Location"].startswith(login + "?next=") else "302"
+    return str(response.status_code)
+
+
+def _url(name: str, kwargs: dict, world: World) -> str:
+    kwargs = {k: (world.token if v == "TOKEN" else v) for k, v in kwargs.items()}
+    return resolve_url(name, **kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_get_outcome_per_role(world, name):
+    """GET the URL as each role: exactly the outcome in the matrix (all differences reported at once)."""
+    kwargs, expected = MATRIX[name]
+    url = _url(name, kwargs, world)
+    got = {role: outcome(world.clients[role].get(url)) for role in ROLES}
+    assert got == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n, (kw, _) in MATRIX.items() if "org_slug" in kw))
+def test_post_cannot_reach_another_organizations_assessment(world, name):
+    """POST is no way around the scoping: another organization's member and a respondent get 404, anonymous login."""
+    kwargs, expected = MATRIX[name]
+    url = _url(name, kwargs, world)
+    assert outcome(world.clients["other_org"].post(url)) in ("404", "405")
+    assert outcome(world.clients["anonymous"].post(url)) in ("login", "405")
+    if expected["respondent"] == "404":
+        assert outcome(world.clients["respondent"].post(url)) in ("404", "405")
+
+
+@pytest.mark.django_db
+def test_index_lists_only_the_users_own_organizations(world):
+    """The assessments index of another organization's owner does not mention Acme at all."""
+    html = world.clients["other_org"].get(resolve_url("assessments:index")).content.decode()
+    assert "Globex" in html
+    assert "Acme" not in html
+    assert "Acme" in world.clients["analyst"].get(resolve_url("assessments:index")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["assessments:invitation_start", "assessments:invitation_section", "assessments:invitation_review"]
+)
+def test_unknown_or_revoked_token_is_a_404_for_everyone(world, name):
+    """A wrong token (or a revoked one) opens nothing and says nothing more than 'not found'."""
+    from django.utils import timezone
+
+    from assessments.models import Invitation, hash_token
+
+    kwargs = {"token": "x" * 43, **({"number": 1} if "section" in name else {})}
+    for role in ("anonymous", "owner", "staff"):
+        assert world.clients[role].get(resolve_url(name, **kwargs)).status_code == 404
+    Invitation.objects.filter(token_hash=hash_token(world.other_token)).update(revoked_at=timezone.now())
+    kwargs["token"] = world.other_token
+    assert world.clients["anonymous"].get(resolve_url(name, **kwargs)).status_code == 404
