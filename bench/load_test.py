@@ -45,6 +45,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -408,7 +409,7 @@ def run(label: str, database_url: str, respondents: int, workers: int) -> bool:
     cmd = [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}", "--workers", str(workers)]
     cmd += ["--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"]
     # The server's log goes to a file, shown only if something failed.
-    log_path = ROOT / "bench" / f"load-{os.getpid()}-gunicorn.log"
+    log_path = Path(tempfile.gettempdir()) / f"hp-load-{os.getpid()}-gunicorn.log"
     log = log_path.open("w")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
     results: list[Result] = []

@@ -1,0 +1,74 @@
+"""Two tabs at the same moment, with real threads and real connections (PostgreSQL row locks)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections
+
+from assessments.models import Response
+from assessments.services import (
+    assessment_get_or_create,
+    invitation_for_token,
+    invitations_create,
+    organization_get_or_create,
+    response_start,
+    response_submit,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks under real concurrency: run with DATABASE_URL=postgres://… (CI does)")
+
+
+def at_once(fn: Callable[[], object], n: int = 2) -> list[object]:
+    """Run ``fn`` in ``n`` threads released together; return results (or exceptions), in thread order."""
+    gate = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def worker(i: int) -> None:
+        try:
+            gate.wait(timeout=10)
+            results[i] = fn()
+        except Exception as exc:  # returned to the test, which fails on it with context
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+@pytest.fixture
+def invitation(taxonomy):
+    org, _ = organization_get_or_create(name="Race Org")
+    assessment, _ = assessment_get_or_create(organization=org, title="Race")
+    return invitation_for_token(invitations_create(assessment=assessment, count=1)[0])
+
+
+def test_double_start_from_two_tabs_creates_one_response(invitation):
+    """Two 'Start' presses at the same instant: one response, both tabs get it, no IntegrityError."""
+    results = at_once(lambda: response_start(assessment=invitation.assessment, invitation=invitation), n=4)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({r[0].pk for r in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert Response.objects.filter(invitation=invitation).count() == 1
+
+
+def test_double_submit_from_two_tabs_submits_once(invitation):
+    """Two 'Submit' presses at the same instant: exactly one submits, the other sees it already was."""
+    response, _ = response_start(assessment=invitation.assessment, invitation=invitation)
+    results = at_once(lambda: response_submit(response=Response.objects.get(pk=response.pk)), n=4)
+    assert sorted(results, key=str) == [False, False, False, True]
+    response.refresh_from_db()
+    assert response.submitted_at is not None
