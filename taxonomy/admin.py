@@ -219,7 +219,9 @@ class BenefitAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, QuestionInline):
-            kwargs["queryset"] = Question.objects.filter(benefit=obj).order_by("dimension") if obj else None
+            # On the add page ``obj`` is an unsaved Benefit: filtering by it raises, so no queryset then.
+            saved = obj is not None and obj.pk is not None
+            kwargs["queryset"] = Question.objects.filter(benefit=obj).order_by("dimension") if saved else None
         return kwargs
 
     def save_formset(self, request, form, formset, change):

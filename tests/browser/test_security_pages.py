@@ -79,3 +79,28 @@ def test_admin_works_under_the_csp(live_server, page):
     page.locator("#action-toggle").check()
     assert page.locator("input.action-select").first.is_checked()
     assert problems == [], problems
+
+
+def test_every_admin_changelist_and_form_of_the_project_runs_under_the_csp(live_server, page):
+    """Each registered model's changelist, add form and first change form, and the question preview."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    call_command("load_taxonomy", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    problems = _watch_csp(page)
+    _log_in(page, live_server.url, "root", PASSWORD, path="/admin/login/")
+    page.wait_for_url("**/admin/")
+    urls = [reverse("admin:taxonomy_question_preview")]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+        urls.append(reverse("admin:{}_{}_add".format(*info)))  # 403 where the admin allows no adding
+        first = model.objects.order_by("pk").first()
+        if first is not None:
+            urls.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+    for url in urls:
+        response = page.goto(live_server.url + url)
+        assert response.status in (200, 403), (url, response.status)
+    assert problems == [], problems
