@@ -217,3 +217,9 @@ def test_view_only_staff_cannot_change_an_assessment(taxonomy, client):
     assert client.post(url, {"title": "Renamed"}).status_code == 403
     assessment.refresh_from_db()
     assert assessment.title != "Renamed"
+
+
+@pytest.mark.parametrize("model", ["organization", "assessment"])
+def test_add_pages_open(taxonomy, staff, model):
+    """The add pages render for a superuser."""
+    assert staff.get(reverse(f"admin:assessments_{model}_add")).status_code == 200

@@ -278,3 +278,9 @@ def test_sub_benefit_inline_refuses_deleting_an_answered_child(taxonomy, staff):
     assert response.status_code == 200  # the form again, with the error
     assert "Cannot delete sub-benefit" in response.content.decode()
     assert Benefit.objects.filter(path=PERSONAL).exists()
+
+
+@pytest.mark.parametrize("model", ["benefit", "question", "concept", "scope"])
+def test_add_pages_open(taxonomy, staff, model):
+    """Every add page renders (the benefit one has a questions inline with no benefit yet)."""
+    assert staff.get(reverse(f"admin:taxonomy_{model}_add")).status_code == 200
