@@ -42,6 +42,7 @@ def test_login_logout_and_error_pages(live_server, page, phone_page, screenshot_
     _log_in(page, live_server.url, user.username, PASSWORD)
     page.wait_for_url(live_server.url + "/**")
     assert page.get_by_role("button", name="Log out").is_visible()
+    page.screenshot(path=str(screenshot_dir / "signed-in-desktop.png"))
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
     assert page.get_by_role("link", name="Log in").is_visible()
