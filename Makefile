@@ -8,7 +8,7 @@ RUN_ENV := DJANGO_DEBUG=1
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint serve migrate bench clean
+.PHONY: run test install install-dev lint serve migrate bench screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ lint: install-dev
 
 test: install-dev lint
 	DJANGO_DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: install-dev
+	HP_UPDATE_SCREENSHOTS=1 DJANGO_DEBUG=1 $(BIN)/pytest tests/browser
 
 bench: install-dev
 	DJANGO_DEBUG=1 $(PY) bench/form_bench.py

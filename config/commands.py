@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,7 +16,8 @@ class ContractCommand(BaseCommand):
     """Prints :class:`InputError` without Django's ``CommandError:`` prefix.
 
     Called through ``call_command`` (tests, services) the error propagates
-    as usual.
+    as usual. A reader that stops early (``| head``) ends the command quietly
+    instead of with a traceback.
     """
 
     def execute(self, *args, **options):
@@ -26,3 +28,9 @@ class ContractCommand(BaseCommand):
                 raise
             sys.stderr.write(f"{exc}\n")
             sys.exit(exc.returncode)
+        except BrokenPipeError:
+            if not getattr(self, "_called_from_command_line", False):
+                raise
+            # Python would otherwise complain again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)

@@ -1,4 +1,9 @@
-"""Two tabs at the same moment, with real threads and real connections (PostgreSQL row locks)."""
+"""Two tabs at the same moment, with real threads and real connections.
+
+PostgreSQL serializes them with row locks (``select_for_update``); SQLite,
+where that is a no-op, with ``IMMEDIATE`` transactions that take the write
+lock at ``BEGIN``. Both must give one response and one submit.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from assessments.models import Response
 from assessments.services import (
@@ -19,12 +24,6 @@ from assessments.services import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks under real concurrency: run with DATABASE_URL=postgres://… (CI does)")
 
 
 def at_once(fn: Callable[[], object], n: int = 2) -> list[object]:

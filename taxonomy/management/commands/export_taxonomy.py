@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from config.commands import ContractCommand
 from taxonomy.loaders import dump_taxonomy
 from taxonomy.selectors import taxonomy_spec
 
 
-class Command(BaseCommand):
+class Command(ContractCommand):
     help = "Write the taxonomy as YAML that load_taxonomy reads back (standard output unless -o)."
 
     def add_arguments(self, parser) -> None:
