@@ -7,18 +7,16 @@ refused with a message (see ``taxonomy.admin.RefuseDeleteInUseMixin``).
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from assessments.exports import invitation_rows, invitations_csv_response
 from assessments.models import Answer, Assessment, Invitation, Membership, Organization, Response
 from assessments.services import invitations_create
 from taxonomy.admin import RefuseDeleteInUseMixin
@@ -166,17 +164,11 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
             return None
         form = CreateInvitationsForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-            response["Content-Disposition"] = f'attachment; filename="invitations-{stamp}.csv"'
-            writer = csv.writer(response, lineterminator="\n")
-            writer.writerow(["organization", "assessment", "link"])
+            rows = []
             for assessment in queryset.select_related("organization"):
                 tokens = invitations_create(assessment=assessment, count=form.cleaned_data["count"])
-                for token in tokens:
-                    link = request.build_absolute_uri(invitation_path(token))
-                    writer.writerow([assessment.organization.name, assessment.title, link])
-            return response
+                rows.extend(invitation_rows(request, assessment, tokens))
+            return invitations_csv_response(rows)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
