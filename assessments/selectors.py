@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from assessments.models import Answer, Assessment, AssessmentQuestion, Membership
+from assessments.models import Answer, Assessment, AssessmentQuestion, Invitation, Membership, Organization
 from taxonomy.models import Benefit, Concept, Question, Scope
-from taxonomy.selectors import benefits_in_tree_order
+from taxonomy.selectors import tree_order
 
 
 @dataclass(frozen=True)
@@ -93,30 +95,39 @@ def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
     for benefit_id, dimension, text, help_text in rows:
         by_benefit.setdefault(benefit_id, {})[dimension] = (text, help_text)
 
-    tree = benefits_in_tree_order(include_inactive=True)
-    paths = {b.pk: b.path for b in tree}
-    nodes = [b for b in tree if b.pk in by_benefit]
+    # Plain rows, not model instances: this runs on every form page and report.
+    concepts = {c.pk: c for c in Concept.objects.all()}
+    scopes = {s.pk: s for s in Scope.objects.all()}
+    rows = Benefit.objects.values_list("pk", "parent_id", "concept_id", "scope_id", "order", "name", "path", "depth")
+    tree = tree_order(
+        rows,
+        pk=itemgetter(0),
+        parent=itemgetter(1),
+        sort_key=lambda r: (concepts[r[2]].order, scopes[r[3]].order, r[4], r[0]),
+    )
+    paths = {row[0]: row[6] for row in tree}
     views: dict[tuple[int, int], list[BenefitView]] = {}
-    for b in nodes:
+    for pk, parent_id, concept_id, scope_id, _order, name, path, depth in tree:
+        if pk not in by_benefit:
+            continue
         questions = tuple(
-            QuestionView(b.pk, b.path, dim, *by_benefit[b.pk][dim])
+            QuestionView(pk, path, dim, *by_benefit[pk][dim])
             for dim in ("importance", "realization")
-            if dim in by_benefit[b.pk]
+            if dim in by_benefit[pk]
         )
-        views.setdefault((b.concept_id, b.scope_id), []).append(
+        views.setdefault((concept_id, scope_id), []).append(
             BenefitView(
-                id=b.pk,
-                path=b.path,
-                name=b.name,
-                depth=b.depth,
-                parent_path=paths.get(b.parent_id) if b.parent_id else None,
-                concept=b.concept.slug,
-                scope=b.scope.slug,
+                id=pk,
+                path=path,
+                name=name,
+                depth=depth,
+                parent_path=paths.get(parent_id) if parent_id else None,
+                concept=concepts[concept_id].slug,
+                scope=scopes[scope_id].slug,
                 questions=questions,
             )
         )
-    scopes = list(Scope.objects.all())
-    cells = [(concept, scope) for concept in Concept.objects.all() for scope in scopes]
+    cells = [(concept, scope) for concept in concepts.values() for scope in scopes.values()]
     sections = tuple(
         Section(index, concept, scope, tuple(views.get((concept.pk, scope.pk), ())))
         for index, (concept, scope) in enumerate(cells)
@@ -164,3 +175,83 @@ def assessments_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[
 def response_answers(*, response) -> dict[int, Answer]:
     """A response's stored answers by benefit id, in one query (the respondent form's reads)."""
     return {a.benefit_id: a for a in Answer.objects.filter(response=response)}
+
+
+# --- Owner management (issue 6) ---------------------------------------------
+
+MANAGE_ROLES = (Membership.Role.OWNER,)
+INVITATION_STATUSES = ("unused", "started", "submitted", "revoked")
+
+
+def organizations_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Organization]:
+    """Organizations where ``user`` has one of ``roles``; staff see all (the rule of :func:`assessments_for_user`)."""
+    qs = Organization.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_staff:
+        return qs
+    # One membership per user and organization (a unique constraint), so no duplicates to remove.
+    return qs.filter(memberships__user=user, memberships__role__in=list(roles))
+
+
+def _count(queryset: QuerySet, field: str) -> Coalesce:
+    """``COUNT(*)`` of ``queryset`` rows whose ``field`` is the outer row: a subquery, so counts never multiply."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# The admin's order: a submitted invitation counts as submitted even if revoked afterwards.
+_STARTED = Q(response__isnull=False, response__submitted_at__isnull=True, revoked_at__isnull=True)
+_SUBMITTED = Q(response__submitted_at__isnull=False)
+
+
+def organization_assessments(*, organization: Organization) -> QuerySet[Assessment]:
+    """The organization's assessments, newest first, with invitation counts; one query whatever their number.
+
+    ``invitations_sent`` counts every invitation created (revoked ones too);
+    ``invitations_started`` those in progress; ``invitations_submitted`` those submitted.
+    """
+    invitations = Invitation.objects.all()
+    return (
+        Assessment.objects.filter(organization=organization)
+        .select_related("organization")
+        .annotate(
+            invitations_sent=_count(invitations, "assessment"),
+            invitations_started=_count(invitations.filter(_STARTED), "assessment"),
+            invitations_submitted=_count(invitations.filter(_SUBMITTED), "assessment"),
+        )
+        .order_by("-created_at", "pk")
+    )
+
+
+def _invitation_status() -> Case:
+    return Case(
+        When(_SUBMITTED, then=Value("submitted")),
+        When(revoked_at__isnull=False, then=Value("revoked")),
+        When(response__isnull=False, then=Value("started")),
+        default=Value("unused"),
+        output_field=CharField(),
+    )
+
+
+def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
+    """The assessment's invitations, newest first, each with ``status`` (unused, started, submitted, revoked)."""
+    return Invitation.objects.filter(assessment=assessment).annotate(status=_invitation_status()).order_by("-pk")
+
+
+def invitation_status_counts(*, assessment: Assessment) -> dict[str, int]:
+    """How many invitations of the assessment are in each status (every status present, 0 if none); one query."""
+    rows = (
+        Invitation.objects.filter(assessment=assessment)
+        .annotate(status=_invitation_status())
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {**dict.fromkeys(INVITATION_STATUSES, 0), **dict(rows)}
+
+
+def organization_members(*, organization: Organization) -> QuerySet[Membership]:
+    """The organization's memberships with their users, by username."""
+    return Membership.objects.filter(organization=organization).select_related("user").order_by("user__username")

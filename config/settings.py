@@ -20,6 +20,7 @@ laptop, in CI and in production:
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -129,7 +130,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, like production: the default shared-cache in-memory
     # database takes table locks that ignore the busy timeout, so tests of
     # concurrent writers would fail there for a reason production never sees.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_SQLITE", str(BASE_DIR / ".test-db.sqlite3"))}
+    # One file per test process, so parallel runs never share one.
+    test_db = Path(tempfile.gettempdir()) / f"hp-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_SQLITE") or str(test_db)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from taxonomy.loaders import BenefitSpec, ConceptSpec, ScopeSpec, TaxonomySpec
 from taxonomy.models import Benefit, Concept, Scope
+
+T = TypeVar("T")
+
+
+def tree_order(
+    nodes: Iterable[T], *, pk: Callable[[T], int], parent: Callable[[T], int | None], sort_key: Callable[[T], tuple]
+) -> list[T]:
+    """``nodes`` in pre-order: siblings by ``sort_key``, each parent before its children.
+
+    Works on model instances and on plain rows alike, so hot paths can skip
+    building model instances.
+    """
+    children: dict[int | None, list[T]] = {}
+    for node in nodes:
+        children.setdefault(parent(node), []).append(node)
+    for siblings in children.values():
+        siblings.sort(key=sort_key)
+    ordered: list[T] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        stack.extend(reversed(children.get(pk(node), [])))
+    return ordered
 
 
 def benefits_in_tree_order(*, include_inactive: bool = False) -> list[Benefit]:
@@ -17,22 +43,12 @@ def benefits_in_tree_order(*, include_inactive: bool = False) -> list[Benefit]:
     qs = Benefit.objects.select_related("concept", "scope")
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    nodes = list(qs)
-    children: dict[int | None, list[Benefit]] = {}
-    for node in nodes:
-        children.setdefault(node.parent_id, []).append(node)
-    for siblings in children.values():
-        siblings.sort(key=lambda b: (b.concept.order, b.scope.order, b.order, b.pk))
-    ordered: list[Benefit] = []
-
-    def visit(node: Benefit) -> None:
-        ordered.append(node)
-        for child in children.get(node.pk, []):
-            visit(child)
-
-    for root in children.get(None, []):
-        visit(root)
-    return ordered
+    return tree_order(
+        qs,
+        pk=lambda b: b.pk,
+        parent=lambda b: b.parent_id,
+        sort_key=lambda b: (b.concept.order, b.scope.order, b.order, b.pk),
+    )
 
 
 @dataclass(frozen=True)
