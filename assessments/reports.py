@@ -18,7 +18,7 @@ whole joint distribution of the two ratings. From it Python derives, exactly
 The report therefore costs one pass over the answers table, like the
 cheapest possible per-question ``COUNT``/``AVG`` (see ``bench/report_bench.py``).
 The number of queries is fixed: the questionnaire (4), the aggregate and the
-three small queries that pick its plan (4), the respondent counts (1) and the
+two small queries that pick its plan (3), the respondent counts (1) and the
 invitations (1).
 
 No HTTP here: the command, the page and the downloads all render the
@@ -318,17 +318,17 @@ def _submitted(assessment: Assessment) -> Q:
 
 
 def joint_distribution(*, assessment: Assessment) -> dict[int, dict[tuple[int | None, int | None], int]]:
-    """Counts of (importance, realization) pairs per benefit over submitted answers; 4 queries.
+    """Counts of (importance, realization) pairs per benefit over submitted answers; 3 queries.
 
-    The aggregate itself is one query; the three small ones before it choose
+    The aggregate itself is one query; the two small ones before it choose
     how it finds the assessment's answers, because that choice, not the
     arithmetic, decides its cost (SQLite's planner has no statistics to make
     it, see ``bench/report_bench.py``):
 
     - When the assessment's submitted responses are a contiguous run of
-      response ids with nothing else in between (an import, or a closed
-      assessment whose responses arrived together), answers are selected by a
-      cheap ``BETWEEN`` on ``response_id``; otherwise by ``IN (subquery)``.
+      response ids (an import, or a closed assessment whose responses arrived
+      together), answers are selected by a cheap ``BETWEEN`` on
+      ``response_id``; otherwise by ``IN (subquery)``.
     - When they make up a large part of all responses, the query walks the
       covering index ``answer_report_idx`` (benefit, importance, realization,
       response) in group order with no sort, checking each row; ``+ 0`` on
@@ -339,7 +339,8 @@ def joint_distribution(*, assessment: Assessment) -> dict[int, dict[tuple[int | 
     span = Response.objects.filter(_submitted(assessment)).aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
     table = Response.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
     lo, hi, n = span["lo"] or 0, span["hi"] or -1, span["n"]
-    contiguous = not Response.objects.filter(pk__gte=lo, pk__lte=hi).exclude(_submitted(assessment)).exists()
+    # n distinct ids filling lo..hi leave no room for any other response.
+    contiguous = n == hi - lo + 1
     table_size = (table["hi"] or 0) - (table["lo"] or 0) + 1
     scan = n * 4 >= table_size  # a sort costs about four times a row of the scan
     answers = Answer.objects.alias(rid=F("response_id") + 0) if scan else Answer.objects.alias(rid=F("response_id"))
@@ -361,7 +362,7 @@ def joint_distribution(*, assessment: Assessment) -> dict[int, dict[tuple[int | 
 
 
 def gap_report(*, assessment: Assessment) -> GapReport:
-    """The gap report of ``assessment`` over its submitted responses; 10 queries whatever its size."""
+    """The gap report of ``assessment`` over its submitted responses; 9 queries whatever its size."""
     questionnaire = assessment_questionnaire(assessment=assessment)
     joint = joint_distribution(assessment=assessment)
     counts = (
