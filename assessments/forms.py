@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout
+from crispy_forms.layout import Column, Div, Layout, Row
 from django import forms
+from django.contrib.auth import get_user_model
 
 from assessments.layout import BenefitRow, Matrix
-from assessments.models import Answer
+from assessments.models import Answer, Assessment, Membership, Organization
 from assessments.selectors import BenefitView, Questionnaire, Section
-from assessments.services import Rating
+from assessments.services import THRESHOLD_MAX, THRESHOLD_MIN, Rating
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
 
 DONT_KNOW = "dk"
@@ -257,3 +258,186 @@ class SubmitForm(forms.Form):
                 code="missing",
             )
         return cleaned
+
+
+# --- Owner management (issue 6) ---------------------------------------------
+# These forms validate what the services check again (and the database
+# constraints after them): the form gives the message next to the field.
+
+# The admin's "Create invitations…" limit too: more links than anyone sends at once is likely a typo.
+MAX_INVITATIONS = 1000
+# Tokens are urlsafe base64 of 32 bytes (43 characters); anything far longer is not one.
+MAX_TOKEN_LENGTH = 200
+
+
+def _bare_helper(*layout) -> FormHelper:
+    """The template owns <form>, the CSRF token and the buttons; crispy renders only the fields."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date and time picker; the value is local time to the minute."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class AssessmentForm(forms.Form):
+    """Create or edit an assessment; opening and closing it is a change of status."""
+
+    title = forms.CharField(max_length=200)
+    status = forms.ChoiceField(
+        choices=Assessment.Status.choices,
+        initial=Assessment.Status.DRAFT,
+        help_text="Only an open assessment takes answers. Close it to stop them.",
+    )
+    opens_at = forms.DateTimeField(
+        label="Opens at",
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text="Optional. An open assessment takes no answers before this moment.",
+    )
+    closes_at = forms.DateTimeField(
+        label="Closes at",
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text="Optional. An open assessment takes no answers from this moment on.",
+    )
+    threshold = forms.FloatField(
+        min_value=THRESHOLD_MIN,
+        max_value=THRESHOLD_MAX,
+        initial=1.0,
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+        help_text=(
+            f"From {THRESHOLD_MIN:g} to {THRESHOLD_MAX:g}. A benefit is under-realized when its importance "
+            "minus its realization is at least this much."
+        ),
+        error_messages={
+            "min_value": f"The threshold must be between {THRESHOLD_MIN:g} and {THRESHOLD_MAX:g}.",
+            "max_value": f"The threshold must be between {THRESHOLD_MIN:g} and {THRESHOLD_MAX:g}.",
+        },
+    )
+
+    def __init__(self, *args, organization: Organization, assessment: Assessment | None = None, **kwargs) -> None:
+        if assessment is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(assessment, name) for name in self.base_fields}
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.assessment = assessment
+        self.helper = _bare_helper(
+            "title",
+            "status",
+            Row(Column("opens_at", css_class="col-sm-6"), Column("closes_at", css_class="col-sm-6")),
+            "threshold",
+        )
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        taken = Assessment.objects.filter(organization=self.organization, title=title)
+        if self.assessment is not None:
+            taken = taken.exclude(pk=self.assessment.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                f"{self.organization.name} already has an assessment called “{title}”: choose another title.",
+                code="duplicate",
+            )
+        return title
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens_at and closes_at and closes_at < opens_at:
+            self.add_error(
+                "closes_at",
+                forms.ValidationError(
+                    "It would close before it opens: choose a closing date after the opening date.",
+                    code="closes_before_opens",
+                ),
+            )
+        return cleaned
+
+
+class InvitationsCreateForm(forms.Form):
+    count = forms.IntegerField(
+        label="Number of invitations",
+        min_value=1,
+        max_value=MAX_INVITATIONS,
+        initial=10,
+        help_text=f"From 1 to {MAX_INVITATIONS}. Each is a single-use link for one respondent.",
+    )
+    label = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Optional, e.g. the team you send them to. Shown in the list below, never to respondents.",
+    )
+
+    def __init__(self, *args, assessment: Assessment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.assessment = assessment
+        self.helper = _bare_helper(
+            Row(Column("count", css_class="col-sm-4"), Column("label", css_class="col-sm-8")),
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.assessment.status == Assessment.Status.CLOSED:
+            raise forms.ValidationError(
+                "This assessment is closed: reopen it (Edit, status Open) before inviting anyone.", code="closed"
+            )
+        return cleaned
+
+
+class InvitationLinksForm(forms.Form):
+    """The tokens a "Download CSV" button sends back, space-separated in one field.
+
+    One field rather than one per token: Django refuses a request with more
+    than 1000 fields, and a batch can hold 1000 links.
+    """
+
+    tokens = forms.CharField(widget=forms.HiddenInput, max_length=MAX_INVITATIONS * (MAX_TOKEN_LENGTH + 1))
+
+    def clean_tokens(self) -> list[str]:
+        tokens = self.cleaned_data["tokens"].split()
+        if not 1 <= len(tokens) <= MAX_INVITATIONS or any(len(t) > MAX_TOKEN_LENGTH for t in tokens):
+            raise forms.ValidationError("These are not links of this page.", code="invalid")
+        return tokens
+
+
+class MembershipAddForm(forms.Form):
+    username = forms.CharField(
+        max_length=150, help_text="Someone who already has an account here. Ask an administrator to create one."
+    )
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.RESPONDENT)
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.helper = _bare_helper(
+            Row(Column("username", css_class="col-sm-7"), Column("role", css_class="col-sm-5")),
+        )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user_model = get_user_model()
+        user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
+        if user is None:
+            raise forms.ValidationError(f"There is no user called “{username}”.", code="unknown")
+        existing = Membership.objects.filter(organization=self.organization, user=user).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                f"{username} is already a member ({existing.get_role_display().lower()}): "
+                "change their role in the list instead.",
+                code="member",
+            )
+        return user
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices)

@@ -11,12 +11,23 @@ import hmac
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.models import Answer, Assessment, AssessmentQuestion, Invitation, Organization, Response, hash_token
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentQuestion,
+    Invitation,
+    Membership,
+    Organization,
+    Response,
+    hash_token,
+)
 from taxonomy.models import Question
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
@@ -399,3 +410,204 @@ def invitations_create_by_name(*, organization: str, assessment: str, count: int
     org, _ = organization_get_or_create(name=organization)
     target, created = assessment_get_or_create(organization=org, title=assessment)
     return target, created, invitations_create(assessment=target, count=count)
+
+
+# --- Owner management (issue 6) ---------------------------------------------
+# Validation errors are ``ValidationError``s keyed by form field, so a view
+# adds them to its form as they are; the forms check the same things first,
+# and the database constraints back both up against concurrent requests.
+
+THRESHOLD_MIN, THRESHOLD_MAX = 0.0, 4.0  # the assessment_threshold_range constraint
+
+
+def _assessment_errors(
+    *,
+    organization: Organization,
+    title: str,
+    status: str,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    threshold: float,
+    exclude_pk: int | None = None,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = "An assessment needs a title."
+    elif Assessment.objects.filter(organization=organization, title=title).exclude(pk=exclude_pk).exists():
+        errors["title"] = f"{organization.name} already has an assessment called “{title}”: choose another title."
+    if status not in Assessment.Status.values:
+        errors["status"] = "Choose draft, open or closed."
+    # ``not a <= x <= b`` also refuses NaN.
+    if not THRESHOLD_MIN <= threshold <= THRESHOLD_MAX:
+        errors["threshold"] = f"The threshold must be between {THRESHOLD_MIN:g} and {THRESHOLD_MAX:g}."
+    if opens_at and closes_at and closes_at < opens_at:
+        errors["closes_at"] = "It would close before it opens: choose a closing date after the opening date."
+    return errors
+
+
+def _duplicate_title() -> ValidationError:
+    # Reached only when another request took the title between the check and the write.
+    return ValidationError({"title": "An assessment with this title was just created: choose another title."})
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    organization: Organization,
+    title: str,
+    status: str = Assessment.Status.DRAFT,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    threshold: float = 1.0,
+) -> Assessment:
+    """A new assessment of ``organization``; its slug comes from the title and never changes afterwards.
+
+    Raises ``ValidationError`` (by field) for an empty or duplicate title, an
+    unknown status, a threshold outside 0..4 or a closing date before the opening date.
+    """
+    title = title.strip()
+    errors = _assessment_errors(
+        organization=organization,
+        title=title,
+        status=status,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        threshold=threshold,
+    )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return Assessment.objects.create(
+                organization=organization,
+                title=title,
+                slug=_unique_slug(Assessment, title, organization=organization),
+                status=status,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                threshold=threshold,
+            )
+    except IntegrityError as exc:
+        raise _duplicate_title() from exc
+
+
+@transaction.atomic
+def assessment_update(
+    *,
+    assessment: Assessment,
+    title: str,
+    status: str,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    threshold: float,
+) -> Assessment:
+    """Change an assessment's title, status (opening or closing it), dates and threshold.
+
+    The slug stays as it was, so report URLs keep working. Same errors as
+    :func:`assessment_create`; on error nothing changes, ``assessment`` included.
+    """
+    title = title.strip()
+    errors = _assessment_errors(
+        organization=assessment.organization,
+        title=title,
+        status=status,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        threshold=threshold,
+        exclude_pk=assessment.pk,
+    )
+    if errors:
+        raise ValidationError(errors)
+    values = {"title": title, "status": status, "opens_at": opens_at, "closes_at": closes_at, "threshold": threshold}
+    try:
+        with transaction.atomic():
+            Assessment.objects.filter(pk=assessment.pk).update(**values)
+    except IntegrityError as exc:
+        raise _duplicate_title() from exc
+    for field, value in values.items():
+        setattr(assessment, field, value)
+    return assessment
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> bool:
+    """Revoke an invitation: its link opens nothing from now on. Returns False if there was nothing to revoke.
+
+    A revoked invitation stays revoked (the first date is kept); a submitted
+    one has done its job and is left alone, as in the admin's action.
+    """
+    now = timezone.now()
+    revoked = (
+        Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True)
+        .exclude(response__submitted_at__isnull=False)
+        .update(revoked_at=now)
+    )
+    if revoked:
+        invitation.revoked_at = now
+    return bool(revoked)
+
+
+class LastOwnerError(ValueError):
+    """The change would leave the organization without an owner."""
+
+
+def _role_errors(role: str) -> dict[str, str]:
+    return {} if role in Membership.Role.values else {"role": "Choose owner, analyst or respondent."}
+
+
+def _lock_owner_ids(organization_id: int) -> set[int]:
+    """The organization's owner memberships, locked, so two owners cannot demote each other at once.
+
+    Always taken before the membership being changed, in one order, so two such requests queue instead of deadlocking.
+    """
+    return set(
+        Membership.objects.select_for_update()
+        .filter(organization_id=organization_id, role=Membership.Role.OWNER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def membership_add(*, organization: Organization, user, role: str) -> Membership:
+    """Make an existing user a member of ``organization`` with ``role``; ``ValidationError`` if already one."""
+    errors = _role_errors(role)
+    existing = Membership.objects.filter(organization=organization, user=user).first()
+    if existing is not None:
+        errors["username"] = (
+            f"{user.get_username()} is already a member ({existing.get_role_display().lower()}): "
+            "change their role in the list instead."
+        )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(organization=organization, user=user, role=role)
+    except IntegrityError as exc:
+        raise ValidationError({"username": f"{user.get_username()} was just added by someone else."}) from exc
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    """Give a member another role; ``LastOwnerError`` if they are the organization's only owner."""
+    errors = _role_errors(role)
+    if errors:
+        raise ValidationError(errors)
+    owners = _lock_owner_ids(membership.organization_id)
+    if role != Membership.Role.OWNER and owners == {membership.pk}:
+        raise LastOwnerError("an organization needs at least one owner: make someone else an owner first")
+    Membership.objects.filter(pk=membership.pk).update(role=role)
+    membership.role = role
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Remove a member from the organization; ``LastOwnerError`` if they are its only owner.
+
+    Their responses stay (they are the assessment's data); only the access goes.
+    """
+    owners = _lock_owner_ids(membership.organization_id)
+    if owners == {membership.pk}:
+        raise LastOwnerError("an organization needs at least one owner: make someone else an owner first")
+    Membership.objects.filter(pk=membership.pk).delete()

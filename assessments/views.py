@@ -14,24 +14,57 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.charts import report_page
-from assessments.forms import SectionForm, SubmitForm, missing_questions
-from assessments.models import Assessment, Invitation
+from assessments.exports import invitation_link, invitation_rows, invitations_csv_response
+from assessments.forms import (
+    AssessmentForm,
+    InvitationLinksForm,
+    InvitationsCreateForm,
+    MembershipAddForm,
+    MembershipRoleForm,
+    SectionForm,
+    SubmitForm,
+    missing_questions,
+)
+from assessments.models import Assessment, Invitation, Membership, Organization, hash_token
 from assessments.models import Response as AssessmentResponse
 from assessments.reports import gap_report, render_csv, render_json
-from assessments.selectors import REPORT_ROLES, assessment_questionnaire, assessments_for_user, response_answers
+from assessments.selectors import (
+    MANAGE_ROLES,
+    REPORT_ROLES,
+    assessment_invitations,
+    assessment_questionnaire,
+    assessments_for_user,
+    invitation_status_counts,
+    organization_assessments,
+    organization_members,
+    organizations_for_user,
+    response_answers,
+)
 from assessments.services import (
+    LastOwnerError,
     ResponseSubmittedError,
     StaleResponseError,
+    assessment_create,
+    assessment_update,
     invitation_for_token,
+    invitation_revoke,
+    invitations_create,
+    membership_add,
+    membership_change_role,
+    membership_remove,
     response_revision,
     response_section_save,
     response_start,
@@ -315,7 +348,8 @@ def _report_assessment(request: HttpRequest, org_slug: str, assessment_slug: str
 def assessment_index(request: HttpRequest) -> HttpResponse:
     """The assessments whose reports the user may read, by organization."""
     assessments = assessments_for_user(user=request.user, roles=REPORT_ROLES).order_by("organization__name", "title")
-    return render(request, "assessments/index.html", {"assessments": assessments})
+    managed = organizations_for_user(user=request.user, roles=MANAGE_ROLES).order_by("name")
+    return render(request, "assessments/index.html", {"assessments": assessments, "managed_organizations": managed})
 
 
 @login_required
@@ -342,3 +376,259 @@ def report_json(request: HttpRequest, org_slug: str, assessment_slug: str) -> Ht
 @login_required
 def report_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     return _download(request, org_slug, assessment_slug, render_csv, "csv", "text/csv; charset=utf-8")
+
+
+# --- Owner management (issue 6) ---------------------------------------------
+# Owners of the organization (and staff) only. Anyone else gets a 404 for
+# every page and every POST, before any form is read, so nothing changes and
+# nothing confirms the organization exists. Writes are POSTs with CSRF.
+
+INVITATIONS_PER_PAGE = 50
+LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner first."
+
+
+def _managed_organization(request: HttpRequest, org_slug: str) -> Organization:
+    return get_object_or_404(organizations_for_user(user=request.user, roles=MANAGE_ROLES), slug=org_slug)
+
+
+def _managed_assessment(request: HttpRequest, org_slug: str, assessment_slug: str) -> Assessment:
+    visible = assessments_for_user(user=request.user, roles=MANAGE_ROLES)
+    return get_object_or_404(visible, organization__slug=org_slug, slug=assessment_slug)
+
+
+def _overview_url(organization: Organization) -> str:
+    return reverse("assessments:manage_overview", args=[organization.slug])
+
+
+def _invitations_url(assessment: Assessment) -> str:
+    return reverse("assessments:manage_invitations", args=[assessment.organization.slug, assessment.slug])
+
+
+def _members_url(organization: Organization) -> str:
+    return reverse("assessments:manage_members", args=[organization.slug])
+
+
+@login_required
+@require_http_methods(["GET"])
+def manage_overview(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organization's assessments with invitation counts, and its members; a fixed number of queries."""
+    organization = _managed_organization(request, org_slug)
+    return render(
+        request,
+        "assessments/manage/overview.html",
+        {
+            "organization": organization,
+            "assessments": organization_assessments(organization=organization),
+            "members": organization_members(organization=organization),
+        },
+    )
+
+
+def _assessment_form_page(request, organization, form, assessment=None, status=200) -> HttpResponse:
+    context = {"organization": organization, "form": form, "assessment": assessment}
+    return render(request, "assessments/manage/assessment_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_assessment_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = _managed_organization(request, org_slug)
+    form = AssessmentForm(request.POST if request.method == "POST" else None, organization=organization)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                assessment = assessment_create(organization=organization, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"“{assessment.title}” created. Invite respondents when it is ready.")
+                return redirect(_overview_url(organization))
+        return _assessment_form_page(request, organization, form, status=400)
+    return _assessment_form_page(request, organization, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_assessment_edit(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    organization = assessment.organization
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None, organization=organization, assessment=assessment
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                assessment_update(assessment=assessment, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"“{assessment.title}” saved ({assessment.get_status_display().lower()}).")
+                return redirect(_overview_url(organization))
+        return _assessment_form_page(request, organization, form, assessment, status=400)
+    return _assessment_form_page(request, organization, form, assessment)
+
+
+def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
+    page = Paginator(assessment_invitations(assessment=assessment), INVITATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "organization": assessment.organization,
+        "assessment": assessment,
+        "form": form,
+        "page": page,
+        "counts": invitation_status_counts(assessment=assessment),
+    }
+    return render(request, "assessments/manage/invitations.html", context, status=status)
+
+
+@login_required
+@never_cache  # the POST's response holds the only copy of the new links
+@require_http_methods(["GET", "POST"])
+def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """The invitations with their status; POST creates a batch and shows its links, this once.
+
+    Only hashes are stored, so the links page is rendered straight from the
+    POST (no redirect: there would be nothing to show after it). Its "Download
+    CSV" button sends the same tokens back to :func:`manage_invitations_csv`.
+    """
+    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    if request.method == "POST":
+        form = InvitationsCreateForm(request.POST, assessment=assessment)
+        if not form.is_valid():
+            return _invitations_page(request, assessment, form, status=400)
+        tokens = invitations_create(
+            assessment=assessment, count=form.cleaned_data["count"], label=form.cleaned_data["label"]
+        )
+        return render(
+            request,
+            "assessments/manage/invitations_created.html",
+            {
+                "organization": assessment.organization,
+                "assessment": assessment,
+                "links": [invitation_link(request, t) for t in tokens],
+                "links_form": InvitationLinksForm(initial={"tokens": " ".join(tokens)}),
+                "label": form.cleaned_data["label"],
+            },
+        )
+    return _invitations_page(request, assessment, InvitationsCreateForm(assessment=assessment))
+
+
+@require_POST
+@login_required
+def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """The links just created, as CSV (``organization,assessment,link``), from the tokens the page sends back.
+
+    Every token must open an invitation of this assessment, so the endpoint
+    writes nothing and echoes nothing that is not already the owner's.
+    """
+    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    form = InvitationLinksForm(request.POST)
+    if form.is_valid():
+        tokens = form.cleaned_data["tokens"]
+        hashes = {hash_token(t) for t in tokens}
+        if Invitation.objects.filter(assessment=assessment, token_hash__in=hashes).count() == len(hashes):
+            return invitations_csv_response(invitation_rows(request, assessment, tokens))
+    messages.error(request, "Those links are not invitations of this assessment, so there is nothing to download.")
+    return redirect(_invitations_url(assessment))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
+    """GET asks to confirm; POST revokes: the link opens nothing from then on."""
+    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
+    if request.method == "POST":
+        if invitation_revoke(invitation=invitation):
+            messages.success(request, f"{invitation} revoked: its link no longer opens.")
+        else:
+            messages.info(request, f"{invitation} is {invitation.status}: there was nothing to revoke.")
+        return redirect(_invitations_url(assessment))
+    return render(
+        request,
+        "assessments/manage/invitation_revoke.html",
+        {"organization": assessment.organization, "assessment": assessment, "invitation": invitation},
+    )
+
+
+def _members_page(request, organization, form, status=200) -> HttpResponse:
+    members = list(organization_members(organization=organization))
+    context = {
+        "organization": organization,
+        "members": members,
+        "form": form,
+        "role_choices": Membership.Role.choices,
+        "owner_count": sum(1 for m in members if m.role == Membership.Role.OWNER),
+    }
+    return render(request, "assessments/manage/members.html", context, status=status)
+
+
+def _after_own_change(request: HttpRequest, organization: Organization) -> HttpResponse:
+    # Someone who just gave up their own ownership can no longer open these pages.
+    if organizations_for_user(user=request.user, roles=MANAGE_ROLES).filter(pk=organization.pk).exists():
+        return redirect(_members_url(organization))
+    return redirect("assessments:index")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_members(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The members and their roles; POST adds an existing user by username."""
+    organization = _managed_organization(request, org_slug)
+    if request.method == "POST":
+        form = MembershipAddForm(request.POST, organization=organization)
+        if form.is_valid():
+            try:
+                membership = membership_add(
+                    organization=organization, user=form.cleaned_data["username"], role=form.cleaned_data["role"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, f"{membership.user.get_username()} added as {membership.get_role_display().lower()}."
+                )
+                return redirect(_members_url(organization))
+        return _members_page(request, organization, form, status=400)
+    return _members_page(request, organization, MembershipAddForm(organization=organization))
+
+
+@require_POST
+@login_required
+def manage_member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Change a member's role; the organization's last owner keeps theirs."""
+    organization = _managed_organization(request, org_slug)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organization=organization)
+    form = MembershipRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose owner, analyst or respondent.")
+        return redirect(_members_url(organization))
+    try:
+        membership_change_role(membership=membership, role=form.cleaned_data["role"])
+    except LastOwnerError:
+        messages.error(request, LAST_OWNER_MESSAGE.format(org=organization.name))
+        return redirect(_members_url(organization))
+    messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
+    return _after_own_change(request, organization)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """GET asks to confirm; POST removes the member (their responses stay). The last owner stays."""
+    organization = _managed_organization(request, org_slug)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organization=organization)
+    if request.method == "POST":
+        try:
+            membership_remove(membership=membership)
+        except LastOwnerError:
+            messages.error(request, LAST_OWNER_MESSAGE.format(org=organization.name))
+            return redirect(_members_url(organization))
+        messages.success(request, f"{membership.user.get_username()} removed from {organization.name}.")
+        return _after_own_change(request, organization)
+    return render(
+        request,
+        "assessments/manage/member_remove.html",
+        {"organization": organization, "membership": membership},
+    )

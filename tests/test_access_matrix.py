@@ -44,6 +44,10 @@ RESPOND_LATER = {**RESPOND, "respondent": "302", "analyst": "302", "owner": "302
 # The invitation token is the credential: who is logged in does not matter.
 INVITATION = EVERYONE_200
 INVITATION_LATER = dict.fromkeys(ROLES, "302")
+# Owner management (issue 6): the organization's owners and staff; everyone else 404, even its analysts.
+MANAGE = {**REPORT, "analyst": "404"}
+# Writes reachable only by POST: a GET is refused before anything else, whoever asks.
+POST_ONLY = dict.fromkeys(ROLES, "405")
 
 ORG = {"org_slug": "acme", "assessment_slug": "baseline"}
 
@@ -66,6 +70,15 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "assessments:report": (ORG, REPORT),
     "assessments:report_json": (ORG, REPORT),
     "assessments:report_csv": (ORG, REPORT),
+    "assessments:manage_overview": ({"org_slug": "acme"}, MANAGE),
+    "assessments:manage_assessment_create": ({"org_slug": "acme"}, MANAGE),
+    "assessments:manage_assessment_edit": (ORG, MANAGE),
+    "assessments:manage_invitations": (ORG, MANAGE),
+    "assessments:manage_invitations_csv": (ORG, POST_ONLY),
+    "assessments:manage_invitation_revoke": ({**ORG, "pk": "INVITATION"}, MANAGE),
+    "assessments:manage_members": ({"org_slug": "acme"}, MANAGE),
+    "assessments:manage_member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
+    "assessments:manage_member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
 }
 
 
@@ -141,9 +154,21 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
+def _placeholder(value, world: World):
+    """``TOKEN`` is Acme's invitation token, ``INVITATION`` its pk, ``MEMBERSHIP`` the pk of Acme's analyst."""
+    from assessments.models import Invitation, hash_token
+
+    if value == "TOKEN":
+        return world.token
+    if value == "INVITATION":
+        return Invitation.objects.get(token_hash=hash_token(world.token)).pk
+    if value == "MEMBERSHIP":
+        return Membership.objects.get(organization__slug="acme", role=Membership.Role.ANALYST).pk
+    return value
+
+
 def _url(name: str, kwargs: dict, world: World) -> str:
-    kwargs = {k: (world.token if v == "TOKEN" else v) for k, v in kwargs.items()}
-    return resolve_url(name, **kwargs)
+    return resolve_url(name, **{k: _placeholder(v, world) for k, v in kwargs.items()})
 
 
 @pytest.mark.django_db
