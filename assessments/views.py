@@ -533,6 +533,10 @@ def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug:
     return redirect(_invitations_url(assessment))
 
 
+def _invitation_name(invitation: Invitation) -> str:
+    return f"Invitation #{invitation.pk}" + (f" ({invitation.label})" if invitation.label else "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
@@ -541,9 +545,9 @@ def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slu
     invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
     if request.method == "POST":
         if invitation_revoke(invitation=invitation):
-            messages.success(request, f"{invitation} revoked: its link no longer opens.")
+            messages.success(request, f"{_invitation_name(invitation)} revoked: its link no longer opens.")
         else:
-            messages.info(request, f"{invitation} is {invitation.status}: there was nothing to revoke.")
+            messages.info(request, f"{_invitation_name(invitation)} is {invitation.status}: nothing to revoke.")
         return redirect(_invitations_url(assessment))
     return render(
         request,
