@@ -7,6 +7,7 @@ form still cannot store bad data) and the database constraints back it up.
 from __future__ import annotations
 
 import math
+import threading
 from datetime import timedelta
 
 import pytest
@@ -232,3 +233,22 @@ def test_removing_a_member_keeps_their_responses(org, taxonomy):
     membership_remove(membership=m)
     assert not Membership.objects.filter(pk=m.pk).exists()
     assert a.responses.filter(pk=response.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_stepping_down_at_once_leave_one_owner():
+    """Each demotes themselves at the same instant: one succeeds, the other gets LastOwnerError (row locks)."""
+    from tests.test_concurrency import at_once
+
+    org = OrganizationFactory()
+    pks = iter([MembershipFactory(organization=org, role="owner").pk for _ in range(2)])
+    lock = threading.Lock()
+
+    def step_down():
+        with lock:
+            pk = next(pks)
+        return membership_change_role(membership=Membership.objects.get(pk=pk), role="analyst")
+
+    results = at_once(step_down, n=2)
+    assert sorted(type(r).__name__ for r in results) == ["LastOwnerError", "Membership"]
+    assert Membership.objects.filter(organization=org, role="owner").count() == 1
