@@ -17,9 +17,8 @@ whole joint distribution of the two ratings. From it Python derives, exactly
 
 The report therefore costs one pass over the answers table, like the
 cheapest possible per-question ``COUNT``/``AVG`` (see ``bench/report_bench.py``).
-The number of queries is fixed: the questionnaire (4), the aggregate and the
-two small queries that pick its plan (3), the respondent counts (1) and the
-invitations (1).
+The number of queries is fixed: the questionnaire (4), the facts about the
+submitted responses and invitations (1) and the aggregate (1).
 
 No HTTP here: the command, the page and the downloads all render the
 :class:`GapReport` this module returns.
@@ -33,11 +32,11 @@ import io
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from django.db import connections
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from assessments.models import Answer, Assessment, Invitation, Response
 from assessments.selectors import assessment_questionnaire
@@ -263,17 +262,19 @@ def _moments(n: int, total: int, squares: int) -> tuple[float | None, float | No
     return mean, max(0.0, (n * squares - total * total) / (n * (n - 1)))
 
 
-def _stats(counts: dict[int, int]) -> Stats:
-    n = sum(counts.values())
-    total = sum(v * c for v, c in counts.items())
-    squares = sum(v * v * c for v, c in counts.items())
+def _stats(counts: list[int]) -> Stats:
+    """``counts[v]`` is how many answered ``v``."""
+    n = total = squares = 0
+    for v in SCALE_VALUES:
+        c = counts[v]
+        n, total, squares = n + c, total + v * c, squares + v * v * c
     mean, variance = _moments(n, total, squares)
     return Stats(
         mean=mean,
         n=n,
         sd=math.sqrt(variance) if variance is not None else None,
         rwg=max(0.0, 1.0 - variance / UNIFORM_VARIANCE) if variance is not None else None,
-        counts=tuple(counts.get(v, 0) for v in SCALE_VALUES),
+        counts=tuple(counts[SCALE_MIN:]),
     )
 
 
@@ -313,14 +314,88 @@ def _summary(benefits: Iterable[BenefitResult]) -> Summary:
     )
 
 
-def _submitted(assessment: Assessment) -> Q:
-    return Q(assessment_id=assessment.pk, submitted_at__isnull=False)
+# The two queries below are plain SQL. They are the whole cost of the report
+# but for the questionnaire, and at a thousand respondents compiling them
+# through the ORM's expressions took as long as running them.
 
 
-def joint_distribution(*, assessment: Assessment) -> dict[int, dict[tuple[int | None, int | None], int]]:
-    """Counts of (importance, realization) pairs per benefit over submitted answers; 3 queries.
+@dataclass(frozen=True)
+class SubmittedFacts:
+    """What the report needs to know about an assessment's submitted responses."""
 
-    The aggregate itself is one query; the two small ones before it choose
+    lo: int | None  # their smallest and largest response id
+    hi: int | None
+    n: int  # how many
+    respondents: int  # of those, with at least one answer
+    invited: int  # of the respondents, how many came by invitation
+    first: datetime | None
+    last: datetime | None
+    table_lo: int | None  # the smallest and largest id in the whole responses table
+    table_hi: int | None
+    invitations: int  # invitations of the assessment
+
+
+def _datetime(value) -> datetime | None:
+    """SQLite hands back a stored datetime as text (UTC, as Django writes it)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
+    """One query: :class:`SubmittedFacts` of ``assessment``."""
+    response, answer, invitation = (m._meta.db_table for m in (Response, Answer, Invitation))
+    answered = f"EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id)"
+    sql = f"""
+        SELECT MIN(r.id), MAX(r.id), COUNT(*),
+               SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.invitation_id IS NOT NULL AND {answered} THEN 1 ELSE 0 END),
+               MIN(r.submitted_at), MAX(r.submitted_at),
+               (SELECT MIN(id) FROM {response}), (SELECT MAX(id) FROM {response}),
+               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s)
+        FROM {response} r
+        WHERE r.assessment_id = %s AND r.submitted_at IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment.pk, assessment.pk])
+        lo, hi, n, respondents, invited, first, last, table_lo, table_hi, invitations = cursor.fetchone()
+    return SubmittedFacts(
+        lo=lo,
+        hi=hi,
+        n=n,
+        respondents=int(respondents or 0),
+        invited=int(invited or 0),
+        first=_datetime(first),
+        last=_datetime(last),
+        table_lo=table_lo,
+        table_hi=table_hi,
+        invitations=invitations,
+    )
+
+
+@dataclass
+class Tally:
+    """One benefit's answers, summed from its joint distribution.
+
+    ``importance[v]`` and ``realization[v]`` count the answers ``v`` (index 0
+    unused); the paired sums are over respondents who rated both.
+    """
+
+    importance: list[int] = field(default_factory=lambda: [0] * (SCALE_MAX + 1))
+    realization: list[int] = field(default_factory=lambda: [0] * (SCALE_MAX + 1))
+    paired_n: int = 0
+    paired_sum: int = 0
+    paired_squares: int = 0
+
+
+def rating_tallies(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> dict[int, Tally]:
+    """Per benefit, the tally of its submitted answers, from their joint distribution; 2 queries.
+
+    One ``GROUP BY benefit, importance, realization`` gives at most 36 rows a
+    benefit; they are folded into a :class:`Tally` as they are fetched.
+
+    ``facts`` (:func:`submitted_facts`, computed here unless given) choose
     how it finds the assessment's answers, because that choice, not the
     arithmetic, decides its cost (SQLite's planner has no statistics to make
     it, see ``bench/report_bench.py``):
@@ -336,67 +411,58 @@ def joint_distribution(*, assessment: Assessment) -> dict[int, dict[tuple[int | 
       assessment in a big database instead goes through the response index
       and sorts its few rows.
     """
-    span = Response.objects.filter(_submitted(assessment)).aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
-    table = Response.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
-    lo, hi, n = span["lo"] or 0, span["hi"] or -1, span["n"]
+    facts = facts or submitted_facts(assessment=assessment)
+    response, answer = Response._meta.db_table, Answer._meta.db_table
+    lo, hi, n = facts.lo or 0, facts.hi if facts.hi is not None else -1, facts.n
+    table_size = (facts.table_hi or 0) - (facts.table_lo or 0) + 1
+    # ``+ 0`` hides response_id from the planner, which then walks the covering
+    # index in group order; without it, it goes through the response index.
+    rid = "response_id + 0" if n * 4 >= table_size else "response_id"  # a sort costs ~4 scanned rows
     # n distinct ids filling lo..hi leave no room for any other response.
-    contiguous = n == hi - lo + 1
-    table_size = (table["hi"] or 0) - (table["lo"] or 0) + 1
-    scan = n * 4 >= table_size  # a sort costs about four times a row of the scan
-    answers = Answer.objects.alias(rid=F("response_id") + 0) if scan else Answer.objects.alias(rid=F("response_id"))
-    if contiguous:
-        answers = answers.filter(rid__gte=lo, rid__lte=hi)
+    if n == hi - lo + 1:
+        where, params = f"{rid} BETWEEN %s AND %s", [lo, hi]
     else:
-        answers = answers.filter(rid__in=Response.objects.filter(_submitted(assessment)).values("pk"))
-    query = answers.values_list("benefit_id", "importance", "realization").annotate(count=Count("*")).order_by()
-    # Plain integers need none of the ORM's per-row conversion; a third of the
-    # query's cost at a thousand respondents went there.
-    sql, params = query.query.sql_with_params()
-    with connections[query.db].cursor() as cursor:
+        where = f"{rid} IN (SELECT id FROM {response} WHERE assessment_id = %s AND submitted_at IS NOT NULL)"
+        params = [assessment.pk]
+    sql = f"SELECT benefit_id, importance, realization, COUNT(*) FROM {answer} WHERE {where} GROUP BY 1, 2, 3"
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    joint: dict[int, dict[tuple[int | None, int | None], int]] = {}
+    tallies: dict[int, Tally] = {}
     for benefit_id, importance, realization, count in rows:
-        joint.setdefault(benefit_id, {})[(importance, realization)] = count
-    return joint
+        tally = tallies.get(benefit_id)
+        if tally is None:
+            tally = tallies[benefit_id] = Tally()
+        if importance is not None:
+            tally.importance[importance] += count
+            if realization is not None:
+                d = importance - realization
+                tally.paired_n += count
+                tally.paired_sum += d * count
+                tally.paired_squares += d * d * count
+        if realization is not None:
+            tally.realization[realization] += count
+    return tallies
 
 
 def gap_report(*, assessment: Assessment) -> GapReport:
-    """The gap report of ``assessment`` over its submitted responses; 9 queries whatever its size."""
+    """The gap report of ``assessment`` over its submitted responses; 6 queries whatever its size."""
     questionnaire = assessment_questionnaire(assessment=assessment)
-    joint = joint_distribution(assessment=assessment)
-    counts = (
-        Response.objects.filter(_submitted(assessment))
-        .filter(Exists(Answer.objects.filter(response_id=OuterRef("pk"))))
-        .aggregate(
-            n=Count("pk"),
-            invited=Count("pk", filter=Q(invitation__isnull=False)),
-            first=Min("submitted_at"),
-            last=Max("submitted_at"),
-        )
-    )
-    invitations = Invitation.objects.filter(assessment_id=assessment.pk).count()
+    facts = submitted_facts(assessment=assessment)
+    tallies = rating_tallies(assessment=assessment, facts=facts)
     threshold = float(assessment.threshold)
 
     # Pass 1: per-benefit statistics.
     partial = []
+    empty = Tally()
     for node in questionnaire.benefits:
-        imp_counts: dict[int, int] = {}
-        real_counts: dict[int, int] = {}
-        pn = ps = pss = 0
-        for (imp, real), c in joint.get(node.id, {}).items():
-            if imp is not None:
-                imp_counts[imp] = imp_counts.get(imp, 0) + c
-            if real is not None:
-                real_counts[real] = real_counts.get(real, 0) + c
-            if imp is not None and real is not None:
-                d = imp - real
-                pn, ps, pss = pn + c, ps + d * c, pss + d * d * c
-        importance, realization = _stats(imp_counts), _stats(real_counts)
+        tally = tallies.get(node.id, empty)
+        importance, realization = _stats(tally.importance), _stats(tally.realization)
         gap = (
             importance.mean - realization.mean if importance.mean is not None and realization.mean is not None else None
         )
-        partial.append((node, importance, realization, gap, _paired(pn, ps, pss)))
+        paired = _paired(tally.paired_n, tally.paired_sum, tally.paired_squares)
+        partial.append((node, importance, realization, gap, paired))
 
     # Pass 2: the quadrant crosshair needs every benefit's means first.
     rated = [(imp.mean, real.mean) for _, imp, real, gap, _ in partial if gap is not None]
@@ -442,7 +508,7 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     return GapReport(
         organization=assessment.organization.name,
         assessment=assessment.title,
-        respondents=counts["n"],
+        respondents=facts.respondents,
         threshold=threshold,
         benefits=tuple(benefits),
         cells=cells,
@@ -450,10 +516,10 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         ranking=ranking,
         centre_importance=centre_i,
         centre_realization=centre_r,
-        first_submitted=counts["first"],
-        last_submitted=counts["last"],
-        invitations=invitations,
-        invited_respondents=counts["invited"],
+        first_submitted=facts.first,
+        last_submitted=facts.last,
+        invitations=facts.invitations,
+        invited_respondents=facts.invited,
     )
 
 
