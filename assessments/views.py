@@ -11,7 +11,9 @@ from __future__ import annotations
 # member's assessment URL (/o/<org>/<assessment>/respond/...). Each step has a
 # URL name per way in (``invitation_<step>``, ``respond_<step>``) and the same
 # view, which resolves the way in to an :class:`Entry`.
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -157,6 +159,31 @@ def _refusal(request: HttpRequest, entry: Entry) -> HttpResponse | None:
     return None
 
 
+def respondent_view(*, answering: bool = True, started: bool = True) -> Callable:
+    """Resolve the way in (invitation link or membership) and hand the view its ``entry``.
+
+    ``answering``: the view shows or changes an open response, so a submitted
+    response or an assessment not taking answers gets its page instead.
+    ``started``: the view needs a response; without one, go to the intro.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
+            entry = _entry(request, kwargs)
+            if isinstance(entry, HttpResponse):
+                return entry
+            if answering and (refusal := _refusal(request, entry)):
+                return refusal
+            if started and entry.response is None:
+                return redirect(entry.url("start"))
+            return view(request, entry, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
     """Per section ``{section, answered, total}``, and the answered and total question counts."""
     rows = []
@@ -173,14 +200,9 @@ def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
 
 
 @require_http_methods(["GET", "POST"])
-def form_start(request: HttpRequest, **kwargs) -> HttpResponse:
+@respondent_view(started=False)
+def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     """The intro: what is measured, why, how long, the scales, who sees the answers; POST starts or resumes."""
-    entry = _entry(request, kwargs)
-    if isinstance(entry, HttpResponse):
-        return entry
-    refusal = _refusal(request, entry)
-    if refusal:
-        return refusal
     questionnaire = assessment_questionnaire(assessment=entry.assessment)
     section_count = len(questionnaire.sections)
     if request.method == "POST":
@@ -206,16 +228,9 @@ def form_start(request: HttpRequest, **kwargs) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def form_section(request: HttpRequest, number: int, **kwargs) -> HttpResponse:
+@respondent_view()
+def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> HttpResponse:
     """One section's matrix. POST saves what was given (partial is fine), then goes on, back, or stays."""
-    entry = _entry(request, kwargs)
-    if isinstance(entry, HttpResponse):
-        return entry
-    refusal = _refusal(request, entry)
-    if refusal:
-        return refusal
-    if entry.response is None:
-        return redirect(entry.url("start"))
     questionnaire = assessment_questionnaire(assessment=entry.assessment)
     sections = questionnaire.sections
     if not 1 <= number <= len(sections):
@@ -275,16 +290,9 @@ def form_section(request: HttpRequest, number: int, **kwargs) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def form_review(request: HttpRequest, **kwargs) -> HttpResponse:
+@respondent_view()
+def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     """What is answered and what is missing, per section; POST submits once everything is answered."""
-    entry = _entry(request, kwargs)
-    if isinstance(entry, HttpResponse):
-        return entry
-    refusal = _refusal(request, entry)
-    if refusal:
-        return refusal
-    if entry.response is None:
-        return redirect(entry.url("start"))
     questionnaire = assessment_questionnaire(assessment=entry.assessment)
     answers = response_answers(response=entry.response)
     missing = missing_questions(questionnaire, answers)
@@ -324,11 +332,9 @@ def form_review(request: HttpRequest, **kwargs) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def form_done(request: HttpRequest, **kwargs) -> HttpResponse:
+@respondent_view(answering=False, started=False)
+def form_done(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     """Thank-you page after submitting."""
-    entry = _entry(request, kwargs)
-    if isinstance(entry, HttpResponse):
-        return entry
     if entry.response is None or not entry.response.is_submitted:
         return redirect(entry.url("start"))
     return render(request, "assessments/form/done.html", {"entry": entry, "already": False})
