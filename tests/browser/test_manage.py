@@ -9,30 +9,10 @@ from django.core.management import call_command
 
 from assessments.models import Assessment, Invitation, Membership
 from assessments.services import assessment_create, invitations_create
+from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery staple"
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + "/**")
-
-
-def _watch(page) -> list[str]:
-    problems: list[str] = []
-
-    def on_console(message) -> None:
-        if message.type == "error" and "favicon" not in message.location.get("url", ""):
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return problems
 
 
 def _no_horizontal_overflow(page) -> bool:
@@ -54,8 +34,8 @@ def test_manage_pages_in_chromium(live_server, page, phone_page, screenshot_dir)
     invitations_create(assessment=demo, count=3, label="Sales")
     base = live_server.url
 
-    problems = _watch(page)
-    _log_in(page, base, owner.username)
+    problems = console_errors(page)
+    log_in(page, base, owner.username)
     page.get_by_role("link", name="Assessments").click()
     page.get_by_role("link", name=f"Manage {org.name}").click()
     page.wait_for_url(f"{base}/o/{org.slug}/manage/")
@@ -81,8 +61,8 @@ def test_manage_pages_in_chromium(live_server, page, phone_page, screenshot_dir)
     page.screenshot(path=str(screenshot_dir / "manage-invitations-desktop.png"), full_page=True)
     assert problems == []
 
-    phone_problems = _watch(phone_page)
-    _log_in(phone_page, base, owner.username)
+    phone_problems = console_errors(phone_page)
+    log_in(phone_page, base, owner.username)
     phone_page.goto(f"{base}/o/{org.slug}/manage/")
     assert _no_horizontal_overflow(phone_page)
     phone_page.screenshot(path=str(screenshot_dir / "manage-phone.png"), full_page=True)

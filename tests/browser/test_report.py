@@ -8,31 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import Assessment, Membership
+from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery staple"
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + "/**")
-
-
-def _watch(page) -> list[str]:
-    problems: list[str] = []
-
-    def on_console(message) -> None:
-        # The browser asks for /favicon.ico on its own; the app has none, and that is not the page's fault.
-        if message.type == "error" and "favicon" not in message.location.get("url", ""):
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return problems
 
 
 def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
@@ -44,8 +23,8 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
     MembershipFactory(user=user, organization=demo.organization, role=Membership.Role.ANALYST)
     url = f"{live_server.url}/o/{demo.organization.slug}/{demo.slug}/report/"
 
-    problems = _watch(page)
-    _log_in(page, live_server.url, user.username)
+    problems = console_errors(page)
+    log_in(page, live_server.url, user.username)
     page.get_by_role("link", name="Assessments").click()
     page.get_by_role("link", name=f"Gap report of {demo.title}").click()
     page.wait_for_url(url)
@@ -74,7 +53,7 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
 
     page.screenshot(path=str(screenshot_dir / "report-desktop.png"), full_page=True)
 
-    _log_in(phone_page, live_server.url, user.username)
+    log_in(phone_page, live_server.url, user.username)
     phone_page.goto(url)
     # Nothing wider than the phone's screen except inside the scrolling table wrappers.
     phone_page.screenshot(path=str(screenshot_dir / "report-phone.png"), full_page=True)
