@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Benchmark of the gap report against the floor, and of import and export.
 
-    DJANGO_DEBUG=1 .venv/bin/python bench/report_bench.py [--sizes 1000 10000] [--repeat 5]
+    DJANGO_DEBUG=1 .venv/bin/python bench/report_bench.py [--sizes 1000 10000] [--repeat 11]
 
 For each size it builds, in its own SQLite file ``bench/report-<size>.sqlite3``
 (gitignored), one assessment of <size> respondents who each rate all 61
 benefit nodes on both scales (122 answers each, about 4% "Don't know"), then
-times, as the median of ``--repeat`` runs:
+times, as the median of ``--repeat`` runs (the report and the floors
+interleaved, round after round, so that load on the machine hits them alike):
 
 - the report computation (``assessments.reports.gap_report``, every key of
   contract sections 4 and 5);
@@ -39,12 +40,22 @@ ORG = "Bench Org"
 
 
 def median_time(fn, repeat: int) -> float:
-    times = []
+    return median_times({"": fn}, repeat)[""]
+
+
+def median_times(fns: dict, repeat: int) -> dict[str, float]:
+    """Median time of each function, run in turn round after round.
+
+    Interleaving makes a burst of load on the machine hit every function
+    alike, so ratios between them (report / floor) stay fair.
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def child(size: int, repeat: int) -> None:
@@ -125,13 +136,6 @@ def child(size: int, repeat: int) -> None:
     def report():
         return gap_report(assessment=assessment)
 
-    report()
-    report_s = median_time(report, repeat)
-    with CaptureQueriesContext(connection) as ctx:
-        result = report()
-    report_queries = len(ctx.captured_queries)
-    assert result.respondents == size, result.respondents
-
     floor_sql = (
         "SELECT benefit_id, COUNT(importance), AVG(importance), COUNT(realization), AVG(realization) "
         "FROM assessments_answer{} GROUP BY benefit_id"
@@ -145,10 +149,17 @@ def child(size: int, repeat: int) -> None:
             cursor.execute(sql)
             return cursor.fetchall()
 
-    floor_times = {}
-    for name, sql in floors.items():
-        run(sql)
-        floor_times[name] = median_time(lambda sql=sql: run(sql), repeat)
+    timed = {"report": report, **{name: (lambda sql=sql: run(sql)) for name, sql in floors.items()}}
+    for fn in timed.values():
+        fn()  # warm the caches
+    medians = median_times(timed, repeat)
+    report_s = medians.pop("report")
+    floor_times = medians
+    with CaptureQueriesContext(connection) as ctx:
+        result = report()
+    report_queries = len(ctx.captured_queries)
+    assert result.respondents == size, result.respondents
+
     floor_name = min(floor_times, key=floor_times.get)
     floor_s = floor_times[floor_name]
 
@@ -180,7 +191,7 @@ def child(size: int, repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
