@@ -200,8 +200,10 @@ def _rating_in_range(field: str) -> Q:
 class Answer(models.Model):
     """One respondent's ratings of one benefit node, both dimensions side by side."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="answers")
+    # Neither key has an index of its own: the (response, benefit) unique index
+    # starts with response, answer_report_idx with benefit. Imports write less.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
+    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="answers", db_index=False)
     importance = models.PositiveSmallIntegerField(null=True, blank=True)
     realization = models.PositiveSmallIntegerField(null=True, blank=True)
     importance_answered = models.BooleanField(default=False)
