@@ -17,6 +17,7 @@ save something they did not answer.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 from crispy_forms.bootstrap import StrictButton
@@ -377,12 +378,17 @@ class InvitationsCreateForm(forms.Form):
         required=False,
         help_text="Optional, e.g. the team you send them to. Shown in the list below, never to respondents.",
     )
+    # One key per rendered form: reloading the links page re-sends the POST,
+    # and the view refuses a key it has already used instead of making a second batch.
+    batch = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, assessment: Assessment, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("batch", secrets.token_urlsafe(16))
         super().__init__(*args, **kwargs)
         self.assessment = assessment
         self.helper = _bare_helper(
             Row(Column("count", css_class="col-sm-4"), Column("label", css_class="col-sm-8")),
+            "batch",
         )
 
     def clean(self) -> dict:

@@ -488,6 +488,10 @@ def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
     return render(request, "assessments/manage/invitations.html", context, status=status)
 
 
+# The session remembers the batch keys it has used (see InvitationsCreateForm).
+USED_BATCHES_KEY = "used_invitation_batches"
+
+
 @login_required
 @never_cache  # the POST's response holds the only copy of the new links
 @require_http_methods(["GET", "POST"])
@@ -503,9 +507,20 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
         form = InvitationsCreateForm(request.POST, assessment=assessment)
         if not form.is_valid():
             return _invitations_page(request, assessment, form, status=400)
+        batch = form.cleaned_data["batch"]
+        used = request.session.get(USED_BATCHES_KEY, [])
+        if batch and batch in used:
+            messages.info(
+                request,
+                "Those invitations were already created; reloading the page does not create more. "
+                "Their links were shown once: if you lost them, revoke them and create new ones.",
+            )
+            return redirect(_invitations_url(assessment))
         tokens = invitations_create(
             assessment=assessment, count=form.cleaned_data["count"], label=form.cleaned_data["label"]
         )
+        if batch:
+            request.session[USED_BATCHES_KEY] = [*used, batch][-50:]
         return render(
             request,
             "assessments/manage/invitations_created.html",

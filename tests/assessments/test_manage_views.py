@@ -254,6 +254,21 @@ def test_create_invitations_shows_the_links_once_and_stores_only_hashes(manager,
     assert not any(t in str(stored) for t in tokens)
 
 
+def test_reloading_the_links_page_does_not_create_a_second_batch(manager, assessment):
+    """The form's one-time batch key: re-sending the same POST (a reload) creates nothing more and says so."""
+    page = manager.get(url("manage_invitations", "acme", "baseline"))
+    batch = page.context["form"].initial["batch"]
+    data = {"count": "3", "label": "", "batch": batch}
+    assert manager.post(url("manage_invitations", "acme", "baseline"), data).status_code == 200
+    again = manager.post(url("manage_invitations", "acme", "baseline"), data, follow=True)
+    assert Invitation.objects.filter(assessment=assessment).count() == 3
+    assert "already created" in again.content.decode()
+    fresh = manager.get(url("manage_invitations", "acme", "baseline")).context["form"].initial["batch"]
+    assert fresh != batch
+    manager.post(url("manage_invitations", "acme", "baseline"), {**data, "batch": fresh})
+    assert Invitation.objects.filter(assessment=assessment).count() == 6
+
+
 def test_links_page_downloads_the_same_links_as_csv(manager, assessment):
     """The "Download CSV" button re-posts the tokens: the admin's CSV format, one row per link."""
     page = manager.post(url("manage_invitations", "acme", "baseline"), {"count": "2", "label": ""})
