@@ -10,34 +10,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from assessments.exports import invitation_rows, invitations_csv_response
+from assessments.forms import MAX_INVITATIONS
 from assessments.models import Answer, Assessment, Invitation, Membership, Organization, Response
-from assessments.services import invitations_create
+from assessments.selectors import INVITATION_STATUSES, count_of, invitation_status
+from assessments.services import invitations_create, invitations_revoke
 from taxonomy.admin import RefuseDeleteInUseMixin
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES, Dimension
-
-MAX_INVITATIONS = 1000
-
-
-def _count(queryset, field: str):
-    """``COUNT(*)`` of ``queryset`` rows whose ``field`` is the outer row, as an annotation."""
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def invitation_path(token: str) -> str:
-    """The respondent's link for a token (site-relative)."""
-    try:
-        return reverse("assessments:invitation_start", kwargs={"token": token})
-    except NoReverseMatch:
-        # The respondent form (another piece of work) may not be routed yet; this is its agreed URL.
-        return f"/i/{token}/"
 
 
 class MembershipInline(admin.TabularInline):
@@ -60,9 +41,11 @@ class OrganizationAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                assessment_count=_count(Assessment.objects.all(), "organization"),
-                invitation_count=_count(Invitation.objects.all(), "assessment__organization"),
-                submitted_count=_count(Response.objects.filter(submitted_at__isnull=False), "assessment__organization"),
+                assessment_count=count_of(Assessment.objects.all(), "organization"),
+                invitation_count=count_of(Invitation.objects.all(), "assessment__organization"),
+                submitted_count=count_of(
+                    Response.objects.filter(submitted_at__isnull=False), "assessment__organization"
+                ),
             )
         )
 
@@ -121,8 +104,8 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                invitation_count=_count(Invitation.objects.all(), "assessment"),
-                submitted_count=_count(Response.objects.filter(submitted_at__isnull=False), "assessment"),
+                invitation_count=count_of(Invitation.objects.all(), "assessment"),
+                submitted_count=count_of(Response.objects.filter(submitted_at__isnull=False), "assessment"),
             )
         )
 
@@ -186,17 +169,11 @@ class InvitationStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(s, s) for s in ("unused", "started", "submitted", "revoked")]
+        return [(s, s) for s in INVITATION_STATUSES]
 
     def queryset(self, request, queryset):
-        submitted = Q(response__submitted_at__isnull=False)
-        revoked = Q(revoked_at__isnull=False)
-        return {
-            "submitted": queryset.filter(submitted),
-            "revoked": queryset.filter(revoked).exclude(submitted),
-            "started": queryset.filter(response__isnull=False, response__submitted_at__isnull=True, revoked_at=None),
-            "unused": queryset.filter(response__isnull=True, revoked_at=None),
-        }.get(self.value(), queryset)
+        # The changelist's queryset carries the ``status`` annotation (InvitationAdmin.get_queryset).
+        return queryset.filter(status=self.value()) if self.value() in INVITATION_STATUSES else queryset
 
 
 @admin.register(Invitation)
@@ -210,39 +187,19 @@ class InvitationAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(response_pk=Subquery(Response.objects.filter(invitation=OuterRef("pk")).values("pk")[:1]))
-            .annotate(
-                response_submitted_at=Subquery(
-                    Response.objects.filter(invitation=OuterRef("pk")).values("submitted_at")[:1]
-                )
-            )
-        )
+        return super().get_queryset(request).annotate(status=invitation_status())
 
     def has_add_permission(self, request):
         # Tokens exist only when created (the "Create invitations…" action or `invite`): the admin cannot add one.
         return False
 
-    @admin.display(description="status")
+    @admin.display(description="status", ordering="status")
     def status(self, obj: Invitation) -> str:
-        if getattr(obj, "response_submitted_at", None) is not None:
-            return "submitted"
-        if obj.revoked_at is not None:
-            return "revoked"
-        if getattr(obj, "response_pk", None) is not None:
-            return "started"
-        return "unused"
+        return obj.status
 
     @admin.action(description="Revoke selected invitations", permissions=["change"])
     def revoke(self, request, queryset):
-        # A submitted invitation has done its job; revoking it would change nothing.
-        n = (
-            queryset.filter(revoked_at__isnull=True)
-            .exclude(response__submitted_at__isnull=False)
-            .update(revoked_at=timezone.now())
-        )
+        n = invitations_revoke(invitations=queryset)
         self.message_user(request, f"{n} invitation(s) revoked: their links no longer open.", level=messages.SUCCESS)
 
 
@@ -315,7 +272,7 @@ class ResponseAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(answer_count=_count(Answer.objects.all(), "response"))
+        return super().get_queryset(request).annotate(answer_count=count_of(Answer.objects.all(), "response"))
 
     @admin.display(description="answers", ordering="answer_count")
     def answer_count(self, obj: Response) -> int:

@@ -28,9 +28,14 @@ def spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
+def invitation_path(token: str) -> str:
+    """The site-relative link a respondent opens."""
+    return reverse("assessments:invitation_start", kwargs={"token": token})
+
+
 def invitation_link(request: HttpRequest, token: str) -> str:
     """The absolute link a respondent opens, on the host the request came in on."""
-    return request.build_absolute_uri(reverse("assessments:invitation_start", kwargs={"token": token}))
+    return request.build_absolute_uri(invitation_path(token))
 
 
 def invitation_rows(request: HttpRequest, assessment: Assessment, tokens: Iterable[str]) -> list[tuple[str, str, str]]:

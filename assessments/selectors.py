@@ -194,13 +194,13 @@ def organizations_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySe
     return qs.filter(memberships__user=user, memberships__role__in=list(roles))
 
 
-def _count(queryset: QuerySet, field: str) -> Coalesce:
+def count_of(queryset: QuerySet, field: str) -> Coalesce:
     """``COUNT(*)`` of ``queryset`` rows whose ``field`` is the outer row: a subquery, so counts never multiply."""
     counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-# The admin's order: a submitted invitation counts as submitted even if revoked afterwards.
+# A submitted invitation counts as submitted even if revoked afterwards.
 _STARTED = Q(response__isnull=False, response__submitted_at__isnull=True, revoked_at__isnull=True)
 _SUBMITTED = Q(response__submitted_at__isnull=False)
 
@@ -216,15 +216,16 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
         Assessment.objects.filter(organization=organization)
         .select_related("organization")
         .annotate(
-            invitations_sent=_count(invitations, "assessment"),
-            invitations_started=_count(invitations.filter(_STARTED), "assessment"),
-            invitations_submitted=_count(invitations.filter(_SUBMITTED), "assessment"),
+            invitations_sent=count_of(invitations, "assessment"),
+            invitations_started=count_of(invitations.filter(_STARTED), "assessment"),
+            invitations_submitted=count_of(invitations.filter(_SUBMITTED), "assessment"),
         )
         .order_by("-created_at", "pk")
     )
 
 
-def _invitation_status() -> Case:
+def invitation_status() -> Case:
+    """An invitation's status as an annotation: the one definition the owner's pages and the admin share."""
     return Case(
         When(_SUBMITTED, then=Value("submitted")),
         When(revoked_at__isnull=False, then=Value("revoked")),
@@ -236,14 +237,14 @@ def _invitation_status() -> Case:
 
 def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
     """The assessment's invitations, newest first, each with ``status`` (unused, started, submitted, revoked)."""
-    return Invitation.objects.filter(assessment=assessment).annotate(status=_invitation_status()).order_by("-pk")
+    return Invitation.objects.filter(assessment=assessment).annotate(status=invitation_status()).order_by("-pk")
 
 
 def invitation_status_counts(*, assessment: Assessment) -> dict[str, int]:
     """How many invitations of the assessment are in each status (every status present, 0 if none); one query."""
     rows = (
         Invitation.objects.filter(assessment=assessment)
-        .annotate(status=_invitation_status())
+        .annotate(status=invitation_status())
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -530,21 +531,26 @@ def assessment_update(
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation) -> bool:
-    """Revoke an invitation: its link opens nothing from now on. Returns False if there was nothing to revoke.
+def invitations_revoke(*, invitations: QuerySet[Invitation]) -> int:
+    """Revoke ``invitations``: their links open nothing from now on. Returns how many were revoked.
 
     A revoked invitation stays revoked (the first date is kept); a submitted
-    one has done its job and is left alone, as in the admin's action.
+    one has done its job and is left alone.
     """
-    now = timezone.now()
-    revoked = (
-        Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True)
+    return (
+        invitations.filter(revoked_at__isnull=True)
         .exclude(response__submitted_at__isnull=False)
-        .update(revoked_at=now)
+        .update(revoked_at=timezone.now())
     )
-    if revoked:
-        invitation.revoked_at = now
-    return bool(revoked)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> bool:
+    """Revoke one invitation (see :func:`invitations_revoke`); False if there was nothing to revoke."""
+    if not invitations_revoke(invitations=Invitation.objects.filter(pk=invitation.pk)):
+        return False
+    invitation.refresh_from_db(fields=["revoked_at"])
+    return True
 
 
 class LastOwnerError(ValueError):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.urls import reverse
-
+from assessments.exports import invitation_path
 from assessments.services import invitations_create_by_name
 from config.commands import ContractCommand, InputError
 
@@ -53,7 +52,7 @@ class Command(ContractCommand):
             raise InputError("--organization and --assessment must not be empty")
         target, created, tokens = invitations_create_by_name(organization=organization, assessment=assessment, count=n)
         for token in tokens:
-            self.stdout.write(base + reverse("assessments:invitation_start", kwargs={"token": token}))
+            self.stdout.write(base + invitation_path(token))
         if created:
             self.stderr.write(f"Created the assessment {target} (open).")
         self.stderr.write(f"Created {n} invitation{'s' if n != 1 else ''} for {target}.")

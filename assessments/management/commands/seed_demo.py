@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from assessments.admin import invitation_path
 from assessments.demo import DEMO_ASSESSMENT, DEMO_ORGANIZATION, DEMO_RESPONDENTS, DEMO_SEED, demo_seed
+from assessments.exports import invitation_path
 from config.commands import ContractCommand
 
 
