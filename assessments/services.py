@@ -85,14 +85,8 @@ def assessment_get_or_create(
     existing = Assessment.objects.filter(organization=organization, title=title).first()
     if existing:
         return existing, False
-    assessment = Assessment.objects.create(
-        organization=organization,
-        title=title,
-        slug=_unique_slug(Assessment, title, organization=organization),
-        status=status,
-        opens_at=timezone.now() if status == Assessment.Status.OPEN else None,
-    )
-    return assessment, True
+    opens_at = timezone.now() if status == Assessment.Status.OPEN else None
+    return assessment_create(organization=organization, title=title, status=status, opens_at=opens_at), True
 
 
 @transaction.atomic
