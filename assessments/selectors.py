@@ -164,12 +164,14 @@ def assessments_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[
     an assessment of another organization is simply not found (a 404,
     which does not confirm it exists).
     """
-    qs = Assessment.objects.select_related("organization")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_staff:
-        return qs
-    return qs.filter(organization__memberships__user=user, organization__memberships__role__in=list(roles)).distinct()
+    organizations = organizations_for_user(user=user, roles=roles)
+    return Assessment.objects.select_related("organization").filter(organization__in=organizations)
+
+
+def assessment_for_user(*, user, org_slug: str, assessment_slug: str, roles: Iterable[str] = ALL_ROLES):
+    """The assessment a URL names by slugs, if ``user`` may see it with one of ``roles``; else None."""
+    visible = assessments_for_user(user=user, roles=roles)
+    return visible.filter(organization__slug=org_slug, slug=assessment_slug).first()
 
 
 def response_answers(*, response) -> dict[int, Answer]:
@@ -184,7 +186,7 @@ INVITATION_STATUSES = ("unused", "started", "submitted", "revoked")
 
 
 def organizations_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Organization]:
-    """Organizations where ``user`` has one of ``roles``; staff see all (the rule of :func:`assessments_for_user`)."""
+    """Organizations where ``user`` has one of ``roles``; staff see all. The one scoping rule of every view."""
     qs = Organization.objects.all()
     if not user.is_authenticated:
         return qs.none()

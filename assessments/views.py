@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +46,7 @@ from assessments.reports import gap_report, render_csv, render_json
 from assessments.selectors import (
     MANAGE_ROLES,
     REPORT_ROLES,
+    assessment_for_user,
     assessment_invitations,
     assessment_questionnaire,
     assessments_for_user,
@@ -124,10 +125,8 @@ def _entry(request: HttpRequest, kwargs: dict) -> Entry | HttpResponse:
     else:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        assessment = (
-            assessments_for_user(user=request.user)
-            .filter(organization__slug=kwargs["org_slug"], slug=kwargs["assessment_slug"])
-            .first()
+        assessment = assessment_for_user(
+            user=request.user, org_slug=kwargs["org_slug"], assessment_slug=kwargs["assessment_slug"]
         )
         if assessment is None:
             return render(request, "assessments/form/link_invalid.html", {"member": True}, status=404)
@@ -345,9 +344,11 @@ def form_done(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
 # anyone else gets a 404, which does not confirm the assessment exists.
 
 
-def _report_assessment(request: HttpRequest, org_slug: str, assessment_slug: str) -> Assessment:
-    visible = assessments_for_user(user=request.user, roles=REPORT_ROLES)
-    return get_object_or_404(visible, organization__slug=org_slug, slug=assessment_slug)
+def _assessment_or_404(request: HttpRequest, org_slug: str, assessment_slug: str, roles) -> Assessment:
+    assessment = assessment_for_user(user=request.user, org_slug=org_slug, assessment_slug=assessment_slug, roles=roles)
+    if assessment is None:
+        raise Http404("No such assessment.")
+    return assessment
 
 
 @login_required
@@ -360,13 +361,13 @@ def assessment_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    assessment = _report_assessment(request, org_slug, assessment_slug)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ROLES)
     page = report_page(gap_report(assessment=assessment))
     return render(request, "assessments/report.html", {"assessment": assessment, "page": page})
 
 
 def _download(request, org_slug: str, assessment_slug: str, render_report, extension: str, content_type: str):
-    assessment = _report_assessment(request, org_slug, assessment_slug)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ROLES)
     # The same bytes as ``manage.py gap_report --format <extension>``.
     response = HttpResponse(render_report(gap_report(assessment=assessment)), content_type=content_type)
     filename = f"{assessment.organization.slug}-{assessment.slug}-gap-report.{extension}"
@@ -395,11 +396,6 @@ LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner
 
 def _managed_organization(request: HttpRequest, org_slug: str) -> Organization:
     return get_object_or_404(organizations_for_user(user=request.user, roles=MANAGE_ROLES), slug=org_slug)
-
-
-def _managed_assessment(request: HttpRequest, org_slug: str, assessment_slug: str) -> Assessment:
-    visible = assessments_for_user(user=request.user, roles=MANAGE_ROLES)
-    return get_object_or_404(visible, organization__slug=org_slug, slug=assessment_slug)
 
 
 def _overview_url(organization: Organization) -> str:
@@ -456,7 +452,7 @@ def manage_assessment_create(request: HttpRequest, org_slug: str) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_assessment_edit(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
     organization = assessment.organization
     form = AssessmentForm(
         request.POST if request.method == "POST" else None, organization=organization, assessment=assessment
@@ -502,7 +498,7 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
     POST (no redirect: there would be nothing to show after it). Its "Download
     CSV" button sends the same tokens back to :func:`manage_invitations_csv`.
     """
-    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
     if request.method == "POST":
         form = InvitationsCreateForm(request.POST, assessment=assessment)
         if not form.is_valid():
@@ -543,7 +539,7 @@ def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug:
     Every token must open an invitation of this assessment, so the endpoint
     writes nothing and echoes nothing that is not already the owner's.
     """
-    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
     form = InvitationLinksForm(request.POST)
     if form.is_valid():
         tokens = form.cleaned_data["tokens"]
@@ -562,7 +558,7 @@ def _invitation_name(invitation: Invitation) -> str:
 @require_http_methods(["GET", "POST"])
 def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
     """GET asks to confirm; POST revokes: the link opens nothing from then on."""
-    assessment = _managed_assessment(request, org_slug, assessment_slug)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
     invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
     if request.method == "POST":
         if invitation_revoke(invitation=invitation):
