@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from assessments.models import Answer, Assessment, AssessmentQuestion, Response
+from assessments.models import Answer, Assessment, Response
+from assessments.selectors import assessment_questions, benefit_paths
 from assessments.services import Rating
-from taxonomy.models import Benefit, Question
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 from taxonomy.selectors import benefits_in_tree_order
 
@@ -67,15 +67,12 @@ def import_context(assessment: Assessment | None) -> ImportContext:
     A frozen assessment accepts the questions of its snapshot; any other the
     live active questions, which it is about to freeze.
     """
-    benefit_ids = dict(Benefit.objects.values_list("path", "pk"))
-    if assessment is not None and assessment.questions_frozen_at is not None:
-        asked = AssessmentQuestion.objects.filter(assessment=assessment).values_list("benefit_id", "dimension")
-    else:
-        asked = Question.objects.filter(is_active=True, benefit__is_active=True).values_list("benefit_id", "dimension")
+    # An assessment not created yet will ask the live questions, like any unfrozen one.
+    asked = assessment_questions(assessment=assessment or Assessment()).values_list("benefit_id", "dimension")
     respondents = (
         Response.objects.filter(assessment=assessment).values_list("respondent", flat=True) if assessment else []
     )
-    return ImportContext(benefit_ids=benefit_ids, questions=frozenset(asked), respondents=frozenset(respondents))
+    return ImportContext(benefit_ids=benefit_paths(), questions=frozenset(asked), respondents=frozenset(respondents))
 
 
 def _decode(data: bytes, filename: str) -> str:

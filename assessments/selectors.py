@@ -76,6 +76,21 @@ class Questionnaire:
         return {b.path: b for b in self.benefits}
 
 
+def live_questions() -> QuerySet[Question]:
+    """The questions a new assessment asks: active questions of active benefits."""
+    return Question.objects.filter(is_active=True, benefit__is_active=True)
+
+
+def assessment_questions(*, assessment: Assessment) -> QuerySet:
+    """The questions ``assessment`` asks: its frozen snapshot once it has answers, else the live ones.
+
+    Either queryset has ``benefit_id``, ``dimension``, ``text`` and ``help_text``.
+    """
+    if assessment.questions_frozen_at is not None:
+        return AssessmentQuestion.objects.filter(assessment=assessment)
+    return live_questions()
+
+
 def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
     """The assessment's questions grouped as respondents see them; 4 queries.
 
@@ -83,14 +98,7 @@ def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
     reads the live, active questions. Sections are the six concept x scope
     cells in contract order, empty cells included.
     """
-    if assessment.questions_frozen_at is not None:
-        rows = AssessmentQuestion.objects.filter(assessment=assessment).values_list(
-            "benefit_id", "dimension", "text", "help_text"
-        )
-    else:
-        rows = Question.objects.filter(is_active=True, benefit__is_active=True).values_list(
-            "benefit_id", "dimension", "text", "help_text"
-        )
+    rows = assessment_questions(assessment=assessment).values_list("benefit_id", "dimension", "text", "help_text")
     by_benefit: dict[int, dict[str, tuple[str, str]]] = {}
     for benefit_id, dimension, text, help_text in rows:
         by_benefit.setdefault(benefit_id, {})[dimension] = (text, help_text)

@@ -29,7 +29,7 @@ from assessments.models import (
     Response,
     hash_token,
 )
-from taxonomy.models import Question
+from assessments.selectors import live_questions
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
 # Keeps each INSERT under SQLite's 32766-parameter limit (6 columns per row).
@@ -100,7 +100,7 @@ def assessment_freeze_questions(*, assessment: Assessment) -> bool:
     if locked.questions_frozen_at is not None:
         assessment.questions_frozen_at = locked.questions_frozen_at
         return False
-    questions = Question.objects.filter(is_active=True, benefit__is_active=True)
+    questions = live_questions()
     AssessmentQuestion.objects.bulk_create(
         AssessmentQuestion(
             assessment=locked,
