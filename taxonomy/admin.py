@@ -11,13 +11,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import SCALES, Dimension
+from taxonomy.selectors import benefit_usage
 from taxonomy.services import question_wording, questions_sync
 
 # How many refused objects a message names before it says "and N more".
@@ -80,20 +80,12 @@ def benefit_delete_blockers(benefits: list[Benefit]) -> dict[Benefit, str]:
     """Benefits whose subtree has answers or is in an assessment's frozen questionnaire."""
     if not benefits:
         return {}
-    subtree = Q()
-    for b in benefits:
-        subtree |= Q(path=b.path) | Q(path__startswith=f"{b.path}/")
-    answered = set(Benefit.objects.filter(subtree, answers__isnull=False).values_list("path", flat=True))
-    frozen = set(Benefit.objects.filter(subtree, questions__snapshots__isnull=False).values_list("path", flat=True))
-
-    def within(paths: set[str], b: Benefit) -> bool:
-        return any(p == b.path or p.startswith(f"{b.path}/") for p in paths)
-
+    usage = benefit_usage(b.path for b in benefits)
     blockers = {}
     for b in benefits:
-        if within(answered, b):
+        if usage.answered_under(b.path):
             blockers[b] = "it (or one of its sub-benefits) has answers; deactivate it instead"
-        elif within(frozen, b):
+        elif usage.frozen_under(b.path):
             blockers[b] = "an assessment's frozen questionnaire includes it; deactivate it instead"
     return blockers
 

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from django.db.models import Q
+
 from taxonomy.loaders import BenefitSpec, ConceptSpec, ScopeSpec, TaxonomySpec
 from taxonomy.models import Benefit, Concept, Scope
 
@@ -48,6 +50,42 @@ def benefits_in_tree_order(*, include_inactive: bool = False) -> list[Benefit]:
         pk=lambda b: b.pk,
         parent=lambda b: b.parent_id,
         sort_key=lambda b: (b.concept.order, b.scope.order, b.order, b.pk),
+    )
+
+
+@dataclass(frozen=True)
+class BenefitUsage:
+    """Which nodes are in use, among some subtrees: the paths that have answers, and
+    the paths in an assessment's frozen questionnaire (which references them)."""
+
+    answered: frozenset[str]
+    frozen: frozenset[str]
+
+    def answered_under(self, path: str) -> bool:
+        """The node at ``path`` or one of its descendants has answers."""
+        return _under(path, self.answered)
+
+    def frozen_under(self, path: str) -> bool:
+        return _under(path, self.frozen)
+
+    def in_use_under(self, path: str) -> bool:
+        """Deleting the node at ``path`` would take answers or frozen questions with it."""
+        return self.answered_under(path) or self.frozen_under(path)
+
+
+def _under(path: str, paths: frozenset[str]) -> bool:
+    return any(p == path or p.startswith(f"{path}/") for p in paths)
+
+
+def benefit_usage(paths: Iterable[str]) -> BenefitUsage:
+    """:class:`BenefitUsage` of the subtrees rooted at ``paths``; two queries."""
+    subtree = Q(pk__in=[])
+    for path in paths:
+        subtree |= Q(path=path) | Q(path__startswith=f"{path}/")
+    nodes = Benefit.objects.filter(subtree)
+    return BenefitUsage(
+        answered=frozenset(nodes.filter(answers__isnull=False).values_list("path", flat=True)),
+        frozen=frozenset(nodes.filter(questions__snapshots__isnull=False).values_list("path", flat=True)),
     )
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 
 from taxonomy.loaders import TaxonomySpec
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import Dimension
-from taxonomy.selectors import benefits_in_tree_order
+from taxonomy.selectors import benefit_usage, benefits_in_tree_order
 
 
 @dataclass(frozen=True)
@@ -122,19 +121,10 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
     if removed:
         # A node in an assessment's frozen questionnaire is kept too, even without
         # answers of its own: the snapshot references it (PROTECT).
-        answered_paths = set(
-            Benefit.objects.filter(pk__in=[b.pk for b in removed])
-            .filter(Q(answers__isnull=False) | Q(questions__snapshots__isnull=False))
-            .values_list("path", flat=True)
-            .distinct()
-        )
-
-        def keeps_answers(path: str) -> bool:
-            return any(p == path or p.startswith(path + "/") for p in answered_paths)
-
+        usage = benefit_usage(b.path for b in removed)
         # Deepest first, so deleting a parent never cascades into a kept child.
         for benefit in sorted(removed, key=lambda b: b.depth, reverse=True):
-            if keeps_answers(benefit.path):
+            if usage.in_use_under(benefit.path):
                 if benefit.is_active:
                     Benefit.objects.filter(pk=benefit.pk).update(is_active=False)
                     counts["deactivated"] += 1
