@@ -1,10 +1,17 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from taxonomy.scales import IMPORTANCE_SCALE, REALIZATION_SCALE
 from taxonomy.selectors import taxonomy_matrix
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico where a page names no icon (the admin's): send them to ours."""
+    # Resolved per request: with hashed static names the URL exists only after collectstatic.
+    return redirect(static("favicon.svg"))
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -54,6 +54,7 @@ ORG = {"org_slug": "acme", "assessment_slug": "baseline"}
 # URL name -> (kwargs, expected outcome per role)
 MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "taxonomy:home": ({}, EVERYONE_200),
+    "taxonomy:favicon": ({}, dict.fromkeys(ROLES, "302")),
     "accounts:login": ({}, {**dict.fromkeys(ROLES, "302"), "anonymous": "200"}),
     "accounts:logout": ({}, dict.fromkeys(ROLES, "405")),
     "accounts:password_change": ({}, LOGIN_THEN_200),
