@@ -39,6 +39,7 @@ run: migrate
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: install-dev lint
 	DJANGO_DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)

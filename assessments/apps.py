@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        from assessments import selectors
+        from common.usage import register_in_use_check
+        from taxonomy.models import Benefit, Question
+
+        register_in_use_check(Benefit, selectors.benefits_in_frozen_questionnaires)
+        register_in_use_check(Question, selectors.questions_in_frozen_questionnaires)

@@ -56,14 +56,11 @@ def main() -> int:
         )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from assessments.models import Response
         from assessments.selectors import assessment_questionnaire
-        from assessments.services import (
-            assessment_get_or_create,
-            invitations_create,
-            organization_get_or_create,
-            response_revision,
-        )
+        from assessments.services import assessment_get_or_create
+        from organizations.services import organization_get_or_create
+        from responses.models import Response
+        from responses.services import invitations_create, response_revision
 
         call_command("load_taxonomy", verbosity=0)
         org, _ = organization_get_or_create(name="Bench Org")

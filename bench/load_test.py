@@ -266,22 +266,24 @@ PREPARE = """
 import json, sys
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from assessments.models import Membership
-from assessments.services import assessment_get_or_create, invitations_create, organization_get_or_create
+from organizations.models import Membership
+from assessments.services import assessment_get_or_create
+from organizations.services import organization_get_or_create
+from responses.services import invitations_create
 org, _ = organization_get_or_create(name="Load Test Org")
 assessment, _ = assessment_get_or_create(organization=org, title="Load test")
 tokens = invitations_create(assessment=assessment, count={count}, label="load test")
 user = get_user_model().objects.create_user("load-analyst", password={password!r})
 Membership.objects.create(user=user, organization=org, role=Membership.Role.ANALYST)
-report = reverse("assessments:report", kwargs={{"org_slug": org.slug, "assessment_slug": assessment.slug}})
-paths = [reverse("assessments:invitation_start", kwargs={{"token": t}}) for t in tokens]
+report = reverse("reports:report", kwargs={{"org_slug": org.slug, "assessment_slug": assessment.slug}})
+paths = [reverse("responses:invitation:start", kwargs={{"token": t}}) for t in tokens]
 print(json.dumps({{"tokens": tokens, "paths": paths, "report": report}}))
 """
 
 VERIFY = """
 import json
 from django.db.models import Count
-from assessments.models import Answer, Invitation, Response
+from responses.models import Answer, Invitation, Response
 out = {}
 for inv in Invitation.objects.filter(label="load test"):
     responses = list(Response.objects.filter(invitation=inv))

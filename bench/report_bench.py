@@ -9,7 +9,7 @@ benefit nodes on both scales (122 answers each, about 4% "Don't know"), then
 times, as the median of ``--repeat`` runs (the report and the floors
 interleaved, round after round, so that load on the machine hits them alike):
 
-- the report computation (``assessments.reports.gap_report``, every key of
+- the report computation (``reports.selectors.gap_report``, every key of
   contract sections 4 and 5);
 - ``export_responses`` (when that command exists);
 - the floor: the fastest way the same database computes a per-question
@@ -69,9 +69,13 @@ def child(size: int, repeat: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from assessments.models import Answer, Assessment, Organization, Response
-    from assessments.reports import gap_report, t_quantile_975
-    from assessments.services import Rating, assessment_get_or_create, organization_get_or_create, responses_import
+    from assessments.models import Assessment
+    from assessments.services import assessment_get_or_create
+    from organizations.models import Organization
+    from organizations.services import organization_get_or_create
+    from reports.selectors import gap_report, t_quantile_975
+    from responses.models import Answer, Response
+    from responses.services import Rating, responses_import
     from taxonomy.models import Benefit
 
     call_command("migrate", verbosity=0)
@@ -130,7 +134,7 @@ def child(size: int, repeat: int) -> None:
     del ratings
     assessment = Assessment.objects.select_related("organization").get(organization__name=ORG, title=title)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.vendor != "postgresql" else "ANALYZE assessments_answer")
+        cursor.execute("ANALYZE" if connection.vendor != "postgresql" else "ANALYZE responses_answer")
     t_quantile_975(size - 1)  # import scipy once, outside the timings
 
     def report():
@@ -138,7 +142,7 @@ def child(size: int, repeat: int) -> None:
 
     floor_sql = (
         "SELECT benefit_id, COUNT(importance), AVG(importance), COUNT(realization), AVG(realization) "
-        "FROM assessments_answer{} GROUP BY benefit_id"
+        "FROM responses_answer{} GROUP BY benefit_id"
     )
     floors = {"GROUP BY": floor_sql.format("")}
     if connection.vendor == "sqlite":

@@ -70,8 +70,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "axes",
+    # The project's apps, in their import order: each imports only those above it.
     "taxonomy",
+    "organizations",
     "assessments",
+    "responses",
+    "reports",
+    "demo",
     "accounts",
 ]
 

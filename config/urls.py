@@ -9,7 +9,10 @@ admin.site.index_title = "Taxonomy, questions and assessments"
 
 urlpatterns = [
     path("", include("taxonomy.urls")),
+    path("", include("organizations.urls")),
     path("", include("assessments.urls")),
+    path("", include("responses.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

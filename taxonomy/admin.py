@@ -1,115 +1,23 @@
 """Admin for the taxonomy: benefits, their questions, and a questionnaire preview.
 
 Deleting anything that answers depend on is refused with a message (see
-:class:`RefuseDeleteInUseMixin`); deactivating is the way to retire it.
+:class:`common.admin.RefuseDeleteInUseMixin`); deactivating is the way to retire it.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 
+from common.admin import RefuseDeleteInUseMixin
+from common.usage import in_use
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import SCALES, Dimension
-from taxonomy.selectors import benefit_usage
+from taxonomy.selectors import live_questionnaire
 from taxonomy.services import question_wording, questions_sync
-
-# How many refused objects a message names before it says "and N more".
-MESSAGE_NAMES = 5
-
-
-class RefuseDeleteInUseMixin:
-    """Refuse to delete objects that answers depend on, with a clear message.
-
-    Subclasses implement :meth:`delete_blockers`. Both the single delete view
-    and the bulk "delete selected" action check it first, so the user sees
-    why instead of a cascade or a ``ProtectedError``.
-    """
-
-    def delete_blockers(self, objs: list) -> dict[object, str]:
-        """Map each object of ``objs`` that must not be deleted to the reason."""
-        raise NotImplementedError
-
-    def _refuse(self, request, blockers: dict[object, str]) -> None:
-        names = list(blockers.items())
-        for obj, reason in names[:MESSAGE_NAMES]:
-            self.message_user(
-                request, f"Cannot delete {self.opts.verbose_name} “{obj}”: {reason}.", level=messages.ERROR
-            )
-        if len(names) > MESSAGE_NAMES:
-            self.message_user(
-                request,
-                f"… and {len(names) - MESSAGE_NAMES} more {self.opts.verbose_name_plural} that cannot be deleted.",
-                level=messages.ERROR,
-            )
-
-    def delete_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        # Permission first: a user who may not delete gets Django's 403, not our reasons.
-        if obj is not None and self.has_delete_permission(request, obj):
-            blockers = self.delete_blockers([obj])
-            if blockers:
-                self._refuse(request, blockers)
-                return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
-        return super().delete_view(request, object_id, extra_context)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            _, name, description = actions["delete_selected"]
-            actions["delete_selected"] = (refuse_or_delete_selected, name, description)
-        return actions
-
-
-def refuse_or_delete_selected(modeladmin, request, queryset):
-    """Django's bulk delete, unless some selected object is in use."""
-    blockers = modeladmin.delete_blockers(list(queryset))
-    if blockers:
-        modeladmin._refuse(request, blockers)
-        return None
-    return delete_selected(modeladmin, request, queryset)
-
-
-def benefit_delete_blockers(benefits: list[Benefit]) -> dict[Benefit, str]:
-    """Benefits whose subtree has answers or is in an assessment's frozen questionnaire."""
-    if not benefits:
-        return {}
-    usage = benefit_usage(b.path for b in benefits)
-    blockers = {}
-    for b in benefits:
-        if usage.answered_under(b.path):
-            blockers[b] = "it (or one of its sub-benefits) has answers; deactivate it instead"
-        elif usage.frozen_under(b.path):
-            blockers[b] = "an assessment's frozen questionnaire includes it; deactivate it instead"
-    return blockers
-
-
-def question_delete_blockers(questions: list[Question]) -> dict[Question, str]:
-    """Questions that have answers, or whose wording an assessment froze."""
-    if not questions:
-        return {}
-    pks = [q.pk for q in questions]
-    answered = set()
-    for dimension in Dimension.values:
-        answered |= set(
-            Question.objects.filter(
-                pk__in=pks, dimension=dimension, **{f"benefit__answers__{dimension}_answered": True}
-            ).values_list("pk", flat=True)
-        )
-    frozen = set(Question.objects.filter(pk__in=pks, snapshots__isnull=False).values_list("pk", flat=True))
-    blockers = {}
-    for q in questions:
-        if q.pk in answered:
-            blockers[q] = "it has answers; deactivate it instead"
-        elif q.pk in frozen:
-            blockers[q] = "an assessment's frozen questionnaire includes it; deactivate it instead"
-    return blockers
 
 
 class LevelFilter(admin.SimpleListFilter):
@@ -152,7 +60,7 @@ class SubBenefitFormSet(forms.BaseInlineFormSet):
     def clean(self):
         # Before Django's own check, whose PROTECT message names rows, not the reason.
         doomed = [f.instance for f in self.forms if f.instance.pk and self._should_delete_form(f)]
-        blockers = benefit_delete_blockers(doomed)
+        blockers = in_use(Benefit, doomed)
         if blockers:
             raise ValidationError(
                 [f"Cannot delete sub-benefit “{b.name}”: {reason}." for b, reason in blockers.items()]
@@ -205,9 +113,6 @@ class BenefitAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     ordering = ["concept__order", "scope__order", "path"]
     actions = [sync_questions]
 
-    def delete_blockers(self, objs):
-        return benefit_delete_blockers(objs)
-
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, QuestionInline):
@@ -257,9 +162,6 @@ class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     @admin.display(description="benefit", ordering="benefit__path")
     def benefit_name(self, obj: Question) -> str:
         return obj.benefit.name if obj.benefit.parent_id is None else f"↳ {obj.benefit.name}"
-
-    def delete_blockers(self, objs):
-        return question_delete_blockers(objs)
 
     @admin.action(description="Activate selected questions", permissions=["change"])
     def activate(self, request, queryset):
@@ -311,7 +213,6 @@ class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         # Imported here: the assessments app builds on the taxonomy, not the other way round.
-        from assessments.selectors import live_questionnaire
 
         questionnaire = live_questionnaire()
         choices = {dim: scale.choices() for dim, scale in SCALES.items()}

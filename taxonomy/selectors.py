@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TypeVar
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from taxonomy.loaders import BenefitSpec, ConceptSpec, ScopeSpec, TaxonomySpec
-from taxonomy.models import Benefit, Concept, Scope
+from taxonomy.models import Benefit, Concept, Question, Scope
 
 T = TypeVar("T")
 
@@ -50,42 +51,6 @@ def benefits_in_tree_order(*, include_inactive: bool = False) -> list[Benefit]:
         pk=lambda b: b.pk,
         parent=lambda b: b.parent_id,
         sort_key=lambda b: (b.concept.order, b.scope.order, b.order, b.pk),
-    )
-
-
-@dataclass(frozen=True)
-class BenefitUsage:
-    """Which nodes are in use, among some subtrees: the paths that have answers, and
-    the paths in an assessment's frozen questionnaire (which references them)."""
-
-    answered: frozenset[str]
-    frozen: frozenset[str]
-
-    def answered_under(self, path: str) -> bool:
-        """The node at ``path`` or one of its descendants has answers."""
-        return _under(path, self.answered)
-
-    def frozen_under(self, path: str) -> bool:
-        return _under(path, self.frozen)
-
-    def in_use_under(self, path: str) -> bool:
-        """Deleting the node at ``path`` would take answers or frozen questions with it."""
-        return self.answered_under(path) or self.frozen_under(path)
-
-
-def _under(path: str, paths: frozenset[str]) -> bool:
-    return any(p == path or p.startswith(f"{path}/") for p in paths)
-
-
-def benefit_usage(paths: Iterable[str]) -> BenefitUsage:
-    """:class:`BenefitUsage` of the subtrees rooted at ``paths``; two queries."""
-    subtree = Q(pk__in=[])
-    for path in paths:
-        subtree |= Q(path=path) | Q(path__startswith=f"{path}/")
-    nodes = Benefit.objects.filter(subtree)
-    return BenefitUsage(
-        answered=frozenset(nodes.filter(answers__isnull=False).values_list("path", flat=True)),
-        frozen=frozenset(nodes.filter(questions__snapshots__isnull=False).values_list("path", flat=True)),
     )
 
 
@@ -140,3 +105,146 @@ def taxonomy_spec() -> TaxonomySpec:
         key = (root.concept.slug, root.scope.slug)
         benefits[key] = (*benefits.get(key, ()), spec(root))
     return TaxonomySpec(concepts=concepts, scopes=scopes, benefits=benefits)
+
+
+def subtree_filter(paths: Iterable[str], *, prefix: str = "") -> Q:
+    """Rows whose benefit (``<prefix>path``) is at one of ``paths`` or below it.
+
+    Upper apps use it to answer "is this node, or one of its sub-benefits, in use?".
+    """
+    subtree = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
+    for path in paths:
+        subtree |= Q(**{f"{prefix}path": path}) | Q(**{f"{prefix}path__startswith": f"{path}/"})
+    return subtree
+
+
+def is_under(path: str, paths: Iterable[str]) -> bool:
+    """The node at ``path`` is one of ``paths`` or an ancestor of one of them."""
+    return any(p == path or p.startswith(f"{path}/") for p in paths)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """One question as an assessment presents it (live or frozen wording)."""
+
+    benefit_id: int
+    path: str
+    dimension: str
+    text: str
+    help_text: str
+
+
+@dataclass(frozen=True)
+class BenefitView:
+    """One benefit node of an assessment with its questions, in taxonomy order."""
+
+    id: int
+    path: str
+    name: str
+    depth: int
+    parent_path: str | None
+    concept: str  # slug
+    scope: str  # slug
+    questions: tuple[QuestionView, ...]  # importance first, then realization
+
+    def question(self, dimension: str) -> QuestionView | None:
+        return next((q for q in self.questions if q.dimension == dimension), None)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One concept x scope cell of the questionnaire."""
+
+    index: int
+    concept: Concept
+    scope: Scope
+    benefits: tuple[BenefitView, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.scope.name} {self.concept.name.lower()}"
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(b.questions) for b in self.benefits)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    sections: tuple[Section, ...]
+
+    @property
+    def benefits(self) -> tuple[BenefitView, ...]:
+        return tuple(b for s in self.sections for b in s.benefits)
+
+    @property
+    def question_count(self) -> int:
+        return sum(s.question_count for s in self.sections)
+
+    def by_path(self) -> dict[str, BenefitView]:
+        return {b.path: b for b in self.benefits}
+
+
+def live_questions() -> QuerySet[Question]:
+    """The questions a new assessment asks: active questions of active benefits."""
+    return Question.objects.filter(is_active=True, benefit__is_active=True)
+
+
+def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnaire:
+    """Question rows ``(benefit_id, dimension, text, help_text)`` grouped as respondents see them; 3 queries.
+
+    Sections are the six concept x scope cells in contract order, empty
+    cells included; benefits are in taxonomy order.
+    """
+    by_benefit: dict[int, dict[str, tuple[str, str]]] = {}
+    for benefit_id, dimension, text, help_text in rows:
+        by_benefit.setdefault(benefit_id, {})[dimension] = (text, help_text)
+
+    # Plain rows, not model instances: this runs on every form page and report.
+    concepts = {c.pk: c for c in Concept.objects.all()}
+    scopes = {s.pk: s for s in Scope.objects.all()}
+    rows = Benefit.objects.values_list("pk", "parent_id", "concept_id", "scope_id", "order", "name", "path", "depth")
+    tree = tree_order(
+        rows,
+        pk=itemgetter(0),
+        parent=itemgetter(1),
+        sort_key=lambda r: (concepts[r[2]].order, scopes[r[3]].order, r[4], r[0]),
+    )
+    paths = {row[0]: row[6] for row in tree}
+    views: dict[tuple[int, int], list[BenefitView]] = {}
+    for pk, parent_id, concept_id, scope_id, _order, name, path, depth in tree:
+        if pk not in by_benefit:
+            continue
+        questions = tuple(
+            QuestionView(pk, path, dim, *by_benefit[pk][dim])
+            for dim in ("importance", "realization")
+            if dim in by_benefit[pk]
+        )
+        views.setdefault((concept_id, scope_id), []).append(
+            BenefitView(
+                id=pk,
+                path=path,
+                name=name,
+                depth=depth,
+                parent_path=paths.get(parent_id) if parent_id else None,
+                concept=concepts[concept_id].slug,
+                scope=scopes[scope_id].slug,
+                questions=questions,
+            )
+        )
+    cells = [(concept, scope) for concept in concepts.values() for scope in scopes.values()]
+    sections = tuple(
+        Section(index, concept, scope, tuple(views.get((concept.pk, scope.pk), ())))
+        for index, (concept, scope) in enumerate(cells)
+    )
+    return Questionnaire(sections=sections)
+
+
+def live_questionnaire() -> Questionnaire:
+    """The live, active questions as the next new assessment will show them (the admin preview)."""
+    return questionnaire_from(live_questions().values_list("benefit_id", "dimension", "text", "help_text"))
+
+
+def benefit_paths() -> dict[str, int]:
+    """Every benefit path (active or not) to its id, in one query."""
+    return dict(Benefit.objects.values_list("path", "pk"))

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from common.usage import in_use
 from taxonomy.loaders import TaxonomySpec
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import Dimension
-from taxonomy.selectors import benefit_usage, benefits_in_tree_order
+from taxonomy.selectors import benefits_in_tree_order
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,10 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
     if removed:
         # A node in an assessment's frozen questionnaire is kept too, even without
         # answers of its own: the snapshot references it (PROTECT).
-        usage = benefit_usage(b.path for b in removed)
+        kept = in_use(Benefit, removed)
         # Deepest first, so deleting a parent never cascades into a kept child.
         for benefit in sorted(removed, key=lambda b: b.depth, reverse=True):
-            if usage.in_use_under(benefit.path):
+            if benefit in kept:
                 if benefit.is_active:
                     Benefit.objects.filter(pk=benefit.pk).update(is_active=False)
                     counts["deactivated"] += 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from assessments.models import Assessment, Membership, Organization, Response
+from assessments.models import Assessment
+from organizations.models import Membership, Organization
+from responses.models import Response
 
 
 class UserFactory(factory.django.DjangoModelFactory):

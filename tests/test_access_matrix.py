@@ -20,8 +20,10 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from assessments.models import Membership
-from assessments.services import assessment_get_or_create, invitations_create, organization_get_or_create
+from assessments.services import assessment_get_or_create
+from organizations.models import Membership
+from organizations.services import organization_get_or_create
+from responses.services import invitations_create
 from tests.factories import MembershipFactory, UserFactory
 
 ROLES = ("anonymous", "respondent", "analyst", "owner", "other_org", "staff")
@@ -59,27 +61,27 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "accounts:logout": ({}, dict.fromkeys(ROLES, "405")),
     "accounts:password_change": ({}, LOGIN_THEN_200),
     "accounts:password_change_done": ({}, LOGIN_THEN_200),
-    "assessments:invitation_start": ({"token": "TOKEN"}, INVITATION),
-    "assessments:invitation_section": ({"token": "TOKEN", "number": 1}, INVITATION_LATER),
-    "assessments:invitation_review": ({"token": "TOKEN"}, INVITATION_LATER),
-    "assessments:invitation_done": ({"token": "TOKEN"}, INVITATION_LATER),
-    "assessments:respond_start": (ORG, RESPOND),
-    "assessments:respond_section": ({**ORG, "number": 1}, RESPOND_LATER),
-    "assessments:respond_review": (ORG, RESPOND_LATER),
-    "assessments:respond_done": (ORG, RESPOND_LATER),
+    "responses:invitation:start": ({"token": "TOKEN"}, INVITATION),
+    "responses:invitation:section": ({"token": "TOKEN", "number": 1}, INVITATION_LATER),
+    "responses:invitation:review": ({"token": "TOKEN"}, INVITATION_LATER),
+    "responses:invitation:done": ({"token": "TOKEN"}, INVITATION_LATER),
+    "responses:member:start": (ORG, RESPOND),
+    "responses:member:section": ({**ORG, "number": 1}, RESPOND_LATER),
+    "responses:member:review": (ORG, RESPOND_LATER),
+    "responses:member:done": (ORG, RESPOND_LATER),
     "assessments:index": ({}, LOGIN_THEN_200),
-    "assessments:report": (ORG, REPORT),
-    "assessments:report_json": (ORG, REPORT),
-    "assessments:report_csv": (ORG, REPORT),
-    "assessments:manage_overview": ({"org_slug": "acme"}, MANAGE),
-    "assessments:manage_assessment_create": ({"org_slug": "acme"}, MANAGE),
-    "assessments:manage_assessment_edit": (ORG, MANAGE),
-    "assessments:manage_invitations": (ORG, MANAGE),
-    "assessments:manage_invitations_csv": (ORG, POST_ONLY),
-    "assessments:manage_invitation_revoke": ({**ORG, "pk": "INVITATION"}, MANAGE),
-    "assessments:manage_members": ({"org_slug": "acme"}, MANAGE),
-    "assessments:manage_member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
-    "assessments:manage_member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
+    "reports:report": (ORG, REPORT),
+    "reports:json": (ORG, REPORT),
+    "reports:csv": (ORG, REPORT),
+    "responses:overview": ({"org_slug": "acme"}, MANAGE),
+    "assessments:manage:create": ({"org_slug": "acme"}, MANAGE),
+    "assessments:manage:edit": (ORG, MANAGE),
+    "responses:manage:invitations": (ORG, MANAGE),
+    "responses:manage:invitations_csv": (ORG, POST_ONLY),
+    "responses:manage:invitation_revoke": ({**ORG, "pk": "INVITATION"}, MANAGE),
+    "organizations:manage:members": ({"org_slug": "acme"}, MANAGE),
+    "organizations:manage:member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
+    "organizations:manage:member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
 }
 
 
@@ -157,7 +159,7 @@ def outcome(response) -> str:
 
 def _placeholder(value, world: World):
     """``TOKEN`` is Acme's invitation token, ``INVITATION`` its pk, ``MEMBERSHIP`` the pk of Acme's analyst."""
-    from assessments.models import Invitation, hash_token
+    from responses.models import Invitation, hash_token
 
     if value == "TOKEN":
         return world.token
@@ -205,13 +207,13 @@ def test_index_lists_only_the_users_own_organizations(world):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["assessments:invitation_start", "assessments:invitation_section", "assessments:invitation_review"]
+    "name", ["responses:invitation:start", "responses:invitation:section", "responses:invitation:review"]
 )
 def test_unknown_or_revoked_token_is_a_404_for_everyone(world, name):
     """A wrong token (or a revoked one) opens nothing and says nothing more than 'not found'."""
     from django.utils import timezone
 
-    from assessments.models import Invitation, hash_token
+    from responses.models import Invitation, hash_token
 
     kwargs = {"token": "x" * 43, **({"number": 1} if "section" in name else {})}
     for role in ("anonymous", "owner", "staff"):

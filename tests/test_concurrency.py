@@ -13,15 +13,11 @@ from collections.abc import Callable
 import pytest
 from django.db import connections
 
-from assessments.models import Response
-from assessments.services import (
-    assessment_get_or_create,
-    invitation_for_token,
-    invitations_create,
-    organization_get_or_create,
-    response_start,
-    response_submit,
-)
+from assessments.services import assessment_get_or_create
+from organizations.services import organization_get_or_create
+from responses.models import Response
+from responses.selectors import invitation_for_token
+from responses.services import invitations_create, response_start, response_submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,16 +19,15 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import Answer, Assessment, Organization, Response
-from assessments.selectors import assessment_questionnaire, benefit_paths
-from assessments.services import (
-    assessment_get_or_create,
-    invitation_for_token,
-    invitations_create,
-    organization_get_or_create,
-    response_revision,
-    response_start,
-)
+from assessments.models import Assessment
+from assessments.selectors import assessment_questionnaire
+from assessments.services import assessment_get_or_create
+from organizations.models import Organization
+from organizations.services import organization_get_or_create
+from responses.models import Answer, Response
+from responses.selectors import invitation_for_token
+from responses.services import invitations_create, response_revision, response_start
+from taxonomy.selectors import benefit_paths
 from tests.assessments.form_helpers import section_url
 
 EXAMPLES = int(os.environ.get("HP_HYPOTHESIS_EXAMPLES", "40"))

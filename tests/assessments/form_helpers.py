@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from assessments.models import Response
 from assessments.selectors import assessment_questionnaire
-from assessments.services import response_revision
+from responses.models import Response
+from responses.services import response_revision
 
 
 def section_fields(assessment, number: int) -> list[str]:
@@ -15,7 +15,7 @@ def section_fields(assessment, number: int) -> list[str]:
 
 
 def section_url(token: str, number: int) -> str:
-    return reverse("assessments:invitation_section", kwargs={"token": token, "number": number})
+    return reverse("responses:invitation:section", kwargs={"token": token, "number": number})
 
 
 def page_data(response: Response, number: int, answers: dict[str, str], action: str = "next") -> dict[str, str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assessments.models import Assessment
-from assessments.selectors import benefit_paths
-from assessments.services import Rating, responses_import
+from responses.services import Rating, responses_import
+from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory
 
 # Short names for a few benefit paths of the canonical taxonomy.

@@ -12,10 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, Invitation, Organization, Response
-from assessments.services import Rating, invitation_for_token, invitations_create, responses_import
+from assessments.models import Assessment
+from organizations.models import Organization
+from responses.models import Invitation, Response
+from responses.selectors import invitation_for_token
+from responses.services import Rating, invitations_create, responses_import
 from taxonomy.models import Benefit
 from tests.factories import AssessmentFactory, OrganizationFactory, ResponseFactory, UserFactory
+
+APP = {"assessment": "assessments", "organization": "organizations", "invitation": "responses", "response": "responses"}
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +50,7 @@ def test_organization_changelist_counts_without_a_query_per_row(taxonomy, staff)
     assessment = answered_assessment(respondents=3, organization=org)
     ResponseFactory(assessment=assessment)  # in progress: not counted
     invitations_create(assessment=assessment, count=4)
-    url = reverse("admin:assessments_organization_changelist")
+    url = reverse("admin:organizations_organization_changelist")
     response = staff.get(url)
     row = next(o for o in response.context["cl"].result_list if o.pk == org.pk)
     assert (row.assessment_count, row.invitation_count, row.submitted_count) == (1, 4, 3)
@@ -138,7 +143,7 @@ def test_invitation_status_filter_and_revoke_action(taxonomy, staff):
     ResponseFactory(assessment=assessment, invitation=started)
     ResponseFactory(assessment=assessment, invitation=submitted, submitted_at=timezone.now())
     Invitation.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
-    url = reverse("admin:assessments_invitation_changelist")
+    url = reverse("admin:responses_invitation_changelist")
     admin = staff.get(url).context["cl"].model_admin
     for status, expected in [("unused", unused), ("started", started), ("submitted", submitted), ("revoked", revoked)]:
         rows = list(staff.get(url, {"status": status}).context["cl"].result_list)
@@ -152,22 +157,22 @@ def test_invitation_status_filter_and_revoke_action(taxonomy, staff):
 
 def test_invitations_cannot_be_added_in_the_admin(taxonomy, staff):
     """A token exists only when created by the action or the command."""
-    assert staff.get(reverse("admin:assessments_invitation_add")).status_code == 403
+    assert staff.get(reverse("admin:responses_invitation_add")).status_code == 403
 
 
 def test_responses_are_read_only_with_answers_inline(taxonomy, staff):
     """A response can be viewed with its answers, not added, changed or deleted."""
     assessment = answered_assessment()
     response = Response.objects.get(assessment=assessment)
-    page = staff.get(reverse("admin:assessments_response_change", args=[response.pk]))
+    page = staff.get(reverse("admin:responses_response_change", args=[response.pk]))
     assert page.status_code == 200
     body = page.content.decode()
     assert FEEDBACK in body
     assert "4 - Very important" in body
     assert 'name="_save"' not in body
-    assert staff.get(reverse("admin:assessments_response_add")).status_code == 403
-    assert staff.post(reverse("admin:assessments_response_delete", args=[response.pk])).status_code == 403
-    changelist = staff.get(reverse("admin:assessments_response_changelist"))
+    assert staff.get(reverse("admin:responses_response_add")).status_code == 403
+    assert staff.post(reverse("admin:responses_response_delete", args=[response.pk])).status_code == 403
+    changelist = staff.get(reverse("admin:responses_response_changelist"))
     assert changelist.context["cl"].result_list[0].answer_count == 1
 
 
@@ -176,12 +181,12 @@ def test_deleting_answered_assessment_or_organization_is_refused(taxonomy, staff
     """Single delete and bulk delete both refuse with a message, and delete nothing."""
     assessment = answered_assessment()
     obj = assessment if model == "assessment" else assessment.organization
-    response = staff.post(reverse(f"admin:assessments_{model}_delete", args=[obj.pk]), {"post": "yes"}, follow=True)
+    response = staff.post(reverse(f"admin:{APP[model]}_{model}_delete", args=[obj.pk]), {"post": "yes"}, follow=True)
     assert response.status_code == 200
     assert f"Cannot delete {model}" in response.content.decode()
     for extra in ({}, {"post": "yes"}):
         response = staff.post(
-            reverse(f"admin:assessments_{model}_changelist"),
+            reverse(f"admin:{APP[model]}_{model}_changelist"),
             {"action": "delete_selected", "_selected_action": [obj.pk], **extra},
             follow=True,
         )
@@ -203,7 +208,7 @@ def test_deleting_an_assessment_without_responses_works(taxonomy, staff):
 def test_staff_without_permission_gets_403(taxonomy, client, model):
     """Django's model permissions are honoured: no permission, no page."""
     client.force_login(UserFactory(is_staff=True))
-    assert client.get(reverse(f"admin:assessments_{model}_changelist")).status_code == 403
+    assert client.get(reverse(f"admin:{APP[model]}_{model}_changelist")).status_code == 403
 
 
 def test_view_only_staff_cannot_change_an_assessment(taxonomy, client):
@@ -222,4 +227,4 @@ def test_view_only_staff_cannot_change_an_assessment(taxonomy, client):
 @pytest.mark.parametrize("model", ["organization", "assessment"])
 def test_add_pages_open(taxonomy, staff, model):
     """The add pages render for a superuser."""
-    assert staff.get(reverse(f"admin:assessments_{model}_add")).status_code == 200
+    assert staff.get(reverse(f"admin:{APP[model]}_{model}_add")).status_code == 200

@@ -14,11 +14,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.demo import DEMO_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
-from assessments.management.commands import import_responses
-from assessments.models import Answer, Assessment, Invitation, Organization, Response
-from assessments.services import Rating, responses_import
-from config.commands import InputError
+from assessments.models import Assessment
+from common.commands import InputError
+from demo.services import DEMO_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
+from organizations.models import Organization
+from responses.management.commands import import_responses
+from responses.models import Answer, Invitation, Response
+from responses.services import Rating, responses_import
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from assessments.exports import invitation_rows, spreadsheet_safe
+from responses.exports import invitation_rows, spreadsheet_safe
 from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db

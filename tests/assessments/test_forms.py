@@ -6,9 +6,9 @@ import pytest
 from django.http import QueryDict
 from django.template import Context, Template
 
-from assessments.forms import SectionForm, missing_questions
-from assessments.models import Answer
 from assessments.selectors import assessment_questionnaire
+from responses.forms import SectionForm, missing_questions
+from responses.models import Answer
 from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from assessments.models import Assessment, Invitation
-from assessments.services import invitation_for_token
-from config.commands import InputError
+from assessments.models import Assessment
+from common.commands import InputError
+from responses.models import Invitation
+from responses.selectors import invitation_for_token
 
 pytestmark = pytest.mark.django_db
 

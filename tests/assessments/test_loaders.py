@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from assessments.loaders import (
+from assessments.services import assessment_freeze_questions
+from responses.loaders import (
     ImportContext,
     ResponsesCSVError,
     import_context,
@@ -14,7 +15,7 @@ from assessments.loaders import (
     read_responses_file,
     write_responses,
 )
-from assessments.services import Rating, assessment_freeze_questions, responses_import
+from responses.services import Rating, responses_import
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory
 

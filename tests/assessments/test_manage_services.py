@@ -15,20 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, Invitation, Membership
-from assessments.services import (
-    LastOwnerError,
-    assessment_create,
-    assessment_update,
-    invitation_for_token,
-    invitation_revoke,
-    invitations_create,
-    membership_add,
-    membership_change_role,
-    membership_remove,
-    response_start,
-    response_submit,
-)
+from assessments.models import Assessment
+from assessments.services import assessment_create, assessment_update
+from organizations.models import Membership
+from organizations.services import LastOwnerError, membership_add, membership_change_role, membership_remove
+from responses.models import Invitation
+from responses.selectors import invitation_for_token
+from responses.services import invitation_revoke, invitations_create, response_start, response_submit
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, Invitation, Membership, hash_token
-from assessments.services import invitation_for_token, invitations_create, response_start, response_submit
+from assessments.models import Assessment
+from organizations.models import Membership
+from responses.models import Invitation, hash_token
+from responses.selectors import invitation_for_token
+from responses.services import invitations_create, response_start, response_submit
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +67,24 @@ def outsider(request, client, org):
     return as_user(client, user)
 
 
+URL_NAMES = {
+    "index": "assessments:index",
+    "invitation_start": "responses:invitation:start",
+    "manage_assessment_create": "assessments:manage:create",
+    "manage_assessment_edit": "assessments:manage:edit",
+    "manage_invitation_revoke": "responses:manage:invitation_revoke",
+    "manage_invitations": "responses:manage:invitations",
+    "manage_invitations_csv": "responses:manage:invitations_csv",
+    "manage_member_remove": "organizations:manage:member_remove",
+    "manage_member_role": "organizations:manage:member_role",
+    "manage_members": "organizations:manage:members",
+    "manage_overview": "responses:overview",
+    "report": "reports:report",
+}
+
+
 def url(name: str, *args) -> str:
-    return reverse(f"assessments:{name}", args=args)
+    return reverse(URL_NAMES[name], args=args)
 
 
 FORM = {"title": "Pulse 2026", "status": "open", "opens_at": "", "closes_at": "", "threshold": "1.5"}

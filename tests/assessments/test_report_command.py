@@ -9,9 +9,10 @@ import json
 import pytest
 from django.core.management import call_command
 
-from assessments.management.commands.gap_report import Command
-from assessments.reports import gap_report, render_json
-from config.commands import InputError
+from common.commands import InputError
+from reports.management.commands.gap_report import Command
+from reports.renderers import render_json
+from reports.selectors import gap_report
 from tests.assessments.report_helpers import FEEDBACK, assessment_with, columns
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, Membership
-from assessments.reports import gap_report, render_csv, render_json
+from assessments.models import Assessment
+from organizations.models import Membership
+from reports.renderers import render_csv, render_json
+from reports.selectors import gap_report
 from tests.assessments.report_helpers import (
     EXT_FEEDBACK,
     FEEDBACK,
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(assessment: Assessment, name: str = "report") -> str:
-    return reverse(f"assessments:{name}", args=[assessment.organization.slug, assessment.slug])
+    return reverse(f"reports:{name}", args=[assessment.organization.slug, assessment.slug])
 
 
 def member(client, assessment: Assessment, role: str = Membership.Role.ANALYST):
@@ -49,14 +51,14 @@ def assessment(taxonomy):
 # --- Access ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["report", "report_json", "report_csv"])
+@pytest.mark.parametrize("name", ["report", "json", "csv"])
 def test_anonymous_is_sent_to_log_in(client, assessment, name):
     response = client.get(url(assessment, name))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(settings.LOGIN_URL))
 
 
-@pytest.mark.parametrize("name", ["report", "report_json", "report_csv"])
+@pytest.mark.parametrize("name", ["report", "json", "csv"])
 def test_other_organizations_and_respondents_get_404(client, assessment, name):
     other = AssessmentFactory()
     member(client, other, Membership.Role.OWNER)
@@ -77,7 +79,7 @@ def test_owners_and_analysts_see_the_report(client, assessment, role):
 
 def test_unknown_assessment_is_404(client, assessment):
     member(client, assessment)
-    missing = reverse("assessments:report", args=[assessment.organization.slug, "nope"])
+    missing = reverse("reports:report", args=[assessment.organization.slug, "nope"])
     assert client.get(missing).status_code == 404
 
 
@@ -87,8 +89,8 @@ def test_unknown_assessment_is_404(client, assessment):
 def test_downloads_are_byte_identical_to_the_command(client, assessment):
     member(client, assessment)
     for name, fmt, content_type in [
-        ("report_json", "json", "application/json"),
-        ("report_csv", "csv", "text/csv"),
+        ("json", "json", "application/json"),
+        ("csv", "csv", "text/csv"),
     ]:
         response = client.get(url(assessment, name))
         assert response.status_code == 200
@@ -100,8 +102,8 @@ def test_downloads_are_byte_identical_to_the_command(client, assessment):
         )
         assert response.content == out.getvalue().encode()
     report = gap_report(assessment=assessment)
-    assert client.get(url(assessment, "report_json")).content.decode() == render_json(report)
-    assert client.get(url(assessment, "report_csv")).content.decode() == render_csv(report)
+    assert client.get(url(assessment, "json")).content.decode() == render_json(report)
+    assert client.get(url(assessment, "csv")).content.decode() == render_csv(report)
 
 
 # --- Page content ---------------------------------------------------------------
@@ -193,8 +195,8 @@ def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, djan
 
 def test_response_rate_counts_invited_submissions(client, taxonomy):
     """Four invitations, one submitted through its link: 25%. Imported respondents are not invitations."""
-    from assessments.models import Invitation
-    from assessments.services import invitations_create
+    from responses.models import Invitation
+    from responses.services import invitations_create
 
     assessment = assessment_with({FEEDBACK: {"0": (5, 1)}})
     invitations_create(assessment=assessment, count=4)

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.reports import CSV_FIELDS, gap_report, render_csv, render_json, render_text, t_quantile_975
+from reports.renderers import CSV_FIELDS, render_csv, render_json, render_text
+from reports.selectors import gap_report, t_quantile_975
 from tests.assessments.report_helpers import (
     AWARENESS,
     BRAND,
@@ -292,7 +293,7 @@ def test_contested_when_one_scale_disagrees(taxonomy):
 
 
 def random_ratings(n: int, seed: int = 1) -> dict[str, dict[str, tuple]]:
-    from assessments.selectors import benefit_paths
+    from taxonomy.selectors import benefit_paths
 
     rng = random.Random(seed)
     return {

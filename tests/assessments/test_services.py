@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.models import Answer, AssessmentQuestion, Response
+from assessments.models import AssessmentQuestion
 from assessments.selectors import assessment_questionnaire
-from assessments.services import Rating, answers_save, responses_import, responses_import_by_name
+from responses.models import Answer, Response
+from responses.services import Rating, answers_save, responses_import, responses_import_by_name
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory, ResponseFactory
 

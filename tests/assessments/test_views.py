@@ -8,16 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment, Response
+from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
-from assessments.services import (
-    Rating,
-    answers_save,
-    assessment_get_or_create,
-    invitations_create,
-    organization_get_or_create,
-    response_submit,
-)
+from assessments.services import assessment_get_or_create
+from organizations.services import organization_get_or_create
+from responses.models import Answer, Response
+from responses.services import Rating, answers_save, invitations_create, response_submit
 from tests.assessments.form_helpers import answer_all, page_data, section_fields, section_url
 from tests.factories import MembershipFactory, UserFactory
 
@@ -39,16 +35,16 @@ def token(assessment) -> str:
 @pytest.fixture
 def started(client, token) -> Response:
     """A respondent who opened the link and pressed Start."""
-    client.post(reverse("assessments:invitation_start", kwargs={"token": token}))
+    client.post(reverse("responses:invitation:start", kwargs={"token": token}))
     return Response.objects.get(invitation__isnull=False)
 
 
 def start_url(token: str) -> str:
-    return reverse("assessments:invitation_start", kwargs={"token": token})
+    return reverse("responses:invitation:start", kwargs={"token": token})
 
 
 def review_url(token: str) -> str:
-    return reverse("assessments:invitation_review", kwargs={"token": token})
+    return reverse("responses:invitation:review", kwargs={"token": token})
 
 
 def stored(response: Response) -> dict[tuple[int, str], tuple[bool, int | None]]:
@@ -92,7 +88,7 @@ def test_whole_flow_intro_six_sections_review_submit_thanks(client, assessment, 
     assert review.status_code == 200
     assert "122 of 122 questions answered" in review.content.decode()
     done = client.post(review_url(token), {"action": "submit"})
-    assert done.status_code == 302 and done.url == reverse("assessments:invitation_done", kwargs={"token": token})
+    assert done.status_code == 302 and done.url == reverse("responses:invitation:done", kwargs={"token": token})
     thanks = client.get(done.url)
     assert "Thank you" in thanks.content.decode()
 
@@ -117,7 +113,7 @@ def test_member_of_the_organization_answers_under_their_username(client, assessm
     member = MembershipFactory(organization=assessment.organization, role="respondent").user
     client.force_login(member)
     url = reverse(
-        "assessments:respond_start",
+        "responses:member:start",
         kwargs={"org_slug": assessment.organization.slug, "assessment_slug": assessment.slug},
     )
     assert client.get(url).status_code == 200
@@ -132,7 +128,7 @@ def test_member_of_the_organization_answers_under_their_username(client, assessm
 def test_non_member_gets_not_found_and_anonymous_is_sent_to_log_in(client, assessment):
     """Another organization's user sees a friendly 404; someone not logged in is asked to log in."""
     url = reverse(
-        "assessments:respond_start",
+        "responses:member:start",
         kwargs={"org_slug": assessment.organization.slug, "assessment_slug": assessment.slug},
     )
     anonymous = client.get(url)
@@ -385,7 +381,7 @@ def test_an_unknown_token_gets_a_friendly_not_found_page(client, assessment, bad
 
 
 def test_a_revoked_invitation_gets_the_same_page(client, assessment, token):
-    from assessments.models import Invitation
+    from responses.models import Invitation
 
     Invitation.objects.update(revoked_at=timezone.now())
     result = client.get(start_url(token))
@@ -401,7 +397,7 @@ def test_a_section_that_does_not_exist_is_a_friendly_404(client, token, started)
 def test_section_and_review_before_starting_go_to_the_intro(client, token):
     assert client.get(section_url(token, 3)).url == start_url(token)
     assert client.get(review_url(token)).url == start_url(token)
-    assert client.get(reverse("assessments:invitation_done", kwargs={"token": token})).url == start_url(token)
+    assert client.get(reverse("responses:invitation:done", kwargs={"token": token})).url == start_url(token)
 
 
 # --- Accessibility markup ------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from assessments.models import Answer, Response
-from assessments.services import assessment_get_or_create, invitations_create, organization_get_or_create
+from assessments.services import assessment_get_or_create
+from organizations.services import organization_get_or_create
+from responses.models import Answer, Response
+from responses.services import invitations_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

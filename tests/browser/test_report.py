@@ -7,7 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from assessments.models import Assessment, Membership
+from assessments.models import Assessment
+from organizations.models import Membership
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 

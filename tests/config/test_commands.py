@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.commands import ContractCommand, InputError
+from common.commands import ContractCommand, InputError
 
 
 class Exploding(ContractCommand):

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from assessments.services import Rating, responses_import
+from responses.services import Rating, responses_import
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory, UserFactory
 

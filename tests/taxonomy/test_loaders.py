@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from config.commands import InputError
+from common.commands import InputError
 from taxonomy.loaders import BUNDLED_TAXONOMY, TaxonomyError, parse_taxonomy, read_taxonomy_file
 from taxonomy.models import Benefit, Concept, Question, Scope
 

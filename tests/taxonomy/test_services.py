@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from assessments.services import Rating, responses_import
+from responses.services import Rating, responses_import
 from taxonomy.loaders import TaxonomySpec, read_taxonomy_file
 from taxonomy.models import Benefit, Question
 from taxonomy.services import question_wording, questions_sync, taxonomy_load

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.commands import ContractCommand
+from common.commands import ContractCommand
 from taxonomy.loaders import dump_taxonomy
 from taxonomy.selectors import taxonomy_spec
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.commands import ContractCommand, InputError
+from common.commands import ContractCommand, InputError
 from taxonomy.loaders import TaxonomyError, read_taxonomy_file
 from taxonomy.services import taxonomy_load
 

@@ -1,0 +1,1 @@
+"""Small helpers that every app may use; nothing here imports an app of the project."""

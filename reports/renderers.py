@@ -1,0 +1,126 @@
+"""The gap report as JSON, CSV and a text table: the command and the page's downloads render the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from reports.selectors import GapReport
+
+CSV_FIELDS = (
+    "path",
+    "name",
+    "concept",
+    "scope",
+    "parent",
+    "importance_mean",
+    "importance_n",
+    "importance_sd",
+    "importance_rwg",
+    "realization_mean",
+    "realization_n",
+    "realization_sd",
+    "realization_rwg",
+    "gap",
+    "under_realized",
+    "quadrant",
+    "paired_n",
+    "paired_mean",
+    "paired_ci95_low",
+    "paired_ci95_high",
+    "evidence",
+    "contested",
+)
+
+
+def _csv_value(value) -> str:
+    # Empty for a missing value (never 0); repr keeps floats unrounded.
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def csv_rows(report: GapReport) -> list[dict[str, object]]:
+    """One flat row per benefit node, in taxonomy order, keyed by ``CSV_FIELDS``."""
+    rows = []
+    for b in report.benefits:
+        ci = b.paired.ci95 or (None, None)
+        rows.append(
+            {
+                "path": b.path,
+                "name": b.name,
+                "concept": b.concept,
+                "scope": b.scope,
+                "parent": b.parent,
+                **{f"importance_{k}": v for k, v in b.importance.to_dict().items()},
+                **{f"realization_{k}": v for k, v in b.realization.to_dict().items()},
+                "gap": b.gap,
+                "under_realized": b.under_realized,
+                "quadrant": b.quadrant,
+                "paired_n": b.paired.n,
+                "paired_mean": b.paired.mean,
+                "paired_ci95_low": ci[0],
+                "paired_ci95_high": ci[1],
+                "evidence": b.evidence,
+                "contested": b.contested,
+            }
+        )
+    return rows
+
+
+def render_csv(report: GapReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for row in csv_rows(report):
+        writer.writerow([_csv_value(row[f]) for f in CSV_FIELDS])
+    return out.getvalue()
+
+
+def render_json(report: GapReport) -> str:
+    return json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def render_text(report: GapReport) -> str:
+    """A readable, aligned table per cell, for a terminal."""
+    lines = [
+        f"Gap report: {report.organization} / {report.assessment}",
+        f"Respondents: {report.respondents}   Threshold: {report.threshold:g}   "
+        f"Overall importance {_fmt(report.overall.importance)}, realization {_fmt(report.overall.realization)}, "
+        f"gap {_fmt(report.overall.gap)}",
+        "",
+    ]
+    header = (
+        f"{'Benefit':<46} {'Imp':>5} {'n':>5} {'sd':>5} {'Real':>5} {'n':>5} {'sd':>5} "
+        f"{'Gap':>6} {'95% CI of gap':>15} {'Flag':<6} {'Evidence':<12} Quadrant"
+    )
+    for cell in report.cells:
+        s = cell.summary
+        lines.append(
+            f"== {cell.title} ({s.benefits} benefits, {s.under_realized} under-realized, gap {_fmt(s.gap)}) =="
+        )
+        lines.append(header)
+        for b in cell.benefits:
+            name = ("  " * b.depth + b.name)[:46]
+            ci = f"[{b.paired.ci95[0]:.2f}, {b.paired.ci95[1]:.2f}]" if b.paired.ci95 else "-"
+            flag = "UNDER" if b.under_realized else ""
+            lines.append(
+                f"{name:<46} {_fmt(b.importance.mean):>5} {b.importance.n:>5} {_fmt(b.importance.sd):>5} "
+                f"{_fmt(b.realization.mean):>5} {b.realization.n:>5} {_fmt(b.realization.sd):>5} "
+                f"{_fmt(b.gap):>6} {ci:>15} {flag:<6} {(b.evidence or '') + (' contested' if b.contested else ''):<12} "
+                f"{b.quadrant_label or '-'}"
+            )
+        lines.append("")
+    lines.append("Ranking (largest gap first):")
+    for i, b in enumerate(report.ranked, 1):
+        lines.append(f"{i:>3}. {_fmt(b.gap):>6}  {b.path}")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,519 @@
+"""The gap report of one assessment (contract sections 4 and 5).
+
+Cost
+----
+Every statistic comes from one aggregate query over the assessment's
+submitted answers: ``GROUP BY benefit, importance, realization`` with a
+``COUNT(*)``. Ratings are integers 1 to 5 or NULL, so that is at most 36 rows
+per benefit node (6 x 6), whatever the number of respondents, and it holds the
+whole joint distribution of the two ratings. From it Python derives, exactly
+(in integers until the final division):
+
+- per dimension: n, sum, sum of squares (so mean, sample sd, rwg) and the
+  answer histogram shown for contested benefits;
+- paired per-respondent differences (importance - realization where both are
+  rated): n, sum and sum of squares of the differences (contract section 5),
+  with no self-join, because an ``Answer`` row carries both ratings.
+
+The report therefore costs one pass over the answers table, like the
+cheapest possible per-question ``COUNT``/``AVG`` (see ``bench/report_bench.py``).
+The number of queries is fixed: the questionnaire (4), the facts about the
+submitted responses and invitations (1) and the aggregate (1).
+
+No HTTP here: the command, the page and the downloads all render the
+:class:`GapReport` this module returns (see ``reports/renderers.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from assessments.models import Assessment
+from assessments.selectors import assessment_questionnaire
+from responses.models import Answer, Invitation, Response
+from taxonomy.scales import SCALE_MAX, SCALE_MIN
+
+# Variance of a uniform answer over a 5-point scale: (5^2 - 1) / 12.
+UNIFORM_VARIANCE = 2.0
+
+
+# Below this within-group agreement a benefit is "contested" (contract section 5).
+CONTESTED_RWG = 0.3
+
+
+# Under this many paired answers the evidence for a gap is "insufficient".
+MIN_EVIDENCE_N = 5
+
+
+QUADRANTS = {
+    "concentrate-here": "Concentrate here",
+    "keep-up-the-good-work": "Keep up the good work",
+    "low-priority": "Low priority",
+    "possible-overkill": "Possible overkill",
+}
+
+
+EVIDENCE = {"strong": "Strong", "weak": "Weak", "insufficient": "Insufficient"}
+
+
+SCALE_VALUES = tuple(range(SCALE_MIN, SCALE_MAX + 1))
+
+
+@functools.cache
+def t_quantile_975(df: int) -> float:
+    """The two-sided 95% Student-t critical value, t(0.975, df).
+
+    ``scipy.special.stdtrit`` is the inverse Student-t CDF that
+    ``scipy.stats.t.ppf`` itself calls; importing ``scipy.special`` alone
+    takes a third of the time of ``scipy.stats``. Imported here, not at module
+    level, so pages that never need a quantile don't pay for it; cached per df.
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, 0.975))
+
+
+@dataclass(frozen=True)
+class Stats:
+    """One dimension of one benefit node: the non-empty ratings only."""
+
+    mean: float | None
+    n: int
+    sd: float | None  # sample sd (n - 1); None when n < 2
+    rwg: float | None  # max(0, 1 - sd^2 / 2.0); None when n < 2
+    counts: tuple[int, ...]  # how many answered 1, 2, 3, 4, 5
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "n": self.n, "sd": self.sd, "rwg": self.rwg}
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Per-respondent importance - realization, over those who rated both."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    ci95: tuple[float, float] | None  # None when n < 2
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "mean": self.mean, "ci95": list(self.ci95) if self.ci95 else None}
+
+
+@dataclass(frozen=True)
+class BenefitResult:
+    id: int
+    path: str
+    name: str
+    concept: str  # slug
+    scope: str  # slug
+    parent: str | None  # parent path
+    depth: int
+    importance: Stats
+    realization: Stats
+    gap: float | None
+    under_realized: bool
+    quadrant: str | None
+    paired: Paired
+    evidence: str | None  # only for under-realized benefits
+    contested: bool
+
+    @property
+    def key(self) -> str:
+        """The path inside its concept and scope: matches a benefit across scopes."""
+        return self.path.split("/", 2)[2]
+
+    @property
+    def quadrant_label(self) -> str:
+        return QUADRANTS.get(self.quadrant or "", "")
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "name": self.name,
+            "concept": self.concept,
+            "scope": self.scope,
+            "parent": self.parent,
+            "importance": self.importance.to_dict(),
+            "realization": self.realization.to_dict(),
+            "gap": self.gap,
+            "under_realized": self.under_realized,
+            "quadrant": self.quadrant,
+            "paired": self.paired.to_dict(),
+            "evidence": self.evidence,
+            "contested": self.contested,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Means of the benefits' defined means, for a cell or overall."""
+
+    importance: float | None
+    realization: float | None
+    gap: float | None
+    under_realized: int
+    benefits: int
+
+
+@dataclass(frozen=True)
+class CellResult:
+    concept: str
+    scope: str
+    concept_name: str
+    scope_name: str
+    summary: Summary
+    benefits: tuple[BenefitResult, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.scope_name} {self.concept_name.lower()}"
+
+    def to_dict(self) -> dict:
+        s = self.summary
+        return {
+            "concept": self.concept,
+            "scope": self.scope,
+            "importance": s.importance,
+            "realization": s.realization,
+            "gap": s.gap,
+            "under_realized": s.under_realized,
+            "benefits": s.benefits,
+        }
+
+
+@dataclass(frozen=True)
+class GapReport:
+    organization: str
+    assessment: str
+    respondents: int  # submitted responses with at least one answer (a "Don't know" counts)
+    threshold: float
+    benefits: tuple[BenefitResult, ...]  # taxonomy order
+    cells: tuple[CellResult, ...]  # six, concept then scope order
+    overall: Summary
+    ranking: tuple[str, ...]  # paths with a gap: gap desc, importance desc, path asc
+    centre_importance: float | None  # I: the quadrant crosshair
+    centre_realization: float | None  # R
+    first_submitted: datetime | None
+    last_submitted: datetime | None
+    invitations: int
+    invited_respondents: int  # respondents who came through an invitation
+
+    @property
+    def response_rate(self) -> float | None:
+        """Share of invitations that led to a submitted response; None without invitations."""
+        return self.invited_respondents / self.invitations if self.invitations else None
+
+    @functools.cached_property
+    def by_path(self) -> dict[str, BenefitResult]:
+        return {b.path: b for b in self.benefits}
+
+    @property
+    def ranked(self) -> list[BenefitResult]:
+        return [self.by_path[p] for p in self.ranking]
+
+    @property
+    def under_realized(self) -> list[BenefitResult]:
+        return [b for b in self.ranked if b.under_realized]
+
+    def to_json_dict(self) -> dict:
+        o = self.overall
+        return {
+            "organization": self.organization,
+            "assessment": self.assessment,
+            "respondents": self.respondents,
+            "threshold": self.threshold,
+            "benefits": [b.to_dict() for b in self.benefits],
+            "cells": [c.to_dict() for c in self.cells],
+            "overall": {
+                "importance": o.importance,
+                "realization": o.realization,
+                "gap": o.gap,
+                "under_realized": o.under_realized,
+                "benefits": o.benefits,
+            },
+            "ranking": list(self.ranking),
+            "centre": {"importance": self.centre_importance, "realization": self.centre_realization},
+        }
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    defined = [v for v in values if v is not None]
+    return sum(defined) / len(defined) if defined else None
+
+
+def _moments(n: int, total: int, squares: int) -> tuple[float | None, float | None]:
+    """Mean and sample variance from integer sums, exactly until the last division.
+
+    ``n * sum(x^2) - sum(x)^2`` is an integer, so the variance carries no
+    cancellation error; the clamp only guards against a future float input.
+    """
+    if n == 0:
+        return None, None
+    mean = total / n
+    if n < 2:
+        return mean, None
+    return mean, max(0.0, (n * squares - total * total) / (n * (n - 1)))
+
+
+def _stats(counts: list[int]) -> Stats:
+    """``counts[v]`` is how many answered ``v``."""
+    n = total = squares = 0
+    for v in SCALE_VALUES:
+        c = counts[v]
+        n, total, squares = n + c, total + v * c, squares + v * v * c
+    mean, variance = _moments(n, total, squares)
+    return Stats(
+        mean=mean,
+        n=n,
+        sd=math.sqrt(variance) if variance is not None else None,
+        rwg=max(0.0, 1.0 - variance / UNIFORM_VARIANCE) if variance is not None else None,
+        counts=tuple(counts[SCALE_MIN:]),
+    )
+
+
+def _paired(n: int, total: int, squares: int) -> Paired:
+    mean, variance = _moments(n, total, squares)
+    if variance is None:
+        return Paired(n=n, mean=mean, sd=None, ci95=None)
+    sd = math.sqrt(variance)
+    half = t_quantile_975(n - 1) * sd / math.sqrt(n)
+    return Paired(n=n, mean=mean, sd=sd, ci95=(mean - half, mean + half))
+
+
+def _quadrant(imp: float, real: float, centre_i: float, centre_r: float) -> str:
+    if imp >= centre_i:
+        return "keep-up-the-good-work" if real >= centre_r else "concentrate-here"
+    return "possible-overkill" if real >= centre_r else "low-priority"
+
+
+def _evidence(under_realized: bool, paired: Paired, threshold: float) -> str | None:
+    if not under_realized:
+        return None
+    if paired.n < MIN_EVIDENCE_N or paired.ci95 is None:
+        return "insufficient"
+    return "strong" if paired.ci95[0] >= threshold else "weak"
+
+
+def _summary(benefits: Iterable[BenefitResult]) -> Summary:
+    benefits = list(benefits)
+    imp = _mean(b.importance.mean for b in benefits)
+    real = _mean(b.realization.mean for b in benefits)
+    return Summary(
+        importance=imp,
+        realization=real,
+        gap=imp - real if imp is not None and real is not None else None,
+        under_realized=sum(b.under_realized for b in benefits),
+        benefits=len(benefits),
+    )
+
+
+@dataclass(frozen=True)
+class SubmittedFacts:
+    """What the report needs to know about an assessment's submitted responses."""
+
+    lo: int | None  # their smallest and largest response id
+    hi: int | None
+    n: int  # how many
+    respondents: int  # of those, with at least one answer
+    invited: int  # of the respondents, how many came by invitation
+    first: datetime | None
+    last: datetime | None
+    table_lo: int | None  # the smallest and largest id in the whole responses table
+    table_hi: int | None
+    invitations: int  # invitations of the assessment
+
+
+def _datetime(value) -> datetime | None:
+    """SQLite hands back a stored datetime as text (UTC, as Django writes it)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
+    """One query: :class:`SubmittedFacts` of ``assessment``."""
+    response, answer, invitation = (m._meta.db_table for m in (Response, Answer, Invitation))
+    answered = f"EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id)"
+    sql = f"""
+        SELECT MIN(r.id), MAX(r.id), COUNT(*),
+               SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.invitation_id IS NOT NULL AND {answered} THEN 1 ELSE 0 END),
+               MIN(r.submitted_at), MAX(r.submitted_at),
+               (SELECT MIN(id) FROM {response}), (SELECT MAX(id) FROM {response}),
+               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s)
+        FROM {response} r
+        WHERE r.assessment_id = %s AND r.submitted_at IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment.pk, assessment.pk])
+        lo, hi, n, respondents, invited, first, last, table_lo, table_hi, invitations = cursor.fetchone()
+    return SubmittedFacts(
+        lo=lo,
+        hi=hi,
+        n=n,
+        respondents=int(respondents or 0),
+        invited=int(invited or 0),
+        first=_datetime(first),
+        last=_datetime(last),
+        table_lo=table_lo,
+        table_hi=table_hi,
+        invitations=invitations,
+    )
+
+
+@dataclass
+class Tally:
+    """One benefit's answers, summed from its joint distribution.
+
+    ``importance[v]`` and ``realization[v]`` count the answers ``v`` (index 0
+    unused); the paired sums are over respondents who rated both.
+    """
+
+    importance: list[int] = field(default_factory=lambda: [0] * (SCALE_MAX + 1))
+    realization: list[int] = field(default_factory=lambda: [0] * (SCALE_MAX + 1))
+    paired_n: int = 0
+    paired_sum: int = 0
+    paired_squares: int = 0
+
+
+def rating_tallies(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> dict[int, Tally]:
+    """Per benefit, the tally of its submitted answers, from their joint distribution; 2 queries.
+
+    One ``GROUP BY benefit, importance, realization`` gives at most 36 rows a
+    benefit; they are folded into a :class:`Tally` as they are fetched.
+
+    ``facts`` (:func:`submitted_facts`, computed here unless given) choose
+    how it finds the assessment's answers, because that choice, not the
+    arithmetic, decides its cost (SQLite's planner has no statistics to make
+    it, see ``bench/report_bench.py``):
+
+    - When the assessment's submitted responses are a contiguous run of
+      response ids (an import, or a closed assessment whose responses arrived
+      together), answers are selected by a cheap ``BETWEEN`` on
+      ``response_id``; otherwise by ``IN (subquery)``.
+    - When they make up a large part of all responses, the query walks the
+      covering index ``answer_report_idx`` (benefit, importance, realization,
+      response) in group order with no sort, checking each row; ``+ 0`` on
+      ``response_id`` keeps the planner off the response index. A small
+      assessment in a big database instead goes through the response index
+      and sorts its few rows.
+    """
+    facts = facts or submitted_facts(assessment=assessment)
+    response, answer = Response._meta.db_table, Answer._meta.db_table
+    lo, hi, n = facts.lo or 0, facts.hi if facts.hi is not None else -1, facts.n
+    table_size = (facts.table_hi or 0) - (facts.table_lo or 0) + 1
+    # ``+ 0`` hides response_id from the planner, which then walks the covering
+    # index in group order; without it, it goes through the response index.
+    rid = "response_id + 0" if n * 4 >= table_size else "response_id"  # a sort costs ~4 scanned rows
+    # n distinct ids filling lo..hi leave no room for any other response.
+    if n == hi - lo + 1:
+        where, params = f"{rid} BETWEEN %s AND %s", [lo, hi]
+    else:
+        where = f"{rid} IN (SELECT id FROM {response} WHERE assessment_id = %s AND submitted_at IS NOT NULL)"
+        params = [assessment.pk]
+    sql = f"SELECT benefit_id, importance, realization, COUNT(*) FROM {answer} WHERE {where} GROUP BY 1, 2, 3"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    tallies: dict[int, Tally] = {}
+    for benefit_id, importance, realization, count in rows:
+        tally = tallies.get(benefit_id)
+        if tally is None:
+            tally = tallies[benefit_id] = Tally()
+        if importance is not None:
+            tally.importance[importance] += count
+            if realization is not None:
+                d = importance - realization
+                tally.paired_n += count
+                tally.paired_sum += d * count
+                tally.paired_squares += d * d * count
+        if realization is not None:
+            tally.realization[realization] += count
+    return tallies
+
+
+def gap_report(*, assessment: Assessment) -> GapReport:
+    """The gap report of ``assessment`` over its submitted responses; 6 queries whatever its size."""
+    questionnaire = assessment_questionnaire(assessment=assessment)
+    facts = submitted_facts(assessment=assessment)
+    tallies = rating_tallies(assessment=assessment, facts=facts)
+    threshold = float(assessment.threshold)
+
+    # Pass 1: per-benefit statistics.
+    partial = []
+    empty = Tally()
+    for node in questionnaire.benefits:
+        tally = tallies.get(node.id, empty)
+        importance, realization = _stats(tally.importance), _stats(tally.realization)
+        gap = (
+            importance.mean - realization.mean if importance.mean is not None and realization.mean is not None else None
+        )
+        paired = _paired(tally.paired_n, tally.paired_sum, tally.paired_squares)
+        partial.append((node, importance, realization, gap, paired))
+
+    # Pass 2: the quadrant crosshair needs every benefit's means first.
+    rated = [(imp.mean, real.mean) for _, imp, real, gap, _ in partial if gap is not None]
+    centre_i = _mean(i for i, _ in rated)
+    centre_r = _mean(r for _, r in rated)
+    benefits = []
+    for node, importance, realization, gap, paired in partial:
+        under = gap is not None and gap >= threshold
+        benefits.append(
+            BenefitResult(
+                id=node.id,
+                path=node.path,
+                name=node.name,
+                concept=node.concept,
+                scope=node.scope,
+                parent=node.parent_path,
+                depth=node.depth,
+                importance=importance,
+                realization=realization,
+                gap=gap,
+                under_realized=under,
+                quadrant=_quadrant(importance.mean, realization.mean, centre_i, centre_r) if gap is not None else None,
+                paired=paired,
+                evidence=_evidence(under, paired, threshold),
+                contested=any(s.rwg is not None and s.rwg < CONTESTED_RWG for s in (importance, realization)),
+            )
+        )
+
+    by_id = {b.id: b for b in benefits}
+    cells = tuple(
+        CellResult(
+            concept=section.concept.slug,
+            scope=section.scope.slug,
+            concept_name=section.concept.name,
+            scope_name=section.scope.name,
+            summary=_summary(by_id[n.id] for n in section.benefits),
+            benefits=tuple(by_id[n.id] for n in section.benefits),
+        )
+        for section in questionnaire.sections
+    )
+    with_gap = [b for b in benefits if b.gap is not None]
+    ranking = tuple(b.path for b in sorted(with_gap, key=lambda b: (-b.gap, -b.importance.mean, b.path)))
+    return GapReport(
+        organization=assessment.organization.name,
+        assessment=assessment.title,
+        respondents=facts.respondents,
+        threshold=threshold,
+        benefits=tuple(benefits),
+        cells=cells,
+        overall=_summary(benefits),
+        ranking=ranking,
+        centre_importance=centre_i,
+        centre_realization=centre_r,
+        first_submitted=facts.first,
+        last_submitted=facts.last,
+        invitations=facts.invitations,
+        invited_respondents=facts.invited,
+    )

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ResponsesConfig(AppConfig):
+    name = "responses"
+    verbose_name = "Invitations and responses"
+
+    def ready(self) -> None:
+        from assessments.models import Assessment
+        from common.usage import register_in_use_check
+        from organizations.models import Organization
+        from responses import selectors
+        from taxonomy.models import Benefit, Question
+
+        register_in_use_check(Benefit, selectors.benefits_with_answers)
+        register_in_use_check(Question, selectors.questions_with_answers)
+        register_in_use_check(Organization, selectors.organizations_with_answers)
+        register_in_use_check(Assessment, selectors.assessments_with_responses)

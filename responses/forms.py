@@ -1,0 +1,329 @@
+"""Respondent form and the owners' invitation forms.
+
+Respondent form: one section (concept x scope) of the questionnaire as a matrix.
+
+Each question is a radio group named ``q-<benefit id>-<dimension>`` whose
+options are the scale's ratings ("1".."5") and ``dk`` for "Don't know".
+Every question is optional on a section page (partial answers are saved);
+completeness is checked only on submit (see :func:`missing_questions`).
+
+Unknown fields: a POST must carry exactly the fields this section page
+renders. Anything else (a question of another section or assessment, a
+repeated field, an unexpected name, a missing hidden field, a section
+number that is not the page's) rejects the whole POST with a message and
+saves nothing: a page that sends what it never showed was tampered with
+or is out of date, and guessing which part the respondent meant could
+save something they did not answer.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Layout, Row
+from django import forms
+
+from assessments.models import Assessment
+from common.forms import bare_helper
+from responses.layout import BenefitRow, Matrix
+from responses.models import Answer
+from responses.services import Rating
+from taxonomy.scales import DONT_KNOW_LABEL, SCALES
+from taxonomy.selectors import BenefitView, Questionnaire, Section
+
+DONT_KNOW = "dk"
+
+
+QUESTION_FIELD = re.compile(r"^q-(\d+)-([a-z]+)$")
+
+
+# Sent by the page itself besides the questions and the hidden fields.
+PAGE_FIELDS = frozenset({"csrfmiddlewaretoken", "action"})
+
+
+ACTIONS = {"next": "Save and continue", "back": "Back", "save": "Save"}
+
+
+def field_name(benefit_id: int, dimension: str) -> str:
+    return f"q-{benefit_id}-{dimension}"
+
+
+def answer_initial(answer: Answer, dimension: str) -> str | None:
+    """The radio value of a stored answer: "1".."5", ``dk``, or None when not answered."""
+    if not answer.answered(dimension):
+        return None
+    value = answer.value(dimension)
+    return DONT_KNOW if value is None else str(value)
+
+
+class SectionForm(forms.Form):
+    """The questions of one section; partial answers allowed; strict about unknown fields."""
+
+    section = forms.IntegerField(widget=forms.HiddenInput)
+    revision = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    error_messages = {
+        "unknown_question": (
+            "This page sent answers to questions that are not in this section ({names}). "
+            "Nothing was saved. Reload the page and answer again."
+        ),
+        "unexpected": "This page sent fields it does not have ({names}). Nothing was saved. Reload the page.",
+        "repeated": "This page sent more than one answer to the same question. Nothing was saved.",
+        "wrong_section": "This page belongs to another section. Nothing was saved. Reload the page.",
+        "incomplete": "The page was incomplete ({names} missing). Nothing was saved. Reload the page and try again.",
+        "action": "Unknown button. Nothing was saved. Use “Save and continue” or “Back”.",
+    }
+
+    def __init__(
+        self,
+        *args,
+        section: Section,
+        questionnaire: Questionnaire,
+        answers: dict[int, Answer] | None = None,
+        revision: str = "",
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.section_obj = section
+        self.question_fields: dict[str, tuple[BenefitView, str]] = {}
+        answers = answers or {}
+        names = {b.path: b.name for b in questionnaire.benefits}
+        self.fields["section"].initial = section.index + 1
+        self.fields["revision"].initial = revision
+        rows = []
+        for benefit in section.benefits:
+            row_fields = []
+            for question in benefit.questions:
+                scale = SCALES[question.dimension]
+                name = field_name(benefit.id, question.dimension)
+                self.fields[name] = forms.ChoiceField(
+                    label=f"{benefit.name} — {question.dimension}",
+                    choices=scale.choices(),
+                    required=False,
+                    widget=forms.RadioSelect,
+                    help_text=question.text,
+                    error_messages={
+                        "invalid_choice": (
+                            f"That answer is not on the scale. Choose a rating from 1 to 5, or “{DONT_KNOW_LABEL}”."
+                        )
+                    },
+                )
+                answer = answers.get(benefit.id)
+                if answer is not None:
+                    self.initial[name] = answer_initial(answer, question.dimension)
+                self.question_fields[name] = (benefit, question.dimension)
+                row_fields.append(name)
+            rows.append(BenefitRow(benefit, row_fields, parent_names=_ancestor_names(benefit, names)))
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns <form>, the CSRF token and the error summary
+        self.helper.disable_csrf = True
+        self.helper.form_show_errors = False
+        self.helper.layout = Layout(
+            "section",
+            "revision",
+            Matrix(section, *rows),
+            Div(
+                StrictButton(
+                    ACTIONS["next"], type="submit", name="action", value="next", css_class="btn-primary btn-lg"
+                ),
+                *(
+                    [
+                        StrictButton(
+                            ACTIONS["back"],
+                            type="submit",
+                            name="action",
+                            value="back",
+                            css_class="btn-outline-secondary btn-lg",
+                        )
+                    ]
+                    if section.index > 0
+                    else []
+                ),
+                css_class="d-flex flex-wrap gap-2 mt-4",
+            ),
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.is_bound:
+            return cleaned
+        keys = set(self.data.keys())
+        expected = set(self.fields) | PAGE_FIELDS
+        unknown_questions = sorted(k for k in keys - expected if QUESTION_FIELD.match(k))
+        if unknown_questions:
+            raise forms.ValidationError(
+                self.error_messages["unknown_question"].format(names=", ".join(unknown_questions[:5])),
+                code="unknown_question",
+            )
+        unexpected = sorted(keys - expected)
+        if unexpected:
+            shown = ", ".join(k[:40] for k in unexpected[:5])
+            raise forms.ValidationError(self.error_messages["unexpected"].format(names=shown), code="unexpected")
+        if any(len(self.data.getlist(k)) > 1 for k in keys):
+            raise forms.ValidationError(self.error_messages["repeated"], code="repeated")
+        missing = sorted({"section", "revision", "action"} - keys)
+        if missing:
+            raise forms.ValidationError(
+                self.error_messages["incomplete"].format(names=", ".join(missing)), code="incomplete"
+            )
+        if self.data.get("action") not in ACTIONS:
+            raise forms.ValidationError(self.error_messages["action"], code="action")
+        if cleaned.get("section") is not None and cleaned["section"] != self.section_obj.index + 1:
+            raise forms.ValidationError(self.error_messages["wrong_section"], code="wrong_section")
+        return cleaned
+
+    @property
+    def action(self) -> str:
+        return self.data.get("action", "next")
+
+    def ratings(self) -> list[Rating]:
+        """The answers this POST gave; questions left blank are not touched."""
+        ratings = []
+        for name, (benefit, dimension) in self.question_fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            ratings.append(Rating(benefit.id, dimension, None if value == DONT_KNOW else int(value)))
+        return ratings
+
+    def page_errors(self) -> list[str]:
+        """Errors of the page as a whole: non-field ones and those of the hidden fields."""
+        errors = list(self.non_field_errors())
+        if self.errors.get("section") or self.errors.get("revision"):
+            errors.append(self.error_messages["wrong_section"])
+        return errors
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """``(anchor, message)`` for every bad question, in page order, for the summary at the top."""
+        items = []
+        for name, (benefit, dimension) in self.question_fields.items():
+            for error in self.errors.get(name, []):
+                items.append((f"{self[name].auto_id}_0", f"{benefit.name} — {dimension}: {error}"))
+        return items
+
+
+def _ancestor_names(benefit: BenefitView, names: dict[str, str]) -> list[str]:
+    out = []
+    path = benefit.parent_path
+    while path:
+        out.insert(0, names.get(path, path.rsplit("/", 1)[-1]))
+        path = path.rsplit("/", 1)[0] if path.count("/") > 2 else None
+    return out
+
+
+@dataclass
+class Missing:
+    section: Section
+    benefit: BenefitView
+    dimension: str
+    url: str = ""  # set by the view: where to answer it
+
+    @property
+    def field_name(self) -> str:
+        return field_name(self.benefit.id, self.dimension)
+
+
+def missing_questions(questionnaire: Questionnaire, answers: dict[int, Answer]) -> list[Missing]:
+    """Every question neither rated nor marked "Don't know", in questionnaire order."""
+    missing = []
+    for section in questionnaire.sections:
+        for benefit in section.benefits:
+            answer = answers.get(benefit.id)
+            for question in benefit.questions:
+                if answer is None or not answer.answered(question.dimension):
+                    missing.append(Missing(section, benefit, question.dimension))
+    return missing
+
+
+class SubmitForm(forms.Form):
+    """The review page's submit: only the button; completeness is checked against the stored answers."""
+
+    def __init__(self, *args, missing: list[Missing], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.form_show_errors = False
+        self.helper.layout = Layout(
+            Div(
+                StrictButton(
+                    "Submit my answers", type="submit", name="action", value="submit", css_class="btn-primary btn-lg"
+                ),
+            )
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.missing:
+            count = len(self.missing)
+            raise forms.ValidationError(
+                f"{count} question{'s' if count != 1 else ''} still need an answer or “{DONT_KNOW_LABEL}” "
+                "before you can submit: see the list below.",
+                code="missing",
+            )
+        return cleaned
+
+
+# The admin's "Create invitations…" limit too: more links than anyone sends at once is likely a typo.
+MAX_INVITATIONS = 1000
+
+
+# Tokens are urlsafe base64 of 32 bytes (43 characters); anything far longer is not one.
+MAX_TOKEN_LENGTH = 200
+
+
+class InvitationsCreateForm(forms.Form):
+    count = forms.IntegerField(
+        label="Number of invitations",
+        min_value=1,
+        max_value=MAX_INVITATIONS,
+        initial=10,
+        help_text=f"From 1 to {MAX_INVITATIONS}. Each is a single-use link for one respondent.",
+    )
+    label = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Optional, e.g. the team you send them to. Shown in the list below, never to respondents.",
+    )
+    # One key per rendered form: reloading the links page re-sends the POST,
+    # and the view refuses a key it has already used instead of making a second batch.
+    batch = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, assessment: Assessment, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("batch", secrets.token_urlsafe(16))
+        super().__init__(*args, **kwargs)
+        self.assessment = assessment
+        self.helper = bare_helper(
+            Row(Column("count", css_class="col-sm-4"), Column("label", css_class="col-sm-8")),
+            "batch",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.assessment.status == Assessment.Status.CLOSED:
+            raise forms.ValidationError(
+                "This assessment is closed: reopen it (Edit, status Open) before inviting anyone.", code="closed"
+            )
+        return cleaned
+
+
+class InvitationLinksForm(forms.Form):
+    """The tokens a "Download CSV" button sends back, space-separated in one field.
+
+    One field rather than one per token: Django refuses a request with more
+    than 1000 fields, and a batch can hold 1000 links.
+    """
+
+    tokens = forms.CharField(widget=forms.HiddenInput, max_length=MAX_INVITATIONS * (MAX_TOKEN_LENGTH + 1))
+
+    def clean_tokens(self) -> list[str]:
+        tokens = self.cleaned_data["tokens"].split()
+        if not 1 <= len(tokens) <= MAX_INVITATIONS or any(len(t) > MAX_TOKEN_LENGTH for t in tokens):
+            raise forms.ValidationError("These are not links of this page.", code="invalid")
+        return tokens

@@ -1,0 +1,47 @@
+"""``manage.py import_responses FILE --organization ORG --assessment TITLE``: contract §3."""
+
+from __future__ import annotations
+
+from tqdm import tqdm
+
+from assessments.selectors import assessment_by_name
+from common.commands import ContractCommand, InputError
+from responses.loaders import ResponsesCSVError, import_context, read_responses_file
+from responses.services import responses_import_by_name
+
+# Seconds before the bar appears: a short import finishes without one.
+PROGRESS_DELAY = 0.5
+
+
+class Command(ContractCommand):
+    help = (
+        "Import submitted responses from a CSV file (respondent,benefit,dimension,value), all or nothing. "
+        "Creates the organization and the assessment when missing."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="UTF-8 CSV with the header respondent,benefit,dimension,value")
+        parser.add_argument("--organization", required=True, metavar="ORG", help="exact organization name")
+        parser.add_argument("--assessment", required=True, metavar="TITLE", help="exact assessment title")
+
+    def handle(self, *args, file: str, organization: str, assessment: str, **options) -> None:
+        existing = assessment_by_name(organization=organization, title=assessment)
+        # A bar only for a person watching a terminal; a pipe or a log stays clean.
+        show_bar = self.stderr.isatty()
+
+        def progress(rows):
+            return tqdm(
+                rows, desc="Reading", unit=" rows", file=self.stderr._out, delay=PROGRESS_DELAY, disable=not show_bar
+            )
+
+        try:
+            ratings = read_responses_file(file, import_context(existing), progress=progress)
+        except ResponsesCSVError as exc:
+            raise InputError(str(exc)) from exc
+        if not ratings:
+            self.stderr.write(f"{file}: no answers to import; nothing changed.")
+            return
+        target, count = responses_import_by_name(
+            organization=organization, assessment=assessment, ratings_by_respondent=ratings
+        )
+        self.stderr.write(f"Imported {len(ratings)} responses ({count} answers) into {target}.")

@@ -1,0 +1,63 @@
+"""``manage.py invite --organization ORG --assessment TITLE --count N [--base-url URL]``: contract §3."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from common.commands import ContractCommand, InputError
+from responses.exports import invitation_path
+from responses.services import invitations_create_by_name
+
+# A batch far larger than any organization invites at once is more likely a typo.
+MAX_COUNT = 100_000
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"--count: {value!r} is not a whole number; give how many invitations to create") from None
+    if not 1 <= count <= MAX_COUNT:
+        raise InputError(f"--count: {count} is out of range; give a number from 1 to {MAX_COUNT}")
+    return count
+
+
+def _base_url(value: str | None) -> str:
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InputError(f"--base-url: {value!r} is not an http(s) URL like https://survey.example.org")
+    return value.rstrip("/")
+
+
+class Command(ContractCommand):
+    help = (
+        "Create N single-use invitation links for an assessment and print one link per line "
+        "(a path, or an absolute URL with --base-url). Creates the organization and the assessment "
+        "(open) when missing. Messages go to standard error."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--organization", required=True, metavar="ORG", help="exact organization name")
+        parser.add_argument("--assessment", required=True, metavar="TITLE", help="exact assessment title")
+        # Parsed here rather than by argparse so a bad value gets this command's own clear message.
+        parser.add_argument("--count", required=True, metavar="N", help="how many invitations (1 to 100000)")
+        parser.add_argument("--base-url", metavar="URL", help="print absolute links, e.g. https://survey.example.org")
+
+    def handle(self, *args, organization: str, assessment: str, count: str, base_url: str | None, **options) -> None:
+        n = _count(count)
+        base = _base_url(base_url)
+        if not organization.strip() or not assessment.strip():
+            raise InputError("--organization and --assessment must not be empty")
+        target, created, tokens = invitations_create_by_name(organization=organization, assessment=assessment, count=n)
+        for token in tokens:
+            self.stdout.write(base + invitation_path(token))
+        if created:
+            self.stderr.write(f"Created the assessment {target} (open).")
+        self.stderr.write(f"Created {n} invitation{'s' if n != 1 else ''} for {target}.")
+        if not target.is_open:
+            self.stderr.write(
+                f"Note: {target} is not open ({target.get_status_display().lower()}); "
+                "the links show a 'not taking answers' page until it opens."
+            )

@@ -1,0 +1,147 @@
+"""Reads of invitations, responses and answers."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+
+from assessments.models import Assessment
+from common.db import count_of
+from organizations.models import Organization
+from responses.models import Answer, Invitation, Response, hash_token
+from taxonomy.models import Benefit, Question
+from taxonomy.scales import Dimension
+from taxonomy.selectors import is_under, subtree_filter
+
+
+def response_answers(*, response) -> dict[int, Answer]:
+    """A response's stored answers by benefit id, in one query (the respondent form's reads)."""
+    return {a.benefit_id: a for a in Answer.objects.filter(response=response)}
+
+
+INVITATION_STATUSES = ("unused", "started", "submitted", "revoked")
+
+
+# A submitted invitation counts as submitted even if revoked afterwards.
+_STARTED = Q(response__isnull=False, response__submitted_at__isnull=True, revoked_at__isnull=True)
+_SUBMITTED = Q(response__submitted_at__isnull=False)
+
+
+def invitation_status() -> Case:
+    """An invitation's status as an annotation: the one definition the owner's pages and the admin share."""
+    return Case(
+        When(_SUBMITTED, then=Value("submitted")),
+        When(revoked_at__isnull=False, then=Value("revoked")),
+        When(response__isnull=False, then=Value("started")),
+        default=Value("unused"),
+        output_field=CharField(),
+    )
+
+
+def organization_assessments(*, organization: Organization) -> QuerySet[Assessment]:
+    """The organization's assessments, newest first, with invitation counts; one query whatever their number.
+
+    ``invitations_sent`` counts every invitation created (revoked ones too);
+    ``invitations_started`` those in progress; ``invitations_submitted`` those submitted.
+    """
+    invitations = Invitation.objects.all()
+    return (
+        Assessment.objects.filter(organization=organization)
+        .select_related("organization")
+        .annotate(
+            invitations_sent=count_of(invitations, "assessment"),
+            invitations_started=count_of(invitations.filter(_STARTED), "assessment"),
+            invitations_submitted=count_of(invitations.filter(_SUBMITTED), "assessment"),
+        )
+        .order_by("-created_at", "pk")
+    )
+
+
+def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
+    """The assessment's invitations, newest first, each with ``status`` (unused, started, submitted, revoked)."""
+    return Invitation.objects.filter(assessment=assessment).annotate(status=invitation_status()).order_by("-pk")
+
+
+def invitation_status_counts(*, assessment: Assessment) -> dict[str, int]:
+    """How many invitations of the assessment are in each status (every status present, 0 if none); one query."""
+    rows = (
+        Invitation.objects.filter(assessment=assessment)
+        .annotate(status=invitation_status())
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {**dict.fromkeys(INVITATION_STATUSES, 0), **dict(rows)}
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a token opens, or None. Revoked invitations open nothing.
+
+    The lookup is by the token's SHA-256, so timing reveals nothing about
+    stored tokens; the final comparison is constant-time all the same.
+    """
+    if not token or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    invitation = Invitation.objects.select_related("assessment__organization").filter(token_hash=digest).first()
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        return None
+    if invitation.revoked_at is not None:
+        return None
+    return invitation
+
+
+# --- What lower apps may not delete (registered in ResponsesConfig.ready) ---
+
+
+def benefits_with_answers(benefits: list[Benefit]) -> dict[Benefit, str]:
+    """Benefits that have answers, themselves or in a sub-benefit; one query."""
+    answered = set(
+        Answer.objects.filter(subtree_filter([b.path for b in benefits], prefix="benefit__"))
+        .values_list("benefit__path", flat=True)
+        .distinct()
+    )
+    return {
+        b: "it (or one of its sub-benefits) has answers; deactivate it instead"
+        for b in benefits
+        if is_under(b.path, answered)
+    }
+
+
+def questions_with_answers(questions: list[Question]) -> dict[Question, str]:
+    """Questions that someone answered (their benefit has an answer in their dimension); one query."""
+    rows = Answer.objects.filter(benefit__in={q.benefit_id for q in questions}).values_list(
+        "benefit_id", "importance_answered", "realization_answered"
+    )
+    answered = set()
+    for benefit_id, importance, realization in rows.distinct():
+        if importance:
+            answered.add((benefit_id, Dimension.IMPORTANCE.value))
+        if realization:
+            answered.add((benefit_id, Dimension.REALIZATION.value))
+    return {q: "it has answers; deactivate it instead" for q in questions if (q.benefit_id, q.dimension) in answered}
+
+
+def organizations_with_answers(organizations: list[Organization]) -> dict[Organization, str]:
+    answered = set(
+        Answer.objects.filter(response__assessment__organization__in=organizations)
+        .values_list("response__assessment__organization", flat=True)
+        .distinct()
+    )
+    return {o: "its assessments have answers; close its assessments instead" for o in organizations if o.pk in answered}
+
+
+def assessments_with_responses(assessments: list[Assessment]) -> dict[Assessment, str]:
+    answered = set(
+        Answer.objects.filter(response__assessment__in=assessments).values_list("response__assessment", flat=True)
+    )
+    responded = set(Response.objects.filter(assessment__in=assessments).values_list("assessment", flat=True))
+    blockers = {}
+    for a in assessments:
+        if a.pk in answered:
+            blockers[a] = "it has answers; close it instead"
+        elif a.pk in responded:
+            blockers[a] = "respondents have started it; close it instead"
+    return blockers

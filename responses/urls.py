@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from responses import views
+
+app_name = "responses"
+
+# Two ways in, one flow: each step has the same view under both.
+form_patterns = [
+    path("", views.form_start, name="start"),
+    path("section/<int:number>/", views.form_section, name="section"),
+    path("review/", views.form_review, name="review"),
+    path("done/", views.form_done, name="done"),
+]
+
+manage_patterns = [
+    path("invitations/", views.manage_invitations, name="invitations"),
+    path("invitations.csv", views.manage_invitations_csv, name="invitations_csv"),
+    path("invitations/<int:pk>/revoke/", views.manage_invitation_revoke, name="invitation_revoke"),
+]
+
+urlpatterns = [
+    # By invitation link (no account): the token is the credential and resumes the response.
+    path("i/<str:token>/", include((form_patterns, "invitation"))),
+    # By a logged-in member of the organization.
+    path("o/<slug:org_slug>/<slug:assessment_slug>/respond/", include((form_patterns, "member"))),
+    # "manage/" is followed by more segments than an assessment's own URLs have, so an
+    # assessment whose slug is "manage" keeps its respond and report URLs.
+    path("o/<slug:org_slug>/manage/", views.manage_overview, name="overview"),
+    path("o/<slug:org_slug>/manage/assessments/<slug:assessment_slug>/", include((manage_patterns, "manage"))),
+]

@@ -1,0 +1,444 @@
+"""The respondent form, and the owners' overview and invitation pages.
+
+Two ways in, one flow: an invitation link (/i/<token>/..., no account) or a
+member's assessment URL (/o/<org>/<assessment>/respond/...). Each step has the
+same URL name in the ``invitation`` and the ``member`` namespace, and the
+same view, which resolves the way in to an :class:`Entry`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments.models import Assessment
+from assessments.selectors import assessment_for_user, assessment_questionnaire
+from assessments.views import _assessment_or_404
+from organizations.selectors import MANAGE_ROLES, organization_members
+from organizations.views import _managed_organization
+from responses.exports import invitation_link, invitation_rows, invitations_csv_response
+from responses.forms import InvitationLinksForm, InvitationsCreateForm, SectionForm, SubmitForm, missing_questions
+from responses.models import Invitation, hash_token
+from responses.models import Response as AssessmentResponse
+from responses.selectors import (
+    assessment_invitations,
+    invitation_for_token,
+    invitation_status_counts,
+    organization_assessments,
+    response_answers,
+)
+from responses.services import (
+    ResponseSubmittedError,
+    StaleResponseError,
+    invitation_revoke,
+    invitations_create,
+    response_revision,
+    response_section_save,
+    response_start,
+    response_submit,
+)
+from taxonomy.scales import DONT_KNOW_LABEL, SCALES
+
+# A rough reading and clicking pace, for the intro's "how long it takes".
+SECONDS_PER_QUESTION = 6
+
+
+STALE_MESSAGE = (
+    "Your answers were changed in another window or tab after this page was opened, so nothing from this page "
+    "was saved. The page shows what you chose here: choose “Save and continue” again to keep it, or reload the "
+    "page to see the answers saved from the other window."
+)
+
+
+@dataclass
+class Entry:
+    """Who is answering which assessment, and how they came in."""
+
+    assessment: Assessment
+    response: AssessmentResponse | None
+    route: str  # "invitation" or "member": the namespace of the URL names
+    kwargs: dict
+    invitation: Invitation | None = None
+    user: object = None
+
+    def url(self, step: str, **extra) -> str:
+        return reverse(f"responses:{self.route}:{step}", kwargs={**self.kwargs, **extra})
+
+    @property
+    def url_start(self) -> str:
+        return self.url("start")
+
+    @property
+    def url_about(self) -> str:
+        return self.url("start") + "?about=1"
+
+    def resume_url(self, section_count: int) -> str:
+        index = self.response.current_section if self.response else 0
+        if index >= section_count:
+            return self.url("review")
+        return self.url("section", number=index + 1)
+
+
+def _entry(request: HttpRequest, kwargs: dict) -> Entry | HttpResponse:
+    """The way in named by the URL, or the friendly page that refuses it."""
+    if "token" in kwargs:
+        invitation = invitation_for_token(kwargs["token"])
+        if invitation is None:
+            return render(request, "responses/form/link_invalid.html", status=404)
+        assessment = invitation.assessment
+        response = AssessmentResponse.objects.filter(invitation=invitation).first()
+        entry = Entry(assessment, response, "invitation", {"token": kwargs["token"]}, invitation=invitation)
+    else:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        assessment = assessment_for_user(
+            user=request.user, org_slug=kwargs["org_slug"], assessment_slug=kwargs["assessment_slug"]
+        )
+        if assessment is None:
+            return render(request, "responses/form/link_invalid.html", {"member": True}, status=404)
+        response = AssessmentResponse.objects.filter(assessment=assessment, user=request.user).first()
+        entry = Entry(
+            assessment,
+            response,
+            "member",
+            {"org_slug": kwargs["org_slug"], "assessment_slug": kwargs["assessment_slug"]},
+            user=request.user,
+        )
+    if entry.response is not None:
+        entry.response.assessment = assessment  # already loaded; saves a query per use
+    return entry
+
+
+def _refusal(request: HttpRequest, entry: Entry) -> HttpResponse | None:
+    """The page for a response that can no longer change, or an assessment not taking answers."""
+    if entry.response is not None and entry.response.is_submitted:
+        # A POST here is a replay (another tab, the back button): refused, and said so.
+        status = 409 if request.method == "POST" else 200
+        return render(request, "responses/form/done.html", {"entry": entry, "already": True}, status=status)
+    if not entry.assessment.is_open:
+        assessment = entry.assessment
+        not_yet = assessment.status == Assessment.Status.DRAFT or (
+            assessment.status == Assessment.Status.OPEN and assessment.opens_at and timezone.now() < assessment.opens_at
+        )
+        return render(request, "responses/form/closed.html", {"entry": entry, "not_yet": not_yet}, status=403)
+    return None
+
+
+def respondent_view(*, answering: bool = True, started: bool = True) -> Callable:
+    """Resolve the way in (invitation link or membership) and hand the view its ``entry``.
+
+    ``answering``: the view shows or changes an open response, so a submitted
+    response or an assessment not taking answers gets its page instead.
+    ``started``: the view needs a response; without one, go to the intro.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
+            entry = _entry(request, kwargs)
+            if isinstance(entry, HttpResponse):
+                return entry
+            if answering and (refusal := _refusal(request, entry)):
+                return refusal
+            if started and entry.response is None:
+                return redirect(entry.url("start"))
+            return view(request, entry, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
+    """Per section ``{section, answered, total}``, and the answered and total question counts."""
+    rows = []
+    for section in questionnaire.sections:
+        answered = 0
+        for benefit in section.benefits:
+            answer = answers.get(benefit.id)
+            if answer is not None:
+                answered += sum(1 for q in benefit.questions if answer.answered(q.dimension))
+        rows.append(
+            {"section": section, "number": section.index + 1, "answered": answered, "total": section.question_count}
+        )
+    return rows, sum(r["answered"] for r in rows), sum(r["total"] for r in rows)
+
+
+@require_http_methods(["GET", "POST"])
+@respondent_view(started=False)
+def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
+    """The intro: what is measured, why, how long, the scales, who sees the answers; POST starts or resumes."""
+    questionnaire = assessment_questionnaire(assessment=entry.assessment)
+    section_count = len(questionnaire.sections)
+    if request.method == "POST":
+        entry.response, _ = response_start(assessment=entry.assessment, invitation=entry.invitation, user=entry.user)
+        return redirect(entry.resume_url(section_count))
+    if entry.response is not None and "about" not in request.GET:
+        return redirect(entry.resume_url(section_count))
+    total = questionnaire.question_count
+    return render(
+        request,
+        "responses/form/intro.html",
+        {
+            "entry": entry,
+            "assessment": entry.assessment,
+            "questionnaire": questionnaire,
+            "question_count": total,
+            "benefit_count": len(questionnaire.benefits),
+            "minutes": max(1, math.ceil(total * SECONDS_PER_QUESTION / 60)),
+            "scales": list(SCALES.values()),
+            "dont_know": DONT_KNOW_LABEL,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@respondent_view()
+def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> HttpResponse:
+    """One section's matrix. POST saves what was given (partial is fine), then goes on, back, or stays."""
+    questionnaire = assessment_questionnaire(assessment=entry.assessment)
+    sections = questionnaire.sections
+    if not 1 <= number <= len(sections):
+        return render(request, "responses/form/link_invalid.html", {"no_section": True, "entry": entry}, status=404)
+    section = sections[number - 1]
+    form_kwargs = {"section": section, "questionnaire": questionnaire}
+    status = 200
+    if request.method == "POST":
+        form = SectionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            target = {"next": section.index + 1, "back": section.index - 1, "save": section.index}[form.action]
+            target = max(0, min(target, len(sections)))
+            try:
+                response_section_save(
+                    response=entry.response,
+                    ratings=form.ratings(),
+                    revision=form.cleaned_data["revision"],
+                    current_section=target,
+                )
+            except ResponseSubmittedError:
+                return _refusal(request, entry)
+            except StaleResponseError:
+                # Keep what was chosen on this page; the fresh revision lets a second save through.
+                data = request.POST.copy()
+                data["revision"] = response_revision(entry.response)
+                form = SectionForm(data, **form_kwargs)
+                form.is_valid()
+                form.add_error(None, STALE_MESSAGE)
+                status = 409
+            else:
+                return redirect(entry.resume_url(len(sections)))
+        else:
+            status = 400
+        answers = response_answers(response=entry.response)
+    else:
+        answers = response_answers(response=entry.response)
+        form = SectionForm(answers=answers, revision=response_revision(entry.response), **form_kwargs)
+    progress, answered, total = _progress(questionnaire, answers)
+    return render(
+        request,
+        "responses/form/section.html",
+        {
+            "entry": entry,
+            "assessment": entry.assessment,
+            "form": form,
+            "section": section,
+            "number": number,
+            "section_count": len(sections),
+            "progress": progress,
+            "answered": answered,
+            "total": total,
+            "page_errors": form.page_errors() if form.is_bound else [],
+            "error_summary": form.error_summary() if form.is_bound else [],
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@respondent_view()
+def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
+    """What is answered and what is missing, per section; POST submits once everything is answered."""
+    questionnaire = assessment_questionnaire(assessment=entry.assessment)
+    answers = response_answers(response=entry.response)
+    missing = missing_questions(questionnaire, answers)
+    status = 200
+    if request.method == "POST":
+        form = SubmitForm(request.POST, missing=missing)
+        if form.is_valid():
+            response_submit(response=entry.response)
+            return redirect(entry.url("done"))
+        status = 400
+    else:
+        form = SubmitForm(missing=missing)
+    progress, answered, total = _progress(questionnaire, answers)
+    missing_by_section: dict[int, list] = {}
+    for item in missing:
+        missing_by_section.setdefault(item.section.index, []).append(item)
+    for row in progress:
+        row["missing"] = missing_by_section.get(row["section"].index, [])
+        row["url"] = entry.url("section", number=row["number"])
+        for item in row["missing"]:
+            item.url = f"{row['url']}#b-{item.benefit.id}"
+    return render(
+        request,
+        "responses/form/review.html",
+        {
+            "entry": entry,
+            "assessment": entry.assessment,
+            "form": form,
+            "progress": progress,
+            "answered": answered,
+            "total": total,
+            "missing": missing,
+            "section_count": len(questionnaire.sections),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET"])
+@respondent_view(answering=False, started=False)
+def form_done(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
+    """Thank-you page after submitting."""
+    if entry.response is None or not entry.response.is_submitted:
+        return redirect(entry.url("start"))
+    return render(request, "responses/form/done.html", {"entry": entry, "already": False})
+
+
+INVITATIONS_PER_PAGE = 50
+
+
+@login_required
+@require_http_methods(["GET"])
+def manage_overview(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organization's assessments with invitation counts, and its members; a fixed number of queries."""
+    organization = _managed_organization(request, org_slug)
+    return render(
+        request,
+        "responses/manage/overview.html",
+        {
+            "organization": organization,
+            "assessments": organization_assessments(organization=organization),
+            "members": organization_members(organization=organization),
+        },
+    )
+
+
+def _invitations_url(assessment: Assessment) -> str:
+    return reverse("responses:manage:invitations", args=[assessment.organization.slug, assessment.slug])
+
+
+def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
+    page = Paginator(assessment_invitations(assessment=assessment), INVITATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "organization": assessment.organization,
+        "assessment": assessment,
+        "form": form,
+        "page": page,
+        "counts": invitation_status_counts(assessment=assessment),
+    }
+    return render(request, "responses/manage/invitations.html", context, status=status)
+
+
+# The session remembers the batch keys it has used (see InvitationsCreateForm).
+USED_BATCHES_KEY = "used_invitation_batches"
+
+
+@login_required
+@never_cache  # the POST's response holds the only copy of the new links
+@require_http_methods(["GET", "POST"])
+def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """The invitations with their status; POST creates a batch and shows its links, this once.
+
+    Only hashes are stored, so the links page is rendered straight from the
+    POST (no redirect: there would be nothing to show after it). Its "Download
+    CSV" button sends the same tokens back to :func:`manage_invitations_csv`.
+    """
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    if request.method == "POST":
+        form = InvitationsCreateForm(request.POST, assessment=assessment)
+        if not form.is_valid():
+            return _invitations_page(request, assessment, form, status=400)
+        batch = form.cleaned_data["batch"]
+        used = request.session.get(USED_BATCHES_KEY, [])
+        if batch and batch in used:
+            messages.info(
+                request,
+                "Those invitations were already created; reloading the page does not create more. "
+                "Their links were shown once: if you lost them, revoke them and create new ones.",
+            )
+            return redirect(_invitations_url(assessment))
+        tokens = invitations_create(
+            assessment=assessment, count=form.cleaned_data["count"], label=form.cleaned_data["label"]
+        )
+        if batch:
+            request.session[USED_BATCHES_KEY] = [*used, batch][-50:]
+        return render(
+            request,
+            "responses/manage/invitations_created.html",
+            {
+                "organization": assessment.organization,
+                "assessment": assessment,
+                "links": [invitation_link(request, t) for t in tokens],
+                "links_form": InvitationLinksForm(initial={"tokens": " ".join(tokens)}),
+                "label": form.cleaned_data["label"],
+            },
+        )
+    return _invitations_page(request, assessment, InvitationsCreateForm(assessment=assessment))
+
+
+@require_POST
+@login_required
+def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """The links just created, as CSV (``organization,assessment,link``), from the tokens the page sends back.
+
+    Every token must open an invitation of this assessment, so the endpoint
+    writes nothing and echoes nothing that is not already the owner's.
+    """
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    form = InvitationLinksForm(request.POST)
+    if form.is_valid():
+        tokens = form.cleaned_data["tokens"]
+        hashes = {hash_token(t) for t in tokens}
+        if Invitation.objects.filter(assessment=assessment, token_hash__in=hashes).count() == len(hashes):
+            return invitations_csv_response(invitation_rows(request, assessment, tokens))
+    messages.error(request, "Those links are not invitations of this assessment, so there is nothing to download.")
+    return redirect(_invitations_url(assessment))
+
+
+def _invitation_name(invitation: Invitation) -> str:
+    return f"Invitation #{invitation.pk}" + (f" ({invitation.label})" if invitation.label else "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
+    """GET asks to confirm; POST revokes: the link opens nothing from then on."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
+    if request.method == "POST":
+        if invitation_revoke(invitation=invitation):
+            messages.success(request, f"{_invitation_name(invitation)} revoked: its link no longer opens.")
+        else:
+            messages.info(request, f"{_invitation_name(invitation)} is {invitation.status}: nothing to revoke.")
+        return redirect(_invitations_url(assessment))
+    return render(
+        request,
+        "responses/manage/invitation_revoke.html",
+        {"organization": assessment.organization, "assessment": assessment, "invitation": invitation},
+    )
