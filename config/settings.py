@@ -20,7 +20,6 @@ laptop, in CI and in production:
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -132,12 +131,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
         ),
     }
-    # Tests use a file, like production: the default shared-cache in-memory
-    # database takes table locks that ignore the busy timeout, so tests of
-    # concurrent writers would fail there for a reason production never sees.
-    # One file per test process, so parallel runs never share one.
-    test_db = Path(tempfile.gettempdir()) / f"hp-test-{os.getpid()}.sqlite3"
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_SQLITE") or str(test_db)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

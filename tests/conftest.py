@@ -3,8 +3,47 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from organizations.models import Membership
+from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.manage_helpers import as_user
+
 
 @pytest.fixture
 def taxonomy(db):
     """The canonical taxonomy and its 122 questions, loaded as `load_taxonomy` does."""
     call_command("load_taxonomy", verbosity=0)
+
+
+# --- The owners' pages: Acme, its owner Olivia, its assessment "Baseline" ---
+
+
+@pytest.fixture
+def org():
+    return OrganizationFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def owner(org):
+    return MembershipFactory(organization=org, role=Membership.Role.OWNER, user=UserFactory(username="olivia")).user
+
+
+@pytest.fixture
+def assessment(org):
+    return AssessmentFactory(organization=org, title="Baseline", slug="baseline", threshold=1.0)
+
+
+@pytest.fixture(params=["owner", "staff"])
+def manager(request, client, owner):
+    """An owner of Acme, or a staff user who is no member of it: both may manage."""
+    user = owner if request.param == "owner" else UserFactory(username="sam", is_staff=True)
+    return as_user(client, user)
+
+
+@pytest.fixture(params=["analyst", "respondent", "other_org"])
+def outsider(request, client, org):
+    """Acme's analyst or respondent, or an owner of another organization: none may manage Acme."""
+    if request.param == "other_org":
+        user = MembershipFactory(role=Membership.Role.OWNER).user
+    else:
+        user = MembershipFactory(organization=org, role=request.param).user
+    return as_user(client, user)

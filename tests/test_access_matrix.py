@@ -118,14 +118,8 @@ class World:
     clients: dict[str, Client]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Six users per test; the production hasher's cost is not what is under test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def world(taxonomy, fast_password_hashing) -> World:
+def world(taxonomy) -> World:
     acme, _ = organization_get_or_create(name="Acme")
     assessment, _ = assessment_get_or_create(organization=acme, title="Baseline")
     assert (acme.slug, assessment.slug) == (ORG["org_slug"], ORG["assessment_slug"])

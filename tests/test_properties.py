@@ -28,7 +28,7 @@ from responses.models import Answer, Response
 from responses.selectors import invitation_for_token
 from responses.services import invitations_create, response_revision, response_start
 from taxonomy.selectors import benefit_paths
-from tests.assessments.form_helpers import section_url
+from tests.responses.form_helpers import section_url
 
 EXAMPLES = int(os.environ.get("HP_HYPOTHESIS_EXAMPLES", "40"))
 # The database fixtures are function-scoped on purpose: each test gets one

@@ -1,116 +1,108 @@
-"""Frozen wording and bulk import: what the assessment services guarantee."""
+"""The assessments services."""
 
 from __future__ import annotations
 
-import pytest
+import math
+from datetime import timedelta
 
-from assessments.models import AssessmentQuestion
-from assessments.selectors import assessment_questionnaire
-from responses.models import Answer, Response
-from responses.services import Rating, answers_save, responses_import, responses_import_by_name
-from taxonomy.models import Benefit, Question
-from tests.factories import AssessmentFactory, ResponseFactory
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.services import assessment_create, assessment_update
+from tests.factories import AssessmentFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
-FEEDBACK = "social-media/internal/improved-feedback"
-PERSONAL = "social-networking/external/improved-relationships/personal"
+
+@pytest.fixture
+def org():
+    return OrganizationFactory(name="Acme", slug="acme")
 
 
-def wording(assessment, path: str, dimension: str) -> str | None:
-    view = assessment_questionnaire(assessment=assessment).by_path().get(path)
-    question = view.question(dimension) if view else None
-    return question.text if question else None
+def errors(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:
+    return exc.value.message_dict
 
 
-def first_answer(assessment, path: str = FEEDBACK) -> None:
-    benefit = Benefit.objects.get(path=path)
-    answers_save(response=ResponseFactory(assessment=assessment), ratings=[Rating(benefit.pk, "importance", 4)])
-
-
-def test_editing_a_question_after_answers_changes_new_assessments_only(taxonomy):
-    """The answered assessment keeps the wording its respondents saw; a new one gets the edit."""
-    answered = AssessmentFactory()
-    first_answer(answered)
-    before = wording(answered, PERSONAL, "importance")
-    Question.objects.filter(benefit__path=PERSONAL, dimension="importance").update(text="New wording")
-    assert wording(answered, PERSONAL, "importance") == before
-    assert wording(AssessmentFactory(), PERSONAL, "importance") == "New wording"
-
-
-def test_an_assessment_without_answers_follows_the_edits(taxonomy):
-    """Until its first answer, an assessment shows the live wording."""
-    waiting = AssessmentFactory()
-    Question.objects.filter(benefit__path=PERSONAL, dimension="importance").update(text="Edited before answers")
-    assert wording(waiting, PERSONAL, "importance") == "Edited before answers"
-    first_answer(waiting)
-    Question.objects.filter(benefit__path=PERSONAL, dimension="importance").update(text="Edited after answers")
-    assert wording(waiting, PERSONAL, "importance") == "Edited before answers"
-
-
-def test_deactivating_a_question_after_answers_keeps_it_in_the_answered_assessment(taxonomy):
-    """The frozen set of questions is kept; a new assessment no longer asks the deactivated one."""
-    answered = AssessmentFactory()
-    first_answer(answered)
-    Question.objects.filter(benefit__path=PERSONAL, dimension="realization").update(is_active=False)
-    assert wording(answered, PERSONAL, "realization") is not None
-    assert wording(AssessmentFactory(), PERSONAL, "realization") is None
-    assert assessment_questionnaire(assessment=answered).question_count == 122
-
-
-def test_the_snapshot_is_taken_once(taxonomy):
-    """A second answer does not re-freeze: still 122 frozen questions."""
-    assessment = AssessmentFactory()
-    first_answer(assessment)
-    first_answer(assessment, PERSONAL)
-    assert AssessmentQuestion.objects.filter(assessment=assessment).count() == 122
-
-
-def test_responses_import_merges_dimensions_and_marks_dont_know(taxonomy):
-    """One Answer row per respondent and benefit; "Don't know" is NULL with its answered flag."""
-    assessment = AssessmentFactory()
-    benefit = Benefit.objects.get(path=FEEDBACK)
-    count = responses_import(
-        assessment=assessment,
-        ratings_by_respondent={"r1": [Rating(benefit.pk, "importance", 5), Rating(benefit.pk, "realization", None)]},
+def test_assessment_create_makes_a_slug_and_keeps_the_values(org):
+    now = timezone.now()
+    a = assessment_create(
+        organization=org,
+        title="  Pulse 2026 ",
+        status="open",
+        opens_at=now,
+        closes_at=now + timedelta(days=7),
+        threshold=0.5,
     )
-    assert count == 2
-    answer = Answer.objects.get()
-    assert (answer.importance, answer.importance_answered) == (5, True)
-    assert (answer.realization, answer.realization_answered) == (None, True)
-    response = Response.objects.get()
-    assert response.submitted_at is not None and response.started_at is not None
-    assert assessment.questions_frozen_at is not None
+    a.refresh_from_db()
+    assert (a.title, a.slug, a.status, a.threshold) == ("Pulse 2026", "pulse-2026", "open", 0.5)
+    assert a.closes_at - a.opens_at == timedelta(days=7)
 
 
-def test_responses_import_can_leave_responses_in_progress(taxonomy):
-    """submitted=False imports started, unsubmitted responses."""
-    benefit = Benefit.objects.get(path=FEEDBACK)
-    responses_import(
-        assessment=AssessmentFactory(),
-        ratings_by_respondent={"r1": [Rating(benefit.pk, "importance", 2)]},
-        submitted=False,
-    )
-    assert Response.objects.get().submitted_at is None
+def test_assessment_create_gives_a_free_slug_when_the_title_slugifies_alike(org):
+    assessment_create(organization=org, title="Pulse 2026")
+    assert assessment_create(organization=org, title="Pulse, 2026").slug == "pulse-2026-2"
 
 
-def test_responses_import_by_name_creates_what_is_missing_once(taxonomy):
-    """The organization and the assessment are created the first time, reused after."""
-    benefit = Benefit.objects.get(path=FEEDBACK)
-    first, _ = responses_import_by_name(
-        organization="Acme", assessment="Q1", ratings_by_respondent={"a": [Rating(benefit.pk, "importance", 1)]}
-    )
-    second, _ = responses_import_by_name(
-        organization="Acme", assessment="Q1", ratings_by_respondent={"b": [Rating(benefit.pk, "importance", 2)]}
-    )
-    assert first.pk == second.pk
-    assert first.status == "open"
-    assert Response.objects.filter(assessment=first).count() == 2
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"title": "Baseline"}, "title"),
+        ({"title": ""}, "title"),
+        ({"threshold": 4.01}, "threshold"),
+        ({"threshold": -0.01}, "threshold"),
+        ({"threshold": math.nan}, "threshold"),
+        ({"status": "archived"}, "status"),
+        ({"opens_at": timezone.now(), "closes_at": timezone.now() - timedelta(minutes=1)}, "closes_at"),
+    ],
+)
+def test_assessment_create_refuses_invalid_values_by_field(org, kwargs, field):
+    AssessmentFactory(organization=org, title="Baseline")
+    with pytest.raises(ValidationError) as exc:
+        assessment_create(organization=org, **{"title": "New", **kwargs})
+    assert field in errors(exc)
+    assert Assessment.objects.count() == 1
 
 
-def test_rating_refuses_out_of_range_and_unknown_dimension():
-    """A Rating is valid by construction: 1..5 or None, a known dimension."""
-    with pytest.raises(ValueError, match="outside"):
-        Rating(1, "importance", 0)
-    with pytest.raises(ValueError, match="unknown dimension"):
-        Rating(1, "urgency", 3)
+@pytest.mark.parametrize("threshold", [0.0, 4.0])
+def test_threshold_bounds_are_inclusive(org, threshold):
+    assert assessment_create(organization=org, title="Edge", threshold=threshold).threshold == threshold
+
+
+def test_assessment_update_changes_everything_but_the_slug(org):
+    a = AssessmentFactory(organization=org, title="Baseline", slug="baseline", status="draft")
+    assessment_update(assessment=a, title="Renamed", status="open", opens_at=None, closes_at=None, threshold=2.0)
+    a.refresh_from_db()
+    assert (a.title, a.slug, a.status, a.threshold) == ("Renamed", "baseline", "open", 2.0)
+
+
+def test_assessment_update_refuses_and_leaves_the_object_alone(org):
+    AssessmentFactory(organization=org, title="Taken")
+    a = AssessmentFactory(organization=org, title="Baseline", threshold=1.0)
+    with pytest.raises(ValidationError) as exc:
+        assessment_update(assessment=a, title="Taken", status="open", opens_at=None, closes_at=None, threshold=9)
+    assert set(errors(exc)) == {"title", "threshold"}
+    assert (a.title, a.threshold) == ("Baseline", 1.0)
+    a.refresh_from_db()
+    assert (a.title, a.threshold) == ("Baseline", 1.0)
+
+
+def test_the_database_backs_the_threshold_and_date_checks(org):
+    """Writes that bypass the services still hit the check constraints."""
+    a = AssessmentFactory(organization=org)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assessment.objects.filter(pk=a.pk).update(threshold=5)
+    now = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assessment.objects.filter(pk=a.pk).update(opens_at=now, closes_at=now - timedelta(hours=1))
+
+
+def test_a_title_taken_between_check_and_write_is_a_validation_error(org, monkeypatch):
+    """The unique constraint decides a race; the caller sees a title error, not a 500."""
+    AssessmentFactory(organization=org, title="Baseline")
+    monkeypatch.setattr("assessments.services._assessment_errors", lambda **kwargs: {})
+    with pytest.raises(ValidationError) as exc:
+        assessment_create(organization=org, title="Baseline")
+    assert "title" in errors(exc)

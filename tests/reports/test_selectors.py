@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from reports.renderers import CSV_FIELDS, render_csv, render_json, render_text
 from reports.selectors import gap_report, t_quantile_975
-from tests.assessments.report_helpers import (
+from tests.factories import AssessmentFactory, ResponseFactory
+from tests.reports.helpers import (
     AWARENESS,
     BRAND,
     COMPETITIVE,
@@ -27,7 +28,6 @@ from tests.assessments.report_helpers import (
     assessment_with,
     columns,
 )
-from tests.factories import AssessmentFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
 

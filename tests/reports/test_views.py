@@ -15,14 +15,14 @@ from assessments.models import Assessment
 from organizations.models import Membership
 from reports.renderers import render_csv, render_json
 from reports.selectors import gap_report
-from tests.assessments.report_helpers import (
+from tests.factories import AssessmentFactory, MembershipFactory, ResponseFactory, UserFactory
+from tests.reports.helpers import (
     EXT_FEEDBACK,
     FEEDBACK,
     add_responses,
     assessment_with,
     columns,
 )
-from tests.factories import AssessmentFactory, MembershipFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from common.commands import InputError
 from reports.management.commands.gap_report import Command
 from reports.renderers import render_json
 from reports.selectors import gap_report
-from tests.assessments.report_helpers import FEEDBACK, assessment_with, columns
+from tests.reports.helpers import FEEDBACK, assessment_with, columns
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,117 @@
+"""The organizations services."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from organizations.models import Membership
+from organizations.services import LastOwnerError, membership_add, membership_change_role, membership_remove
+from responses.services import response_start
+from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    return OrganizationFactory(name="Acme", slug="acme")
+
+
+def errors(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:
+    return exc.value.message_dict
+
+
+def test_membership_add_and_refuse_a_second_one(org):
+    user = UserFactory()
+    m = membership_add(organization=org, user=user, role="analyst")
+    assert (m.organization, m.user, m.role) == (org, user, "analyst")
+    with pytest.raises(ValidationError) as exc:
+        membership_add(organization=org, user=user, role="owner")
+    assert "username" in errors(exc)
+    assert Membership.objects.get(user=user).role == "analyst"
+
+
+def test_membership_add_refuses_an_unknown_role(org):
+    with pytest.raises(ValidationError) as exc:
+        membership_add(organization=org, user=UserFactory(), role="boss")
+    assert "role" in errors(exc)
+    assert not Membership.objects.exists()
+
+
+def test_change_role_of_a_member(org):
+    MembershipFactory(organization=org, role="owner")
+    m = MembershipFactory(organization=org, role="respondent")
+    membership_change_role(membership=m, role="owner")
+    assert Membership.objects.get(pk=m.pk).role == "owner"
+
+
+def test_the_last_owner_cannot_be_demoted_or_removed(org):
+    owner = MembershipFactory(organization=org, role="owner")
+    MembershipFactory(organization=org, role="analyst")
+    for role in ("analyst", "respondent"):
+        with pytest.raises(LastOwnerError):
+            membership_change_role(membership=owner, role=role)
+    with pytest.raises(LastOwnerError):
+        membership_remove(membership=owner)
+    assert Membership.objects.get(pk=owner.pk).role == "owner"
+
+
+def test_an_owner_may_step_down_when_another_owner_remains(org):
+    first = MembershipFactory(organization=org, role="owner")
+    second = MembershipFactory(organization=org, role="owner")
+    membership_change_role(membership=first, role="analyst")
+    with pytest.raises(LastOwnerError):
+        membership_remove(membership=second)
+    membership_change_role(membership=first, role="owner")
+    membership_remove(membership=second)
+    assert list(Membership.objects.values_list("pk", "role")) == [(first.pk, "owner")]
+
+
+def test_a_stale_membership_object_cannot_bypass_the_last_owner_rule(org):
+    """The check reads the owners from the database, not from the object in hand."""
+    a = MembershipFactory(organization=org, role="owner")
+    b = MembershipFactory(organization=org, role="owner")
+    stale_b = Membership.objects.get(pk=b.pk)
+    membership_change_role(membership=a, role="analyst")
+    with pytest.raises(LastOwnerError):
+        membership_remove(membership=stale_b)
+
+
+def test_owner_of_one_organization_does_not_count_for_another(org):
+    """Owners of other organizations do not keep this one owned."""
+    MembershipFactory(role="owner")  # another organization
+    owner = MembershipFactory(organization=org, role="owner")
+    with pytest.raises(LastOwnerError):
+        membership_remove(membership=owner)
+
+
+def test_removing_a_member_keeps_their_responses(org, taxonomy):
+    a = AssessmentFactory(organization=org)
+    MembershipFactory(organization=org, role="owner")
+    m = MembershipFactory(organization=org, role="respondent")
+    response, _ = response_start(assessment=a, user=m.user)
+    membership_remove(membership=m)
+    assert not Membership.objects.filter(pk=m.pk).exists()
+    assert a.responses.filter(pk=response.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_stepping_down_at_once_leave_one_owner():
+    """Each demotes themselves at the same instant: one succeeds, the other gets LastOwnerError (row locks)."""
+    from tests.test_concurrency import at_once
+
+    org = OrganizationFactory()
+    pks = iter([MembershipFactory(organization=org, role="owner").pk for _ in range(2)])
+    lock = threading.Lock()
+
+    def step_down():
+        with lock:
+            pk = next(pks)
+        return membership_change_role(membership=Membership.objects.get(pk=pk), role="analyst")
+
+    results = at_once(step_down, n=2)
+    assert sorted(type(r).__name__ for r in results) == ["LastOwnerError", "Membership"]
+    assert Membership.objects.filter(organization=org, role="owner").count() == 1
