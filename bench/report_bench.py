@@ -12,6 +12,9 @@ interleaved, round after round, so that load on the machine hits them alike):
 - the report computation (``reports.selectors.gap_report``, every key of
   contract sections 4 and 5);
 - ``export_responses`` (when that command exists);
+- the report of a 40-respondent assessment added to the same database, to
+  compare with the 40-respondent size alone (the plan must not depend on
+  which assessment is asked);
 - the floor: the fastest way the same database computes a per-question
   ``COUNT`` and ``AVG`` over the answers table (on SQLite both the plain
   ``GROUP BY`` and a full scan with ``NOT INDEXED``; the faster counts).
@@ -37,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 ORG = "Bench Org"
+# The size of the small assessment timed beside each big one (and alone, as a size of its own).
+SMALL = 40
 
 
 def median_time(fn, repeat: int) -> float:
@@ -92,15 +97,19 @@ def child(size: int, repeat: int) -> None:
     # Each benefit gets a typical importance and realization; respondents vary around them.
     centres = {pk: (rng.uniform(2.5, 4.5), rng.uniform(1.8, 4.0)) for pk, _ in benefits}
 
-    ratings: dict[str, list] = {}
-    for r in range(size):
-        rows = []
-        for pk, _ in benefits:
-            ci, cr = centres[pk]
-            for dim, centre in (("importance", ci), ("realization", cr)):
-                value = None if rng.random() < 0.04 else min(5, max(1, round(rng.gauss(centre, 1.0))))
-                rows.append(Rating(pk, dim, value))
-        ratings[f"r{r:06d}"] = rows
+    def make_ratings(count: int, prefix: str = "r") -> dict[str, list]:
+        made: dict[str, list] = {}
+        for r in range(count):
+            rows = []
+            for pk, _ in benefits:
+                ci, cr = centres[pk]
+                for dim, centre in (("importance", ci), ("realization", cr)):
+                    value = None if rng.random() < 0.04 else min(5, max(1, round(rng.gauss(centre, 1.0))))
+                    rows.append(Rating(pk, dim, value))
+            made[f"{prefix}{r:06d}"] = rows
+        return made
+
+    ratings = make_ratings(size)
     values = size * len(benefits) * 2
     commands = get_commands()
 
@@ -167,6 +176,15 @@ def child(size: int, repeat: int) -> None:
     floor_name = min(floor_times, key=floor_times.get)
     floor_s = floor_times[floor_name]
 
+    # A small assessment beside the big one: its report must not pay for its neighbour.
+    small_s = None
+    if size > SMALL:
+        small, _ = assessment_get_or_create(organization=org, title=f"Small {SMALL}")
+        responses_import(assessment=small, ratings_by_respondent=make_ratings(SMALL, "s"))
+        small = Assessment.objects.select_related("organization").get(pk=small.pk)
+        gap_report(assessment=small)
+        small_s = median_time(lambda: gap_report(assessment=small), repeat)
+
     export_s = None
     if "export_responses" in commands:
 
@@ -186,6 +204,8 @@ def child(size: int, repeat: int) -> None:
     print(f"floor (fastest, {floor_name}): {floor_s * 1000:.1f} ms, 1 query")
     print(f"report (sections 4 and 5): {report_s * 1000:.1f} ms, {report_queries} queries")
     print(f"report / floor: {report_s / floor_s:.2f}x")
+    if small_s is not None:
+        print(f"report of a {SMALL}-respondent assessment in this database: {small_s * 1000:.2f} ms")
     if export_s is None:
         print("export_responses: skipped (the command does not exist yet)")
     else:
@@ -194,7 +214,7 @@ def child(size: int, repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[SMALL, 1000, 10000])
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -319,15 +319,11 @@ def _summary(benefits: Iterable[BenefitResult]) -> Summary:
 class SubmittedFacts:
     """What the report needs to know about an assessment's submitted responses."""
 
-    lo: int | None  # their smallest and largest response id
-    hi: int | None
     n: int  # how many
     respondents: int  # of those, with at least one answer
     invited: int  # of the respondents, how many came by invitation
     first: datetime | None
     last: datetime | None
-    table_lo: int | None  # the smallest and largest id in the whole responses table
-    table_hi: int | None
     invitations: int  # invitations of the assessment
 
 
@@ -344,28 +340,23 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     response, answer, invitation = (m._meta.db_table for m in (Response, Answer, Invitation))
     answered = f"EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id)"
     sql = f"""
-        SELECT MIN(r.id), MAX(r.id), COUNT(*),
+        SELECT COUNT(*),
                SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
                SUM(CASE WHEN r.invitation_id IS NOT NULL AND {answered} THEN 1 ELSE 0 END),
                MIN(r.submitted_at), MAX(r.submitted_at),
-               (SELECT MIN(id) FROM {response}), (SELECT MAX(id) FROM {response}),
                (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s)
         FROM {response} r
         WHERE r.assessment_id = %s AND r.submitted_at IS NOT NULL
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [assessment.pk, assessment.pk])
-        lo, hi, n, respondents, invited, first, last, table_lo, table_hi, invitations = cursor.fetchone()
+        n, respondents, invited, first, last, invitations = cursor.fetchone()
     return SubmittedFacts(
-        lo=lo,
-        hi=hi,
         n=n,
         respondents=int(respondents or 0),
         invited=int(invited or 0),
         first=_datetime(first),
         last=_datetime(last),
-        table_lo=table_lo,
-        table_hi=table_hi,
         invitations=invitations,
     )
 
@@ -385,44 +376,23 @@ class Tally:
     paired_squares: int = 0
 
 
-def rating_tallies(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> dict[int, Tally]:
-    """Per benefit, the tally of its submitted answers, from their joint distribution; 2 queries.
+def rating_tallies(*, assessment: Assessment) -> dict[int, Tally]:
+    """Per benefit, the tally of its submitted answers, from their joint distribution; 1 query.
 
     One ``GROUP BY benefit, importance, realization`` gives at most 36 rows a
-    benefit; they are folded into a :class:`Tally` as they are fetched.
-
-    ``facts`` (:func:`submitted_facts`, computed here unless given) choose
-    how it finds the assessment's answers, because that choice, not the
-    arithmetic, decides its cost (SQLite's planner has no statistics to make
-    it, see ``bench/report_bench.py``):
-
-    - When the assessment's submitted responses are a contiguous run of
-      response ids (an import, or a closed assessment whose responses arrived
-      together), answers are selected by a cheap ``BETWEEN`` on
-      ``response_id``; otherwise by ``IN (subquery)``.
-    - When they make up a large part of all responses, the query walks the
-      covering index ``answer_report_idx`` (benefit, importance, realization,
-      response) in group order with no sort, checking each row; ``+ 0`` on
-      ``response_id`` keeps the planner off the response index. A small
-      assessment in a big database instead goes through the response index
-      and sorts its few rows.
+    benefit; they are folded into a :class:`Tally` as they are fetched. The
+    assessment's submitted answers are one range of ``answer_report_idx``,
+    already in group order, so the database walks that range and nothing else.
     """
-    facts = facts or submitted_facts(assessment=assessment)
-    response, answer = Response._meta.db_table, Answer._meta.db_table
-    lo, hi, n = facts.lo or 0, facts.hi if facts.hi is not None else -1, facts.n
-    table_size = (facts.table_hi or 0) - (facts.table_lo or 0) + 1
-    # ``+ 0`` hides response_id from the planner, which then walks the covering
-    # index in group order; without it, it goes through the response index.
-    rid = "response_id + 0" if n * 4 >= table_size else "response_id"  # a sort costs ~4 scanned rows
-    # n distinct ids filling lo..hi leave no room for any other response.
-    if n == hi - lo + 1:
-        where, params = f"{rid} BETWEEN %s AND %s", [lo, hi]
-    else:
-        where = f"{rid} IN (SELECT id FROM {response} WHERE assessment_id = %s AND submitted_at IS NOT NULL)"
-        params = [assessment.pk]
-    sql = f"SELECT benefit_id, importance, realization, COUNT(*) FROM {answer} WHERE {where} GROUP BY 1, 2, 3"
+    # Plain SQL because the ORM writes ``AND "submitted"`` for ``submitted=True``,
+    # and SQLite then uses only the index's first column and sorts the rows;
+    # ``submitted = %s`` makes both columns an equality, so the walk is in group order.
+    sql = (
+        f"SELECT benefit_id, importance, realization, COUNT(*) FROM {Answer._meta.db_table} "
+        "WHERE assessment_id = %s AND submitted = %s GROUP BY benefit_id, importance, realization"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [assessment.pk, True])
         rows = cursor.fetchall()
     tallies: dict[int, Tally] = {}
     for benefit_id, importance, realization, count in rows:
@@ -445,7 +415,7 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     """The gap report of ``assessment`` over its submitted responses; 6 queries whatever its size."""
     questionnaire = assessment_questionnaire(assessment=assessment)
     facts = submitted_facts(assessment=assessment)
-    tallies = rating_tallies(assessment=assessment, facts=facts)
+    tallies = rating_tallies(assessment=assessment)
     threshold = float(assessment.threshold)
 
     # Pass 1: per-benefit statistics.

@@ -10,6 +10,14 @@ every statistic it needs, including the paired per-respondent differences of
 contract §5, from a single ``GROUP BY benefit`` pass over the table with no
 self-join. ``<dim>_answered`` tells "not answered yet" (False) from
 "Don't know" (True with a NULL value); a value is never stored as 0.
+
+Each answer also carries its response's ``assessment`` and whether that
+response is ``submitted`` (set in the same transaction as the response's own
+submission). They repeat what the response says, on purpose: with them the
+report's rows are one contiguous range of ``answer_report_idx``
+(assessment, submitted, benefit, importance, realization), read in group
+order with no join, no sort and the same plan whichever assessment is asked,
+in a database of one assessment or of thousands.
 """
 
 from __future__ import annotations
@@ -87,10 +95,14 @@ def _rating_in_range(field: str) -> Q:
 class Answer(models.Model):
     """One respondent's ratings of one benefit node, both dimensions side by side."""
 
-    # Neither key has an index of its own: the (response, benefit) unique index
-    # starts with response, answer_report_idx with benefit. Imports write less.
+    # No key has an index of its own: the (response, benefit) unique index
+    # starts with response, answer_report_idx with assessment, and benefits are
+    # deleted so rarely that a scan then is cheaper than an index on every write.
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
     benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="answers", db_index=False)
+    # The response's, repeated for the report's index (see the module docstring).
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+", db_index=False)
+    submitted = models.BooleanField(default=False)
     importance = models.PositiveSmallIntegerField(null=True, blank=True)
     realization = models.PositiveSmallIntegerField(null=True, blank=True)
     importance_answered = models.BooleanField(default=False)
@@ -116,10 +128,13 @@ class Answer(models.Model):
             ),
         ]
         indexes = [
-            # Covering index for the gap report: one walk in (benefit, importance,
-            # realization) order gives the report's GROUP BY with no sort and no
-            # table lookups (see assessments/reports.py and bench/report_bench.py).
-            models.Index(fields=["benefit", "importance", "realization", "response"], name="answer_report_idx"),
+            # Covering index for the gap report: an assessment's submitted answers are
+            # one range of it, in (benefit, importance, realization) order, so the
+            # report's GROUP BY needs no sort and no table lookups (see
+            # reports/selectors.py and bench/report_bench.py).
+            models.Index(
+                fields=["assessment", "submitted", "benefit", "importance", "realization"], name="answer_report_idx"
+            ),
         ]
 
     def __str__(self) -> str:

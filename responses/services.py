@@ -69,7 +69,9 @@ def answers_save(*, response: Response, ratings: Iterable[Rating]) -> int:
     for rating in ratings:
         answer = rows.get(rating.benefit_id)
         if answer is None:
-            answer = rows[rating.benefit_id] = Answer(response=response, benefit_id=rating.benefit_id)
+            answer = rows[rating.benefit_id] = Answer(
+                response=response, benefit_id=rating.benefit_id, assessment_id=response.assessment_id
+            )
         _apply(answer, rating)
     # Every row goes through the upsert without its pk: a mix of rows with and without
     # one makes bulk_create split into two INSERTs, and the query count would vary.
@@ -132,12 +134,22 @@ def responses_import(
     importance = Dimension.IMPORTANCE.value
     for respondent, ratings in ratings_by_respondent.items():
         response_id = ids[respondent]
-        # benefit id -> [response, benefit, importance, realization, importance_answered, realization_answered]
+        # benefit id -> [response, benefit, importance, realization, importance_answered, realization_answered,
+        #                assessment, submitted]
         rows: dict[int, list] = {}
         for rating in ratings:
             row = rows.get(rating.benefit_id)
             if row is None:
-                row = rows[rating.benefit_id] = [response_id, rating.benefit_id, None, None, False, False]
+                row = rows[rating.benefit_id] = [
+                    response_id,
+                    rating.benefit_id,
+                    None,
+                    None,
+                    False,
+                    False,
+                    assessment.pk,
+                    submitted,
+                ]
             if rating.dimension == importance:
                 row[2], row[4] = rating.value, True
             else:
@@ -146,7 +158,16 @@ def responses_import(
         answers.extend(rows.values())
     _insert_many(
         Answer,
-        ["response", "benefit", "importance", "realization", "importance_answered", "realization_answered"],
+        [
+            "response",
+            "benefit",
+            "importance",
+            "realization",
+            "importance_answered",
+            "realization_answered",
+            "assessment",
+            "submitted",
+        ],
         answers,
     )
     return count
@@ -174,6 +195,7 @@ def response_submit(*, response: Response) -> bool:
         return False
     now = timezone.now()
     Response.objects.filter(pk=locked.pk).update(submitted_at=now, updated_at=now)
+    Answer.objects.filter(response_id=locked.pk).update(submitted=True)
     response.submitted_at = now
     return True
 

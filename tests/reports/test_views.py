@@ -204,7 +204,9 @@ def test_response_rate_counts_invited_submissions(client, taxonomy):
         assessment=assessment, invitation=Invitation.objects.first(), submitted_at=timezone.now()
     )
     feedback = gap_report(assessment=assessment).by_path[FEEDBACK].id
-    response.answers.create(benefit_id=feedback, importance=3, importance_answered=True)
+    response.answers.create(
+        benefit_id=feedback, importance=3, importance_answered=True, assessment=assessment, submitted=True
+    )
     html = page_html(client, assessment)
     assert "<dd>2</dd>" in html  # respondents
     assert "25%" in html and "1 of 4 invitations" in html
