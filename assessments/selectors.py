@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from assessments.models import Assessment, AssessmentQuestion
+from common.commands import InputError
+from organizations.models import Organization
 from organizations.selectors import ALL_ROLES, organizations_for_user
 from taxonomy.models import Benefit, Question
 from taxonomy.selectors import Questionnaire, is_under, live_questions, questionnaire_from, subtree_filter
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 def assessment_questions(*, assessment: Assessment) -> QuerySet:
@@ -40,7 +47,22 @@ def assessment_by_name(*, organization: str, title: str) -> Assessment | None:
     )
 
 
-def assessments_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Assessment]:
+def assessment_named(*, organization: str, title: str) -> Assessment:
+    """The assessment a command names by exact organization name and title.
+
+    ``InputError`` says which of the two names is unknown.
+    """
+    target = assessment_by_name(organization=organization, title=title)
+    if target is None:
+        if not Organization.objects.filter(name=organization).exists():
+            raise InputError(f"unknown organization {organization!r}")
+        raise InputError(f"organization {organization!r} has no assessment {title!r}")
+    return target
+
+
+def assessments_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] = ALL_ROLES
+) -> QuerySet[Assessment]:
     """Assessments ``user`` may see with one of ``roles`` in their organization.
 
     Staff see every assessment. Everything else is scoped by membership, so
@@ -51,7 +73,9 @@ def assessments_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[
     return Assessment.objects.select_related("organization").filter(organization__in=organizations)
 
 
-def assessment_for_user(*, user, org_slug: str, assessment_slug: str, roles: Iterable[str] = ALL_ROLES):
+def assessment_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, org_slug: str, assessment_slug: str, roles: Iterable[str] = ALL_ROLES
+) -> Assessment | None:
     """The assessment a URL names by slugs, if ``user`` may see it with one of ``roles``; else None."""
     visible = assessments_for_user(user=user, roles=roles)
     return visible.filter(organization__slug=org_slug, slug=assessment_slug).first()

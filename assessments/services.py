@@ -133,7 +133,7 @@ def assessment_create(
         raise _duplicate_title() from exc
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def assessment_update(
     *,
     assessment: Assessment,

@@ -34,3 +34,25 @@ class ContractCommand(BaseCommand):
             # Python would otherwise complain again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
+
+
+class RawStream:
+    """A command's output wrapper as a plain text stream: ``write`` adds no line ending.
+
+    Exports stream their bytes as they are (the same bytes as the page's
+    downloads), and a progress bar draws its own line; Django's
+    ``OutputWrapper`` would end every chunk with a newline.
+    """
+
+    def __init__(self, wrapper) -> None:
+        self._wrapper = wrapper
+
+    def write(self, text: str) -> int:
+        self._wrapper.write(text, ending="")
+        return len(text)
+
+    def flush(self) -> None:
+        self._wrapper.flush()
+
+    def isatty(self) -> bool:
+        return self._wrapper.isatty()

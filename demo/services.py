@@ -102,7 +102,7 @@ class DemoResult:
     tokens: tuple[str, ...] = ()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> DemoResult:
     """Create the demo organization, its open assessment, respondents and a few invitations.
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from common.db import unique_slug
 from organizations.models import Membership, Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 @transaction.atomic
@@ -41,8 +46,8 @@ def _lock_owner_ids(organization_id: int) -> set[int]:
     )
 
 
-@transaction.atomic
-def membership_add(*, organization: Organization, user, role: str) -> Membership:
+@transaction.atomic(durable=True)
+def membership_add(*, organization: Organization, user: AbstractBaseUser, role: str) -> Membership:
     """Make an existing user a member of ``organization`` with ``role``; ``ValidationError`` if already one."""
     errors = _role_errors(role)
     existing = Membership.objects.filter(organization=organization, user=user).first()
@@ -60,7 +65,7 @@ def membership_add(*, organization: Organization, user, role: str) -> Membership
         raise ValidationError({"username": f"{user.get_username()} was just added by someone else."}) from exc
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
     """Give a member another role; ``LastOwnerError`` if they are the organization's only owner."""
     errors = _role_errors(role)
@@ -74,7 +79,7 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_remove(*, membership: Membership) -> None:
     """Remove a member from the organization; ``LastOwnerError`` if they are its only owner.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -20,6 +21,9 @@ from assessments.services import assessment_freeze_questions, assessment_get_or_
 from organizations.services import organization_get_or_create
 from responses.models import Answer, Invitation, Response, hash_token
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # Keeps each INSERT under SQLite's 32766-parameter limit (6 columns per row).
 BULK_BATCH_SIZE = 5000
@@ -173,7 +177,7 @@ def responses_import(
     return count
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def responses_import_by_name(
     *, organization: str, assessment: str, ratings_by_respondent: Mapping[str, Iterable[Rating]]
 ) -> tuple[Assessment, int]:
@@ -183,7 +187,7 @@ def responses_import_by_name(
     return target, responses_import(assessment=target, ratings_by_respondent=ratings_by_respondent)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def response_submit(*, response: Response) -> bool:
     """Mark a response submitted, once. Returns False if it already was.
 
@@ -252,8 +256,10 @@ def _free_respondent_label(assessment: Assessment, label: str) -> str:
     return candidate
 
 
-@transaction.atomic
-def response_start(*, assessment: Assessment, invitation: Invitation | None = None, user=None) -> tuple[Response, bool]:
+@transaction.atomic(durable=True)
+def response_start(
+    *, assessment: Assessment, invitation: Invitation | None = None, user: AbstractBaseUser | None = None
+) -> tuple[Response, bool]:
     """The response of an invitation or of a member, created on first start.
 
     Idempotent: starting twice (two tabs, a reload) returns the same
@@ -283,7 +289,7 @@ def response_start(*, assessment: Assessment, invitation: Invitation | None = No
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def response_section_save(
     *, response: Response, ratings: Iterable[Rating], revision: str | None, current_section: int
 ) -> int:
@@ -323,7 +329,7 @@ def response_section_save(
     return saved
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def invitations_create_by_name(*, organization: str, assessment: str, count: int) -> tuple[Assessment, bool, list[str]]:
     """``invite``: create the organization and the (open) assessment when missing, then ``count`` invitations.
 
@@ -348,7 +354,7 @@ def invitations_revoke(*, invitations: QuerySet[Invitation]) -> int:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def invitation_revoke(*, invitation: Invitation) -> bool:
     """Revoke one invitation (see :func:`invitations_revoke`); False if there was nothing to revoke."""
     if not invitations_revoke(invitations=Invitation.objects.filter(pk=invitation.pk)):

@@ -67,7 +67,7 @@ def _count(result: dict[str, int], outcome: str) -> None:
         result[outcome] += 1
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
     """Make the database's taxonomy equal to ``spec``, then sync the questions.
 

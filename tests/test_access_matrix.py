@@ -46,7 +46,7 @@ RESPOND_LATER = {**RESPOND, "respondent": "302", "analyst": "302", "owner": "302
 # The invitation token is the credential: who is logged in does not matter.
 INVITATION = EVERYONE_200
 INVITATION_LATER = dict.fromkeys(ROLES, "302")
-# Owner management (issue 6): the organization's owners and staff; everyone else 404, even its analysts.
+# Owner management: the organization's owners and staff; everyone else 404, even its analysts.
 MANAGE = {**REPORT, "analyst": "404"}
 # Writes reachable only by POST: a GET is refused before anything else, whoever asks.
 POST_ONLY = dict.fromkeys(ROLES, "405")

@@ -1,4 +1,4 @@
-"""The respondent form's section form and its crispy matrix (issue 4)."""
+"""The respondent form's section form and its crispy matrix."""
 
 from __future__ import annotations
 

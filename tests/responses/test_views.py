@@ -1,4 +1,4 @@
-"""The respondent form's views, through the test client (issue 4)."""
+"""The respondent form's views, through the test client."""
 
 from __future__ import annotations
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from assessments.models import Assessment
-from common.commands import ContractCommand, InputError
-from organizations.models import Organization
+from assessments.selectors import assessment_named
+from common.commands import ContractCommand, InputError, RawStream
 from reports.renderers import render_csv, render_json, render_text
 from reports.selectors import gap_report
 
@@ -24,15 +23,7 @@ class Command(ContractCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     def handle(self, *args, organization: str, assessment: str, format: str, output: str | None = None, **options):
-        target = (
-            Assessment.objects.select_related("organization")
-            .filter(organization__name=organization, title=assessment)
-            .first()
-        )
-        if target is None:
-            if not Organization.objects.filter(name=organization).exists():
-                raise InputError(f"unknown organization {organization!r}")
-            raise InputError(f"organization {organization!r} has no assessment {assessment!r}")
+        target = assessment_named(organization=organization, title=assessment)
         report = gap_report(assessment=target)
         text = RENDERERS[format](report)
         if output:
@@ -44,6 +35,6 @@ class Command(ContractCommand):
             self.stderr.write(f"Wrote the gap report of {target} ({report.respondents} respondents) to {output}.")
         else:
             # The raw stream: the same bytes as the page's downloads, no extra line ending.
-            self.stdout._out.write(text)
+            RawStream(self.stdout).write(text)
             if report.respondents == 0:
                 self.stderr.write(f"{target} has no submitted responses yet: the report is empty.")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from assessments.selectors import assessment_by_name
-from common.commands import ContractCommand, InputError
-from organizations.models import Organization
+from assessments.selectors import assessment_named
+from common.commands import ContractCommand, InputError, RawStream
 from responses.loaders import write_responses
 
 
@@ -17,11 +16,7 @@ class Command(ContractCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     def handle(self, *args, organization: str, assessment: str, output: str | None = None, **options) -> None:
-        target = assessment_by_name(organization=organization, title=assessment)
-        if target is None:
-            if not Organization.objects.filter(name=organization).exists():
-                raise InputError(f"unknown organization {organization!r}")
-            raise InputError(f"organization {organization!r} has no assessment {assessment!r}")
+        target = assessment_named(organization=organization, title=assessment)
         if output:
             try:
                 with open(output, "w", encoding="utf-8", newline="") as out:
@@ -30,6 +25,5 @@ class Command(ContractCommand):
                 raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from exc
             self.stderr.write(f"Exported {count} answers of {target} to {output}.")
         else:
-            # The raw stream: the OutputWrapper would add a line ending to every chunk.
-            count = write_responses(target, self.stdout._out)
+            count = write_responses(target, RawStream(self.stdout))
             self.stderr.write(f"Exported {count} answers of {target}.")

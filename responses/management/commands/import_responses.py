@@ -5,7 +5,7 @@ from __future__ import annotations
 from tqdm import tqdm
 
 from assessments.selectors import assessment_by_name
-from common.commands import ContractCommand, InputError
+from common.commands import ContractCommand, InputError, RawStream
 from responses.loaders import ResponsesCSVError, import_context, read_responses_file
 from responses.services import responses_import_by_name
 
@@ -31,7 +31,12 @@ class Command(ContractCommand):
 
         def progress(rows):
             return tqdm(
-                rows, desc="Reading", unit=" rows", file=self.stderr._out, delay=PROGRESS_DELAY, disable=not show_bar
+                rows,
+                desc="Reading",
+                unit=" rows",
+                file=RawStream(self.stderr),
+                delay=PROGRESS_DELAY,
+                disable=not show_bar,
             )
 
         try:
