@@ -16,16 +16,20 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.models import ConstraintErrorsByFieldMixin, validate_finite
 from organizations.models import Organization
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 
 
-class Assessment(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Assessment(ConstraintErrorsByFieldMixin, models.Model):
+    Status = AssessmentStatus
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
     title = models.CharField(max_length=200)
@@ -35,7 +39,10 @@ class Assessment(models.Model):
     closes_at = models.DateTimeField(null=True, blank=True)
     threshold = models.FloatField(
         default=1.0,
-        help_text="A benefit is under-realized when importance minus realization is at least this much.",
+        validators=[validate_finite],
+        help_text=(
+            "From 0 to 4. A benefit is under-realized when its importance minus its realization is at least this much."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     questions_frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -43,20 +50,55 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["organization__name", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "title"], name="assessment_unique_title"),
-            models.UniqueConstraint(fields=["organization", "slug"], name="assessment_unique_slug"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="assessment_status_valid"),
+            models.UniqueConstraint(
+                fields=["organization", "title"],
+                name="assessment_unique_title",
+                violation_error_code="duplicate_title",
+                violation_error_message=(
+                    "%%(organization)s already has an assessment called “%%(title)s”: choose another title."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "slug"],
+                name="assessment_unique_slug",
+                violation_error_code="duplicate_slug",
+                violation_error_message="%%(organization)s already has an assessment at this address.",
+            ),
             models.CheckConstraint(
-                condition=Q(threshold__gte=0) & Q(threshold__lte=4), name="assessment_threshold_range"
+                condition=Q(status__in=AssessmentStatus.values),
+                name="assessment_status_valid",
+                violation_error_code="status",
+                violation_error_message="Choose draft, open or closed.",
+            ),
+            models.CheckConstraint(
+                # NaN fails it too: no comparison with NaN is true on both sides.
+                condition=Q(threshold__gte=0) & Q(threshold__lte=4),
+                name="assessment_threshold_range",
+                violation_error_code="threshold_range",
+                violation_error_message="The threshold must be between 0 and 4.",
             ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gte=F("opens_at")),
                 name="assessment_closes_after_opens",
+                violation_error_code="closes_before_opens",
+                violation_error_message="It would close before it opens: choose a closing date after the opening date.",
             ),
         ]
 
+    constraint_fields = {
+        "duplicate_title": "title",
+        "duplicate_slug": "title",
+        "status": "status",
+        "threshold_range": "threshold",
+        "closes_before_opens": "closes_at",
+    }
+
     def __str__(self) -> str:
         return f"{self.organization} – {self.title}"
+
+    def constraint_params(self) -> dict[str, object]:
+        organization = self.organization.name if self.organization_id else ""
+        return {"organization": organization, "title": self.title}
 
     @property
     def is_open(self) -> bool:

@@ -59,34 +59,6 @@ def assessment_freeze_questions(*, assessment: Assessment) -> bool:
     return True
 
 
-THRESHOLD_MIN, THRESHOLD_MAX = 0.0, 4.0  # the assessment_threshold_range constraint
-
-
-def _assessment_errors(
-    *,
-    organization: Organization,
-    title: str,
-    status: str,
-    opens_at: datetime | None,
-    closes_at: datetime | None,
-    threshold: float,
-    exclude_pk: int | None = None,
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not title:
-        errors["title"] = "An assessment needs a title."
-    elif Assessment.objects.filter(organization=organization, title=title).exclude(pk=exclude_pk).exists():
-        errors["title"] = f"{organization.name} already has an assessment called “{title}”: choose another title."
-    if status not in Assessment.Status.values:
-        errors["status"] = "Choose draft, open or closed."
-    # ``not a <= x <= b`` also refuses NaN.
-    if not THRESHOLD_MIN <= threshold <= THRESHOLD_MAX:
-        errors["threshold"] = f"The threshold must be between {THRESHOLD_MIN:g} and {THRESHOLD_MAX:g}."
-    if opens_at and closes_at and closes_at < opens_at:
-        errors["closes_at"] = "It would close before it opens: choose a closing date after the opening date."
-    return errors
-
-
 def _duplicate_title() -> ValidationError:
     # Reached only when another request took the title between the check and the write.
     return ValidationError({"title": "An assessment with this title was just created: choose another title."})
@@ -108,27 +80,20 @@ def assessment_create(
     unknown status, a threshold outside 0..4 or a closing date before the opening date.
     """
     title = title.strip()
-    errors = _assessment_errors(
+    assessment = Assessment(
         organization=organization,
         title=title,
+        slug=unique_slug(Assessment, title, organization=organization),
         status=status,
         opens_at=opens_at,
         closes_at=closes_at,
         threshold=threshold,
     )
-    if errors:
-        raise ValidationError(errors)
+    assessment.full_clean()
     try:
         with transaction.atomic():
-            return Assessment.objects.create(
-                organization=organization,
-                title=title,
-                slug=unique_slug(Assessment, title, organization=organization),
-                status=status,
-                opens_at=opens_at,
-                closes_at=closes_at,
-                threshold=threshold,
-            )
+            assessment.save()
+            return assessment
     except IntegrityError as exc:
         raise _duplicate_title() from exc
 
@@ -148,22 +113,21 @@ def assessment_update(
     The slug stays as it was, so report URLs keep working. Same errors as
     :func:`assessment_create`; on error nothing changes, ``assessment`` included.
     """
-    title = title.strip()
-    errors = _assessment_errors(
-        organization=assessment.organization,
-        title=title,
-        status=status,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        threshold=threshold,
-        exclude_pk=assessment.pk,
-    )
-    if errors:
-        raise ValidationError(errors)
-    values = {"title": title, "status": status, "opens_at": opens_at, "closes_at": closes_at, "threshold": threshold}
+    values = {
+        "title": title.strip(),
+        "status": status,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "threshold": threshold,
+    }
+    # Validate a copy, so that on error the caller's object keeps its values.
+    changed = Assessment.objects.get(pk=assessment.pk)
+    for field, value in values.items():
+        setattr(changed, field, value)
+    changed.full_clean()
     try:
         with transaction.atomic():
-            Assessment.objects.filter(pk=assessment.pk).update(**values)
+            changed.save(update_fields=list(values))
     except IntegrityError as exc:
         raise _duplicate_title() from exc
     for field, value in values.items():

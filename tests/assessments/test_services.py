@@ -102,7 +102,7 @@ def test_the_database_backs_the_threshold_and_date_checks(org):
 def test_a_title_taken_between_check_and_write_is_a_validation_error(org, monkeypatch):
     """The unique constraint decides a race; the caller sees a title error, not a 500."""
     AssessmentFactory(organization=org, title="Baseline")
-    monkeypatch.setattr("assessments.services._assessment_errors", lambda **kwargs: {})
+    monkeypatch.setattr(Assessment, "full_clean", lambda self, *args, **kwargs: None)
     with pytest.raises(ValidationError) as exc:
         assessment_create(organization=org, title="Baseline")
     assert "title" in errors(exc)
