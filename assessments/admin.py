@@ -14,13 +14,23 @@ from common.admin import RefuseDeleteInUseMixin
 
 @admin.register(Assessment)
 class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
-    list_display = ["title", "organization", "status", "threshold", "is_frozen"]
+    list_display = ["title", "organization", "status", "threshold", "min_group_size", "results", "is_frozen"]
     list_editable = ["status", "threshold"]
     list_filter = ["status", "organization"]
     list_select_related = ["organization"]
     search_fields = ["title", "organization__name"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["organization", "title", "slug", "status", "opens_at", "closes_at", "threshold"]
+    fields = [
+        "organization",
+        "title",
+        "slug",
+        "status",
+        "opens_at",
+        "closes_at",
+        "threshold",
+        "min_group_size",
+        "results",
+    ]
     readonly_fields = ["created_at", "questions_frozen_at"]
     autocomplete_fields = ["organization"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crispy_forms.layout import Column, Row
 from django import forms
 
-from assessments.models import Assessment
+from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment
 from common.forms import bare_helper
 from organizations.models import Organization
 
@@ -46,6 +46,19 @@ class AssessmentForm(forms.Form):
         help_text=Assessment._meta.get_field("threshold").help_text,
     )
 
+    min_group_size = forms.IntegerField(
+        label="Minimum group size",
+        initial=MIN_GROUP_SIZE_DEFAULT,
+        help_text=Assessment._meta.get_field("min_group_size").help_text,
+    )
+    results = forms.ChoiceField(
+        label="Results shown",
+        choices=Assessment.Results.choices,
+        initial=Assessment.Results.AFTER_CLOSE,
+        widget=forms.RadioSelect,
+        help_text=f"After close is the safe choice. {LIVE_RESULTS_WARNING}",
+    )
+
     def __init__(self, *args, organization: Organization, assessment: Assessment | None = None, **kwargs) -> None:
         if assessment is not None and "initial" not in kwargs:
             kwargs["initial"] = {name: getattr(assessment, name) for name in self.base_fields}
@@ -56,5 +69,6 @@ class AssessmentForm(forms.Form):
             "title",
             "status",
             Row(Column("opens_at", css_class="col-sm-6"), Column("closes_at", css_class="col-sm-6")),
-            "threshold",
+            Row(Column("threshold", css_class="col-sm-6"), Column("min_group_size", css_class="col-sm-6")),
+            "results",
         )

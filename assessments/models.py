@@ -12,6 +12,7 @@ versioning scheme on the live questions.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,8 +29,23 @@ class AssessmentStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class AssessmentResults(models.TextChoices):
+    AFTER_CLOSE = "after-close", "After the assessment closes"
+    LIVE = "live", "Live, while it is open"
+
+
+# Said wherever the live setting is offered: what it gives away.
+LIVE_RESULTS_WARNING = (
+    "Live results let anyone who reads the report compare it before and after one person submits, "
+    "and so work out that person's answers. Choose it only when everyone who answers is told so."
+)
+
+MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_MIN, MIN_GROUP_SIZE_MAX = 5, 3, 100
+
+
 class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     Status = AssessmentStatus
+    Results = AssessmentResults
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
     title = models.CharField(max_length=200)
@@ -43,6 +59,22 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         help_text=(
             "From 0 to 4. A benefit is under-realized when its importance minus its realization is at least this much."
         ),
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        "minimum group size",
+        default=MIN_GROUP_SIZE_DEFAULT,
+        help_text=(
+            f"From {MIN_GROUP_SIZE_MIN} to {MIN_GROUP_SIZE_MAX}. No figure is shown for a group of fewer "
+            "respondents than this, the whole assessment included."
+        ),
+    )
+    results = models.CharField(
+        "results shown",
+        max_length=12,
+        choices=Results.choices,
+        default=Results.AFTER_CLOSE,
+        help_text=f"After close (recommended): the report shows figures once the assessment is closed. "
+        f"{LIVE_RESULTS_WARNING}",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     questions_frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -78,6 +110,20 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
                 violation_error_message="The threshold must be between 0 and 4.",
             ),
             models.CheckConstraint(
+                condition=Q(min_group_size__gte=MIN_GROUP_SIZE_MIN) & Q(min_group_size__lte=MIN_GROUP_SIZE_MAX),
+                name="assessment_min_group_size_range",
+                violation_error_code="min_group_size_range",
+                violation_error_message=(
+                    f"The minimum group size must be a whole number from {MIN_GROUP_SIZE_MIN} to {MIN_GROUP_SIZE_MAX}."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(results__in=AssessmentResults.values),
+                name="assessment_results_valid",
+                violation_error_code="results",
+                violation_error_message="Choose when results are shown: after close or live.",
+            ),
+            models.CheckConstraint(
                 condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gte=F("opens_at")),
                 name="assessment_closes_after_opens",
                 violation_error_code="closes_before_opens",
@@ -91,6 +137,8 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         "status": "status",
         "threshold_range": "threshold",
         "closes_before_opens": "closes_at",
+        "min_group_size_range": "min_group_size",
+        "results": "results",
     }
 
     def __str__(self) -> str:
@@ -99,6 +147,27 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     def constraint_params(self) -> dict[str, object]:
         organization = self.organization.name if self.organization_id else ""
         return {"organization": organization, "title": self.title}
+
+    def clean(self) -> None:
+        # Reopening would let the report be compared before and after the new
+        # answers, which is what showing results only after close prevents.
+        if self.pk and self.status != AssessmentStatus.CLOSED:
+            before = Assessment.objects.filter(pk=self.pk).values_list("status", "results").first()
+            if before == (AssessmentStatus.CLOSED, AssessmentResults.AFTER_CLOSE):
+                raise ValidationError(
+                    {
+                        "status": ValidationError(
+                            "This assessment is closed and shows its results after close, so it cannot be "
+                            "reopened: start a new assessment for the next round.",
+                            code="reopen",
+                        )
+                    }
+                )
+
+    @property
+    def results_withheld(self) -> bool:
+        """The report shows participation only: results after close, and not closed yet."""
+        return self.results == AssessmentResults.AFTER_CLOSE and self.status != AssessmentStatus.CLOSED
 
     @property
     def is_open(self) -> bool:

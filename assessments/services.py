@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, AssessmentQuestion
+from assessments.models import MIN_GROUP_SIZE_DEFAULT, Assessment, AssessmentQuestion
 from common.db import unique_slug
 from organizations.models import Organization
 from taxonomy.selectors import live_questions
@@ -73,11 +73,14 @@ def assessment_create(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     threshold: float = 1.0,
+    min_group_size: int = MIN_GROUP_SIZE_DEFAULT,
+    results: str = Assessment.Results.AFTER_CLOSE,
 ) -> Assessment:
     """A new assessment of ``organization``; its slug comes from the title and never changes afterwards.
 
     Raises ``ValidationError`` (by field) for an empty or duplicate title, an
-    unknown status, a threshold outside 0..4 or a closing date before the opening date.
+    unknown status, a threshold outside 0..4, a closing date before the
+    opening date, a minimum group size outside 3..100 or an unknown results setting.
     """
     title = title.strip()
     assessment = Assessment(
@@ -88,6 +91,8 @@ def assessment_create(
         opens_at=opens_at,
         closes_at=closes_at,
         threshold=threshold,
+        min_group_size=min_group_size,
+        results=results,
     )
     assessment.full_clean()
     try:
@@ -107,11 +112,15 @@ def assessment_update(
     opens_at: datetime | None,
     closes_at: datetime | None,
     threshold: float,
+    min_group_size: int | None = None,
+    results: str | None = None,
 ) -> Assessment:
-    """Change an assessment's title, status (opening or closing it), dates and threshold.
+    """Change an assessment's title, status (opening or closing it), dates and settings.
 
     The slug stays as it was, so report URLs keep working. Same errors as
-    :func:`assessment_create`; on error nothing changes, ``assessment`` included.
+    :func:`assessment_create`, and a closed assessment that shows its results
+    after close cannot be reopened. ``None`` keeps a setting as it is. On
+    error nothing changes, ``assessment`` included.
     """
     values = {
         "title": title.strip(),
@@ -119,6 +128,8 @@ def assessment_update(
         "opens_at": opens_at,
         "closes_at": closes_at,
         "threshold": threshold,
+        "min_group_size": assessment.min_group_size if min_group_size is None else min_group_size,
+        "results": assessment.results if results is None else results,
     }
     # Validate a copy, so that on error the caller's object keeps its values.
     changed = Assessment.objects.get(pk=assessment.pk)
@@ -133,3 +144,14 @@ def assessment_update(
     for field, value in values.items():
         setattr(assessment, field, value)
     return assessment
+
+
+def assessments_erase(organization: Organization, dry_run: bool) -> dict[str, int]:
+    """The organization's assessments and their frozen questions (an eraser for ``organization_erase``)."""
+    assessments = Assessment.objects.filter(organization=organization)
+    frozen = AssessmentQuestion.objects.filter(assessment__organization=organization)
+    counts = {"assessments": assessments.count(), "frozen questions": frozen.count()}
+    if not dry_run:
+        frozen.delete()
+        assessments.delete()
+    return counts

@@ -38,3 +38,27 @@ def in_use(model: type, objs: Iterable) -> dict[object, str]:
         for obj, reason in check(objs).items():
             blockers.setdefault(obj, reason)
     return blockers
+
+
+# --- Erasing an organization -----------------------------------------------
+#
+# Erasure runs the other way: every app deletes what it keeps about the
+# organization, the highest first (answers before the responses they belong
+# to, responses before their assessment), and the organizations app deletes
+# the organization last. Each eraser takes the organization and ``dry_run``
+# and returns {what: how many}, counted the same way whether it deletes or not.
+
+Eraser = Callable[[object, bool], dict[str, int]]
+
+_erasers: list[Eraser] = []
+
+
+def register_organization_eraser(eraser: Eraser) -> None:
+    """Make :func:`organization_erasers` include ``eraser``; registering twice is harmless."""
+    if eraser not in _erasers:
+        _erasers.append(eraser)
+
+
+def organization_erasers() -> list[Eraser]:
+    """The registered erasers, the app registered last (the highest) first."""
+    return list(reversed(_erasers))

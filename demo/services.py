@@ -25,7 +25,8 @@ from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
 DEMO_ORGANIZATION = "Demo Organization"
-DEMO_ASSESSMENT = "Baseline 2026"
+DEMO_ASSESSMENT = "Baseline 2026"  # answered and closed, so its report shows at once
+DEMO_OPEN_ASSESSMENT = "Pulse 2027"  # open, with the demo's invitation links
 DEMO_SEED = 2026
 DEMO_RESPONDENTS = 40
 DEMO_PARTIAL = 2  # of the submitted respondents, how many answered only part
@@ -104,7 +105,7 @@ class DemoResult:
 
 @transaction.atomic(durable=True)
 def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> DemoResult:
-    """Create the demo organization, its open assessment, respondents and a few invitations.
+    """Create the demo organization, its closed assessment with respondents, and an open one with invitations.
 
     Does nothing (``created`` False) when the demo assessment exists already.
     Needs the taxonomy loaded.
@@ -116,6 +117,7 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
         raise ValueError("the taxonomy is empty: run `manage.py load_taxonomy` first")
     organization, _ = organization_get_or_create(name=DEMO_ORGANIZATION)
     assessment, _ = assessment_get_or_create(organization=organization, title=DEMO_ASSESSMENT)
+    following, _ = assessment_get_or_create(organization=organization, title=DEMO_OPEN_ASSESSMENT)
     benefit_ids = [b.id for b in assessment_questionnaire(assessment=assessment).benefits]
     submitted = demo_ratings(
         benefit_ids, respondents=respondents, seed=seed, partial=min(DEMO_PARTIAL, respondents - 1)
@@ -126,6 +128,9 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
         for n, ratings in enumerate(demo_ratings(benefit_ids, respondents=DEMO_IN_PROGRESS, seed=seed + 1).values(), 1)
     }
     responses_import(assessment=assessment, ratings_by_respondent=submitted)
-    responses_import(assessment=assessment, ratings_by_respondent=in_progress, submitted=False)
-    tokens = invitations_create(assessment=assessment, count=DEMO_INVITATIONS, label="Demo invitation")
+    responses_import(assessment=following, ratings_by_respondent=in_progress, submitted=False)
+    # Results are shown after close: the answered round is over.
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CLOSED)
+    assessment.status = Assessment.Status.CLOSED
+    tokens = invitations_create(assessment=following, count=DEMO_INVITATIONS, label="Demo invitation")
     return DemoResult(assessment=assessment, created=True, respondents=len(submitted), tokens=tuple(tokens))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from common.db import unique_slug
+from common.usage import organization_erasers
 from organizations.models import Membership, Organization
 
 if TYPE_CHECKING:
@@ -89,3 +90,23 @@ def membership_remove(*, membership: Membership) -> None:
     if owners == {membership.pk}:
         raise LastOwnerError("an organization needs at least one owner: make someone else an owner first")
     Membership.objects.filter(pk=membership.pk).delete()
+
+
+@transaction.atomic(durable=True)
+def organization_erase(*, organization: Organization, dry_run: bool = False) -> dict[str, int]:
+    """Delete the organization and everything that belongs to it; return what (and how many) went.
+
+    Every app that keeps data about an organization registered an eraser
+    (``common.usage``), so this needs to know none of them. ``dry_run`` counts
+    the same rows and deletes nothing.
+    """
+    counts: dict[str, int] = {}
+    for eraser in organization_erasers():
+        counts.update(eraser(organization, dry_run))
+    memberships = Membership.objects.filter(organization=organization)
+    counts["memberships"] = memberships.count()
+    if not dry_run:
+        memberships.delete()
+        Organization.objects.filter(pk=organization.pk).delete()
+    counts["organizations"] = 1
+    return counts

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from reports.selectors import GapReport
+from reports.selectors import REASON_NOT_CLOSED, GapReport
 
 CSV_FIELDS = (
     "path",
@@ -90,8 +90,31 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def withheld_sentence(report: GapReport) -> str:
+    """Why a suppressed report shows no figures, and what would change that, in plain words."""
+    count = f"{report.respondents} response{'s' if report.respondents != 1 else ''} so far"
+    needed = f"; at least {report.min_group_size} are needed, so {report.needed} more" if report.needed else ""
+    if report.reason == REASON_NOT_CLOSED:
+        return f"Results are shown once the assessment is closed ({count}{needed})."
+    return (
+        f"Results are shown only for at least {report.min_group_size} respondents, so that no one's answers "
+        f"can be picked out ({count}{needed})."
+    )
+
+
 def render_text(report: GapReport) -> str:
     """A readable, aligned table per cell, for a terminal."""
+    if report.suppressed:
+        return (
+            "\n".join(
+                [
+                    f"Gap report: {report.organization} / {report.assessment}",
+                    f"Respondents: {report.respondents}   Minimum group size: {report.min_group_size}",
+                    withheld_sentence(report),
+                ]
+            )
+            + "\n"
+        )
     lines = [
         f"Gap report: {report.organization} / {report.assessment}",
         f"Respondents: {report.respondents}   Threshold: {report.threshold:g}   "

@@ -30,10 +30,10 @@ import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date, datetime
 
 from django.db import connection
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
@@ -189,27 +189,44 @@ class CellResult:
         }
 
 
+# Why a report shows no figures (contract section 6).
+REASON_BELOW_MINIMUM = "below-minimum"
+REASON_NOT_CLOSED = "not-closed"
+
+
 @dataclass(frozen=True)
 class GapReport:
     organization: str
     assessment: str
     respondents: int  # submitted responses with at least one answer (a "Don't know" counts)
     threshold: float
-    benefits: tuple[BenefitResult, ...]  # taxonomy order
-    cells: tuple[CellResult, ...]  # six, concept then scope order
-    overall: Summary
+    min_group_size: int
+    reason: str | None  # why it is suppressed, or None
+    benefits: tuple[BenefitResult, ...]  # taxonomy order; empty when suppressed
+    cells: tuple[CellResult, ...]  # six, concept then scope order; empty when suppressed
+    overall: Summary | None  # None when suppressed
     ranking: tuple[str, ...]  # paths with a gap: gap desc, importance desc, path asc
     centre_importance: float | None  # I: the quadrant crosshair
     centre_realization: float | None  # R
-    first_submitted: datetime | None
-    last_submitted: datetime | None
-    invitations: int
-    invited_respondents: int  # respondents who came through an invitation
+    first_submitted: date | None
+    last_submitted: date | None
+    closes_at: datetime | None
+    invitations: int  # unrevoked invitations
+    invitations_submitted: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.reason is not None
+
+    @property
+    def needed(self) -> int:
+        """How many more respondents the report needs before it can show figures."""
+        return max(0, self.min_group_size - self.respondents)
 
     @property
     def response_rate(self) -> float | None:
-        """Share of invitations that led to a submitted response; None without invitations."""
-        return self.invited_respondents / self.invitations if self.invitations else None
+        """Share of the (unrevoked) invitations that led to a submitted response; None without invitations."""
+        return self.invitations_submitted / self.invitations if self.invitations else None
 
     @functools.cached_property
     def by_path(self) -> dict[str, BenefitResult]:
@@ -230,9 +247,14 @@ class GapReport:
             "assessment": self.assessment,
             "respondents": self.respondents,
             "threshold": self.threshold,
+            "min_group_size": self.min_group_size,
+            "suppressed": self.suppressed,
+            "reason": self.reason,
             "benefits": [b.to_dict() for b in self.benefits],
             "cells": [c.to_dict() for c in self.cells],
-            "overall": {
+            "overall": None
+            if o is None
+            else {
                 "importance": o.importance,
                 "realization": o.realization,
                 "gap": o.gap,
@@ -240,7 +262,9 @@ class GapReport:
                 "benefits": o.benefits,
             },
             "ranking": list(self.ranking),
-            "centre": {"importance": self.centre_importance, "realization": self.centre_realization},
+            "centre": None
+            if self.suppressed
+            else {"importance": self.centre_importance, "realization": self.centre_realization},
         }
 
 
@@ -317,22 +341,21 @@ def _summary(benefits: Iterable[BenefitResult]) -> Summary:
 
 @dataclass(frozen=True)
 class SubmittedFacts:
-    """What the report needs to know about an assessment's submitted responses."""
+    """What the report needs to know about an assessment's submitted responses and its invitations."""
 
     n: int  # how many
     respondents: int  # of those, with at least one answer
-    invited: int  # of the respondents, how many came by invitation
-    first: datetime | None
-    last: datetime | None
-    invitations: int  # invitations of the assessment
+    first: date | None
+    last: date | None
+    invitations: int  # unrevoked invitations of the assessment
+    invitations_submitted: int  # of those, how many were used to submit
 
 
-def _datetime(value) -> datetime | None:
-    """SQLite hands back a stored datetime as text (UTC, as Django writes it)."""
-    if value is None or isinstance(value, datetime):
+def _date(value) -> date | None:
+    """SQLite hands back a stored date as text."""
+    if value is None or isinstance(value, date):
         return value
-    parsed = parse_datetime(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_date(value)
 
 
 def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
@@ -342,23 +365,37 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     sql = f"""
         SELECT COUNT(*),
                SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN r.invitation_id IS NOT NULL AND {answered} THEN 1 ELSE 0 END),
-               MIN(r.submitted_at), MAX(r.submitted_at),
-               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s)
+               MIN(r.submitted_on), MAX(r.submitted_on),
+               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s AND revoked_at IS NULL),
+               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s AND revoked_at IS NULL AND submitted = %s)
         FROM {response} r
-        WHERE r.assessment_id = %s AND r.submitted_at IS NOT NULL
+        WHERE r.assessment_id = %s AND r.submitted_on IS NOT NULL
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment.pk, assessment.pk])
-        n, respondents, invited, first, last, invitations = cursor.fetchone()
+        cursor.execute(sql, [assessment.pk, assessment.pk, True, assessment.pk])
+        n, respondents, first, last, invitations, invitations_submitted = cursor.fetchone()
     return SubmittedFacts(
         n=n,
         respondents=int(respondents or 0),
-        invited=int(invited or 0),
-        first=_datetime(first),
-        last=_datetime(last),
+        first=_date(first),
+        last=_date(last),
         invitations=invitations,
+        invitations_submitted=invitations_submitted,
     )
+
+
+def suppression_reason(*, assessment: Assessment, respondents: int) -> str | None:
+    """Why the report of ``assessment`` must show no figures, or None (contract section 6).
+
+    While results are withheld until close, that is the reason, whatever the
+    count: closing is what the sponsor has to do next, and the page says how
+    many more responses are needed besides.
+    """
+    if assessment.results_withheld:
+        return REASON_NOT_CLOSED
+    if respondents < assessment.min_group_size:
+        return REASON_BELOW_MINIMUM
+    return None
 
 
 @dataclass
@@ -411,10 +448,51 @@ def rating_tallies(*, assessment: Assessment) -> dict[int, Tally]:
     return tallies
 
 
+def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> GapReport:
+    """The report with participation only: no figure computed from any answer."""
+    return GapReport(
+        organization=assessment.organization.name,
+        assessment=assessment.title,
+        respondents=facts.respondents,
+        threshold=float(assessment.threshold),
+        min_group_size=assessment.min_group_size,
+        reason=reason,
+        benefits=(),
+        cells=(),
+        overall=None,
+        ranking=(),
+        centre_importance=None,
+        centre_realization=None,
+        first_submitted=facts.first,
+        last_submitted=facts.last,
+        closes_at=assessment.closes_at,
+        invitations=facts.invitations,
+        invitations_submitted=facts.invitations_submitted,
+    )
+
+
 def gap_report(*, assessment: Assessment) -> GapReport:
-    """The gap report of ``assessment`` over its submitted responses; 6 queries whatever its size."""
-    questionnaire = assessment_questionnaire(assessment=assessment)
+    """The gap report of ``assessment`` as anyone may see it; 6 queries whatever its size.
+
+    Every output (page, downloads, command) comes from here, so the release
+    rules of section 6 hold everywhere: a suppressed report costs one query
+    and reads no answer.
+    """
     facts = submitted_facts(assessment=assessment)
+    reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
+    if reason is not None:
+        return _withheld(assessment, facts, reason)
+    return gap_figures(assessment=assessment, facts=facts)
+
+
+def gap_figures(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> GapReport:
+    """Every figure of sections 4 and 5 over the submitted responses, whatever their number.
+
+    Not for display: only :func:`gap_report` decides whether figures may be shown.
+    """
+    if facts is None:
+        facts = submitted_facts(assessment=assessment)
+    questionnaire = assessment_questionnaire(assessment=assessment)
     tallies = rating_tallies(assessment=assessment)
     threshold = float(assessment.threshold)
 
@@ -476,6 +554,8 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         assessment=assessment.title,
         respondents=facts.respondents,
         threshold=threshold,
+        min_group_size=assessment.min_group_size,
+        reason=None,
         benefits=tuple(benefits),
         cells=cells,
         overall=_summary(benefits),
@@ -484,6 +564,7 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         centre_realization=centre_r,
         first_submitted=facts.first,
         last_submitted=facts.last,
+        closes_at=assessment.closes_at,
         invitations=facts.invitations,
-        invited_respondents=facts.invited,
+        invitations_submitted=facts.invitations_submitted,
     )

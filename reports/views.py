@@ -9,15 +9,20 @@ from django.shortcuts import render
 from assessments.views import _assessment_or_404
 from organizations.selectors import REPORT_ROLES
 from reports.charts import report_page
-from reports.renderers import render_csv, render_json
+from reports.renderers import render_csv, render_json, withheld_sentence
 from reports.selectors import gap_report
 
 
 @login_required
 def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ROLES)
-    page = report_page(gap_report(assessment=assessment))
-    return render(request, "reports/report.html", {"assessment": assessment, "page": page})
+    report = gap_report(assessment=assessment)
+    context = {"assessment": assessment, "report": report}
+    if report.suppressed:
+        context["withheld"] = withheld_sentence(report)
+    else:
+        context["page"] = report_page(report)
+    return render(request, "reports/report.html", context)
 
 
 def _download(request, org_slug: str, assessment_slug: str, render_report, extension: str, content_type: str):

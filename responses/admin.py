@@ -23,7 +23,6 @@ from responses.forms import MAX_INVITATIONS
 from responses.models import Answer, Invitation, Response
 from responses.selectors import INVITATION_STATUSES, invitation_status
 from responses.services import invitations_create, invitations_revoke
-from taxonomy.scales import DONT_KNOW_LABEL, SCALES, Dimension
 
 admin.site.unregister(Organization)
 admin.site.unregister(Assessment)
@@ -41,7 +40,7 @@ class OrganizationAdmin(BaseOrganizationAdmin):
                 assessment_count=count_of(Assessment.objects.all(), "organization"),
                 invitation_count=count_of(Invitation.objects.all(), "assessment__organization"),
                 submitted_count=count_of(
-                    Response.objects.filter(submitted_at__isnull=False), "assessment__organization"
+                    Response.objects.filter(submitted_on__isnull=False), "assessment__organization"
                 ),
             )
         )
@@ -71,7 +70,17 @@ class CreateInvitationsForm(forms.Form):
 
 @admin.register(Assessment)
 class AssessmentAdmin(BaseAssessmentAdmin):
-    list_display = ["title", "organization", "status", "threshold", "invitation_count", "submitted_count", "is_frozen"]
+    list_display = [
+        "title",
+        "organization",
+        "status",
+        "threshold",
+        "min_group_size",
+        "results",
+        "invitation_count",
+        "submitted_count",
+        "is_frozen",
+    ]
     actions = ["create_invitations"]
 
     def get_queryset(self, request):
@@ -80,7 +89,7 @@ class AssessmentAdmin(BaseAssessmentAdmin):
             .get_queryset(request)
             .annotate(
                 invitation_count=count_of(Invitation.objects.all(), "assessment"),
-                submitted_count=count_of(Response.objects.filter(submitted_at__isnull=False), "assessment"),
+                submitted_count=count_of(Response.objects.filter(submitted_on__isnull=False), "assessment"),
             )
         )
 
@@ -161,46 +170,6 @@ class InvitationAdmin(admin.ModelAdmin):
         self.message_user(request, f"{n} invitation(s) revoked: their links no longer open.", level=messages.SUCCESS)
 
 
-class AnswerInline(admin.TabularInline):
-    model = Answer
-    fields = ["benefit_path", "importance_value", "realization_value"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["benefit__path"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("benefit")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="benefit")
-    def benefit_path(self, obj: Answer) -> str:
-        return obj.benefit.path
-
-    @staticmethod
-    def _value(obj: Answer, dimension: str) -> str:
-        if not obj.answered(dimension):
-            return "—"
-        value = obj.value(dimension)
-        return DONT_KNOW_LABEL if value is None else f"{value} - {SCALES[dimension].label(value)}"
-
-    @admin.display(description="importance")
-    def importance_value(self, obj: Answer) -> str:
-        return self._value(obj, Dimension.IMPORTANCE)
-
-    @admin.display(description="realization")
-    def realization_value(self, obj: Answer) -> str:
-        return self._value(obj, Dimension.REALIZATION)
-
-
 class SubmittedFilter(admin.SimpleListFilter):
     title = "submitted"
     parameter_name = "submitted"
@@ -210,27 +179,42 @@ class SubmittedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
-            return queryset.filter(submitted_at__isnull=self.value() == "no")
+            return queryset.filter(submitted_on__isnull=self.value() == "no")
         return queryset
 
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    """Responses are the respondents' own words: viewable, never edited or deleted here."""
+    """Responses listed without their answers, and without whoever gave them.
 
-    list_display = ["respondent", "assessment", "started_at", "submitted_at", "answer_count"]
+    No page shows one respondent's answers, this one included: a ratings
+    table per response would let staff read a person's candid opinions, and
+    for a draft, name the person. What is left is what administering needs:
+    which assessment, whether it is submitted, the day, how many answers.
+    """
+
+    list_display = ["label", "assessment", "status", "day", "answer_count"]
     list_filter = [SubmittedFilter, "assessment__organization", "assessment"]
     list_select_related = ["assessment__organization"]
-    search_fields = ["respondent", "assessment__title", "assessment__organization__name"]
-    fields = ["assessment", "respondent", "invitation", "started_at", "updated_at", "submitted_at"]
+    search_fields = ["assessment__title", "assessment__organization__name"]
+    fields = ["assessment", "status", "day", "answer_count"]
     readonly_fields = fields
-    inlines = [AnswerInline]
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(answer_count=count_of(Answer.objects.all(), "response"))
+
+    @admin.display(description="response", ordering="pk")
+    def label(self, obj: Response) -> str:
+        # Not the respondent id: an imported file may have used names.
+        return f"Response #{obj.pk}"
+
+    @admin.display(description="status")
+    def status(self, obj: Response) -> str:
+        return "submitted" if obj.is_submitted else "in progress"
+
+    @admin.display(description="day", ordering="submitted_on")
+    def day(self, obj: Response):
+        return obj.submitted_on or (obj.started_at.date() if obj.started_at else None)
 
     @admin.display(description="answers", ordering="answer_count")
     def answer_count(self, obj: Response) -> int:

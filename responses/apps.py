@@ -9,12 +9,13 @@ class ResponsesConfig(AppConfig):
 
     def ready(self) -> None:
         from assessments.models import Assessment
-        from common.usage import register_in_use_check
+        from common.usage import register_in_use_check, register_organization_eraser
         from organizations.models import Organization
-        from responses import selectors
+        from responses import selectors, services
         from taxonomy.models import Benefit, Question
 
         register_in_use_check(Benefit, selectors.benefits_with_answers)
         register_in_use_check(Question, selectors.questions_with_answers)
         register_in_use_check(Organization, selectors.organizations_with_answers)
         register_in_use_check(Assessment, selectors.assessments_with_responses)
+        register_organization_eraser(services.responses_erase)

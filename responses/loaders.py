@@ -195,7 +195,7 @@ def export_lines(assessment: Assessment) -> Iterator[str]:
     position = {b.pk: i for i, b in enumerate(tree)}
     values = {None: ""} | {v: str(v) for v in VALUES.values()}
     rows = (
-        Answer.objects.filter(response__assessment=assessment, response__submitted_at__isnull=False)
+        Answer.objects.filter(response__assessment=assessment, response__submitted_on__isnull=False)
         # The (assessment, respondent) and (response, benefit) unique indexes give this order without a sort.
         .order_by("response__respondent", "benefit_id")
         .values_list(

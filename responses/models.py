@@ -18,6 +18,18 @@ report's rows are one contiguous range of ``answer_report_idx``
 (assessment, submitted, benefit, importance, realization), read in group
 order with no join, no sort and the same plan whichever assessment is asked,
 in a database of one assessment or of thousands.
+
+Anonymity after submit
+----------------------
+Who took part and what they answered are kept apart. Until it is submitted,
+a response is a draft reachable from its invitation or its member (``invitation``
+or ``user``), so that it can be resumed. Submitting, in one transaction, marks
+the invitation (``Invitation.submitted``) or the member (a
+:class:`Participation` row) as having submitted, which is what stops a
+second response, and cuts the response loose: no user, no invitation, no
+time of day (``submitted_on`` is a date, ``duration_minutes`` whole minutes).
+The ``response_submitted_is_anonymous`` constraint makes any other state
+impossible to store. The respondent id of a web response is random.
 """
 
 from __future__ import annotations
@@ -45,6 +57,8 @@ class Invitation(models.Model):
     label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # That its response was submitted; never which response that was.
+    submitted = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "pk"]
@@ -58,15 +72,20 @@ class Response(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="responses")
     respondent = models.CharField(max_length=200, help_text="Unique within the assessment.")
+    # The way back to a draft; both are cleared when it is submitted.
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    # A draft's times (the form's revision is ``updated_at``); cleared when it is submitted.
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Whole minutes from start to submit (web responses)."
+    )
     # The section to resume at (0-based index into the six concept x scope sections).
     current_section = models.PositiveSmallIntegerField(default=0)
 
@@ -77,15 +96,43 @@ class Response(models.Model):
             models.UniqueConstraint(
                 fields=["assessment", "user"], condition=Q(user__isnull=False), name="response_unique_user"
             ),
+            models.CheckConstraint(
+                condition=Q(submitted_on__isnull=True)
+                | Q(user__isnull=True, invitation__isnull=True, started_at__isnull=True, updated_at__isnull=True),
+                name="response_submitted_is_anonymous",
+                violation_error_message="A submitted response keeps no user, invitation or time of day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_on__isnull=False) | Q(started_at__isnull=False, updated_at__isnull=False),
+                name="response_draft_has_times",
+                violation_error_message="A draft response needs its start and last-saved times.",
+            ),
         ]
-        indexes = [models.Index(fields=["assessment", "submitted_at"], name="response_submitted_idx")]
+        indexes = [models.Index(fields=["assessment", "submitted_on"], name="response_submitted_on_idx")]
 
     def __str__(self) -> str:
-        return f"{self.assessment}: {self.respondent}"
+        # Not the respondent id, which an imported file may have made a name.
+        return f"Response #{self.pk} to {self.assessment}"
 
     @property
     def is_submitted(self) -> bool:
-        return self.submitted_at is not None
+        return self.submitted_on is not None
+
+
+class Participation(models.Model):
+    """That a member submitted a response to an assessment: which response is not kept.
+
+    An invitation carries the same fact itself (``Invitation.submitted``).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="participation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} took part in {self.assessment}"
 
 
 def _rating_in_range(field: str) -> Q:

@@ -9,7 +9,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from assessments.models import Assessment
 from common.db import count_of
 from organizations.models import Organization
-from responses.models import Answer, Invitation, Response, hash_token
+from responses.models import Answer, Invitation, Participation, Response, hash_token
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 from taxonomy.selectors import is_under, subtree_filter
@@ -20,12 +20,18 @@ def response_answers(*, response) -> dict[int, Answer]:
     return {a.benefit_id: a for a in Answer.objects.filter(response=response)}
 
 
+def member_has_submitted(*, assessment: Assessment, user) -> bool:
+    """Whether the member submitted a response to the assessment (which one is not known); one query."""
+    return Participation.objects.filter(assessment=assessment, user=user).exists()
+
+
 INVITATION_STATUSES = ("unused", "started", "submitted", "revoked")
 
 
-# A submitted invitation counts as submitted even if revoked afterwards.
-_STARTED = Q(response__isnull=False, response__submitted_at__isnull=True, revoked_at__isnull=True)
-_SUBMITTED = Q(response__submitted_at__isnull=False)
+# An invitation's status is its own: ``submitted`` is stored on it (its
+# response keeps no link back), ``started`` is a draft that still points to it.
+_STARTED = Q(submitted=False, response__isnull=False, revoked_at__isnull=True)
+_SUBMITTED = Q(submitted=True)
 
 
 def invitation_status() -> Case:
@@ -40,10 +46,11 @@ def invitation_status() -> Case:
 
 
 def organization_assessments(*, organization: Organization) -> QuerySet[Assessment]:
-    """The organization's assessments, newest first, with invitation counts; one query whatever their number.
+    """The organization's assessments, newest first, with counts; one query whatever their number.
 
     ``invitations_sent`` counts every invitation created (revoked ones too);
-    ``invitations_started`` those in progress; ``invitations_submitted`` those submitted.
+    ``invitations_started`` those in progress; ``responses_submitted`` the
+    submitted responses from every way in (links, members, imports).
     """
     invitations = Invitation.objects.all()
     return (
@@ -52,7 +59,7 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
         .annotate(
             invitations_sent=count_of(invitations, "assessment"),
             invitations_started=count_of(invitations.filter(_STARTED), "assessment"),
-            invitations_submitted=count_of(invitations.filter(_SUBMITTED), "assessment"),
+            responses_submitted=count_of(Response.objects.filter(submitted_on__isnull=False), "assessment"),
         )
         .order_by("-created_at", "pk")
     )

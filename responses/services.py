@@ -12,14 +12,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.services import assessment_freeze_questions, assessment_get_or_create
+from organizations.models import Membership
 from organizations.services import organization_get_or_create
-from responses.models import Answer, Invitation, Response, hash_token
+from responses.models import Answer, Invitation, Participation, Response, hash_token
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ def answers_save(*, response: Response, ratings: Iterable[Rating]) -> int:
     the dimensions given are written; nothing else changes.
     """
     ratings = list(ratings)
-    if response.submitted_at is not None:
+    if response.is_submitted:
         raise ValueError("this response has been submitted and can no longer change")
     if not ratings:
         return 0
@@ -120,17 +122,26 @@ def responses_import(
     Imported responses count as submitted. A fixed number of queries whatever
     the number of respondents. Returns the number of ratings saved. The
     caller has already checked that no respondent is in the assessment; the
-    unique constraint backs that up.
+    unique constraint backs that up. A closed assessment takes no import:
+    its report may already have been read, and new answers would change it.
     """
+    if assessment.status == Assessment.Status.CLOSED:
+        raise ValidationError(
+            f"{assessment} is closed, so it takes no more answers: import into a new assessment instead."
+        )
     if assessment.questions_frozen_at is None:
         assessment_freeze_questions(assessment=assessment)
     if not ratings_by_respondent:
         return 0
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # An imported response is submitted on the day of the import and has no times of its own;
+    # ``submitted=False`` (demo data, tests) makes drafts that no invitation or member leads to.
+    now = timezone.now()
+    today = connection.ops.adapt_datefield_value(timezone.localdate(now)) if submitted else None
+    started = None if submitted else connection.ops.adapt_datetimefield_value(now)
     _insert_many(
         Response,
-        ["assessment", "respondent", "started_at", "updated_at", "submitted_at", "current_section"],
-        [(assessment.pk, respondent, now, now, now if submitted else None, 0) for respondent in ratings_by_respondent],
+        ["assessment", "respondent", "submitted_on", "started_at", "updated_at", "current_section"],
+        [(assessment.pk, respondent, today, started, started, 0) for respondent in ratings_by_respondent],
     )
     ids = dict(Response.objects.filter(assessment=assessment).values_list("respondent", "pk"))
     answers: list[list] = []
@@ -179,28 +190,92 @@ def responses_import(
 
 @transaction.atomic(durable=True)
 def responses_import_by_name(
-    *, organization: str, assessment: str, ratings_by_respondent: Mapping[str, Iterable[Rating]]
+    *,
+    organization: str,
+    assessment: str,
+    ratings_by_respondent: Mapping[str, Iterable[Rating]],
+    keep_open: bool = False,
 ) -> tuple[Assessment, int]:
-    """``import_responses``: create the organization and assessment when missing, then import; all or nothing."""
+    """``import_responses``: create the organization and assessment when missing, then import; all or nothing.
+
+    An assessment created here is closed, since its answers were collected
+    elsewhere, unless ``keep_open``.
+    """
     org, _ = organization_get_or_create(name=organization)
-    target, _ = assessment_get_or_create(organization=org, title=assessment)
-    return target, responses_import(assessment=target, ratings_by_respondent=ratings_by_respondent)
+    target, created = assessment_get_or_create(organization=org, title=assessment)
+    count = responses_import(assessment=target, ratings_by_respondent=ratings_by_respondent)
+    if created and not keep_open:
+        Assessment.objects.filter(pk=target.pk).update(status=Assessment.Status.CLOSED)
+        target.status = Assessment.Status.CLOSED
+    return target, count
+
+
+def _lock_membership(assessment: Assessment, user_id: int) -> None:
+    list(Membership.objects.select_for_update().filter(organization_id=assessment.organization_id, user_id=user_id))
+
+
+def _lock_way_in(response: Response) -> None:
+    """Lock the row that says who may answer (the invitation, or the member's membership).
+
+    Start, submit and withdraw of one person's response all take this lock
+    first, so two tabs are served one after the other and always in the same
+    order of locks.
+    """
+    if response.invitation_id is not None:
+        list(Invitation.objects.select_for_update().filter(pk=response.invitation_id))
+    elif response.user_id is not None:
+        _lock_membership(response.assessment, response.user_id)
 
 
 @transaction.atomic(durable=True)
 def response_submit(*, response: Response) -> bool:
-    """Mark a response submitted, once. Returns False if it already was.
+    """Submit a response, once, and make it anonymous. Returns False if it already was submitted.
 
-    The row lock makes a double submit from two tabs submit once.
+    In the same transaction, the invitation or the member is marked as having
+    submitted, and the response loses its user, its invitation and its times
+    of day: it keeps the day and how many whole minutes it took (see the
+    models' docstring). The row locks make two tabs submitting at once submit once.
     """
-    locked = Response.objects.select_for_update().get(pk=response.pk)
-    if locked.submitted_at is not None:
-        response.submitted_at = locked.submitted_at
+    _lock_way_in(response)
+    locked = Response.objects.select_for_update().filter(pk=response.pk).first()
+    if locked is None or locked.is_submitted:
         return False
     now = timezone.now()
-    Response.objects.filter(pk=locked.pk).update(submitted_at=now, updated_at=now)
+    if locked.invitation_id is not None:
+        Invitation.objects.filter(pk=locked.invitation_id).update(submitted=True)
+    if locked.user_id is not None:
+        Participation.objects.get_or_create(assessment_id=locked.assessment_id, user_id=locked.user_id)
+    minutes = max(0, int((now - locked.started_at).total_seconds() // 60)) if locked.started_at else None
+    Response.objects.filter(pk=locked.pk).update(
+        submitted_on=timezone.localdate(now),
+        duration_minutes=minutes,
+        user=None,
+        invitation=None,
+        started_at=None,
+        updated_at=None,
+    )
     Answer.objects.filter(response_id=locked.pk).update(submitted=True)
-    response.submitted_at = now
+    response.submitted_on = timezone.localdate(now)
+    response.user = response.invitation = response.started_at = response.updated_at = None
+    return True
+
+
+@transaction.atomic(durable=True)
+def response_withdraw(*, response: Response) -> bool:
+    """Delete a draft and its answers, so that its invitation or member may start again.
+
+    A submitted response cannot be withdrawn (nothing links it to its
+    respondent any more): :class:`ResponseSubmittedError`. Returns False when
+    there was nothing to withdraw (another tab did it).
+    """
+    _lock_way_in(response)
+    locked = Response.objects.select_for_update().filter(pk=response.pk).first()
+    if locked is None:
+        return False
+    if locked.is_submitted:
+        raise ResponseSubmittedError("this response has been submitted and can no longer be withdrawn")
+    Answer.objects.filter(response_id=locked.pk).delete()
+    locked.delete()
     return True
 
 
@@ -230,6 +305,10 @@ class ResponseSubmittedError(Exception):
     """The response was submitted: it can no longer change."""
 
 
+class ResponseWithdrawnError(Exception):
+    """The response was withdrawn (another tab or window) after the page being saved was loaded."""
+
+
 class StaleResponseError(Exception):
     """The response changed (another tab or window) after the page being saved was loaded."""
 
@@ -243,50 +322,45 @@ def response_revision(response: Response) -> str:
     return response.updated_at.isoformat()
 
 
-def _free_respondent_label(assessment: Assessment, label: str) -> str:
-    # An imported respondent may already use the natural label; never collide with it.
-    taken = set(
-        Response.objects.filter(assessment=assessment, respondent__startswith=label).values_list(
-            "respondent", flat=True
-        )
-    )
-    candidate, n = label, 2
-    while candidate in taken:
-        candidate, n = f"{label}-{n}", n + 1
-    return candidate
+def random_respondent_id() -> str:
+    """A web response's respondent id: random, so that it names nobody (64 bits: no collision in practice)."""
+    return f"w-{secrets.token_hex(8)}"
+
+
+class AlreadySubmittedError(Exception):
+    """This invitation or member has submitted a response already: there is no second one."""
 
 
 @transaction.atomic(durable=True)
 def response_start(
     *, assessment: Assessment, invitation: Invitation | None = None, user: AbstractBaseUser | None = None
 ) -> tuple[Response, bool]:
-    """The response of an invitation or of a member, created on first start.
+    """The draft of an invitation or of a member, created on first start.
 
-    Idempotent: starting twice (two tabs, a reload) returns the same
-    response. The respondent label is ``invitation-<id>`` or the username,
-    so it names no person who came through a link.
+    Idempotent: starting twice (two tabs, a reload) returns the same draft.
+    An invitation or member that has submitted already gets
+    :class:`AlreadySubmittedError`. The respondent id is random.
     """
     if (invitation is None) == (user is None):
         raise ValueError("a response starts from exactly one of an invitation or a user")
     if invitation is not None:
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        submitted = locked.submitted
         lookup = {"invitation": invitation}
-        label = f"invitation-{invitation.pk}"
     else:
+        _lock_membership(assessment, user.pk)
+        submitted = Participation.objects.filter(assessment=assessment, user=user).exists()
         lookup = {"assessment": assessment, "user": user}
-        label = user.get_username()
+    if submitted:
+        raise AlreadySubmittedError("this invitation or member has submitted a response already")
     existing = Response.objects.filter(**lookup).first()
     if existing is not None:
         return existing, False
     now = timezone.now()
-    return Response.objects.get_or_create(
-        **lookup,
-        defaults={
-            "assessment": assessment,
-            "respondent": _free_respondent_label(assessment, label),
-            "started_at": now,
-            "updated_at": now,
-        },
+    response = Response.objects.create(
+        **{"assessment": assessment, **lookup}, respondent=random_respondent_id(), started_at=now, updated_at=now
     )
+    return response, True
 
 
 @transaction.atomic(durable=True)
@@ -303,9 +377,11 @@ def response_section_save(
     :class:`ResponseSubmittedError`. A constant number of queries.
     """
     ratings = list(ratings)
-    locked = Response.objects.select_for_update().get(pk=response.pk)
-    if locked.submitted_at is not None:
-        response.submitted_at = locked.submitted_at
+    locked = Response.objects.select_for_update().filter(pk=response.pk).first()
+    if locked is None:
+        raise ResponseWithdrawnError("this response was withdrawn in another window")
+    if locked.is_submitted:
+        response.submitted_on = locked.submitted_on
         raise ResponseSubmittedError("this response has been submitted and can no longer change")
     response.updated_at = locked.updated_at
     if revision is not None and revision != response_revision(locked) and ratings:
@@ -347,11 +423,7 @@ def invitations_revoke(*, invitations: QuerySet[Invitation]) -> int:
     A revoked invitation stays revoked (the first date is kept); a submitted
     one has done its job and is left alone.
     """
-    return (
-        invitations.filter(revoked_at__isnull=True)
-        .exclude(response__submitted_at__isnull=False)
-        .update(revoked_at=timezone.now())
-    )
+    return invitations.filter(revoked_at__isnull=True, submitted=False).update(revoked_at=timezone.now())
 
 
 @transaction.atomic(durable=True)
@@ -361,3 +433,20 @@ def invitation_revoke(*, invitation: Invitation) -> bool:
         return False
     invitation.refresh_from_db(fields=["revoked_at"])
     return True
+
+
+def responses_erase(organization, dry_run: bool) -> dict[str, int]:
+    """Answers, responses, participations and invitations of the organization (an eraser for ``organization_erase``)."""
+    scope = {"assessment__organization": organization}
+    querysets = {
+        "answers": Answer.objects.filter(**scope),
+        "responses": Response.objects.filter(**scope),
+        "participations": Participation.objects.filter(**scope),
+        "invitations": Invitation.objects.filter(**scope),
+    }
+    counts = {name: qs.count() for name, qs in querysets.items()}
+    if not dry_run:
+        # In this order, each delete finds nothing left that depends on its rows.
+        for qs in querysets.values():
+            qs.delete()
+    return counts

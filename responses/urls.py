@@ -11,6 +11,7 @@ form_patterns = [
     path("", views.form_start, name="start"),
     path("section/<int:number>/", views.form_section, name="section"),
     path("review/", views.form_review, name="review"),
+    path("withdraw/", views.form_withdraw, name="withdraw"),
     path("done/", views.form_done, name="done"),
 ]
 

@@ -37,11 +37,14 @@ from responses.selectors import (
     assessment_invitations,
     invitation_for_token,
     invitation_status_counts,
+    member_has_submitted,
     organization_assessments,
     response_answers,
 )
 from responses.services import (
+    AlreadySubmittedError,
     ResponseSubmittedError,
+    ResponseWithdrawnError,
     StaleResponseError,
     invitation_revoke,
     invitations_create,
@@ -49,6 +52,7 @@ from responses.services import (
     response_section_save,
     response_start,
     response_submit,
+    response_withdraw,
 )
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
 
@@ -73,6 +77,8 @@ class Entry:
     kwargs: dict
     invitation: Invitation | None = None
     user: object = None
+    # This invitation or member has submitted: its response exists, but nothing leads back to it.
+    submitted: bool = False
 
     def url(self, step: str, **extra) -> str:
         return reverse(f"responses:{self.route}:{step}", kwargs={**self.kwargs, **extra})
@@ -80,6 +86,10 @@ class Entry:
     @property
     def url_start(self) -> str:
         return self.url("start")
+
+    @property
+    def url_withdraw(self) -> str:
+        return self.url("withdraw")
 
     @property
     def url_about(self) -> str:
@@ -100,7 +110,14 @@ def _entry(request: HttpRequest, kwargs: dict) -> Entry | HttpResponse:
             return render(request, "responses/form/link_invalid.html", status=404)
         assessment = invitation.assessment
         response = AssessmentResponse.objects.filter(invitation=invitation).first()
-        entry = Entry(assessment, response, "invitation", {"token": kwargs["token"]}, invitation=invitation)
+        entry = Entry(
+            assessment,
+            response,
+            "invitation",
+            {"token": kwargs["token"]},
+            invitation=invitation,
+            submitted=invitation.submitted,
+        )
     else:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -116,6 +133,7 @@ def _entry(request: HttpRequest, kwargs: dict) -> Entry | HttpResponse:
             "member",
             {"org_slug": kwargs["org_slug"], "assessment_slug": kwargs["assessment_slug"]},
             user=request.user,
+            submitted=response is None and member_has_submitted(assessment=assessment, user=request.user),
         )
     if entry.response is not None:
         entry.response.assessment = assessment  # already loaded; saves a query per use
@@ -124,7 +142,7 @@ def _entry(request: HttpRequest, kwargs: dict) -> Entry | HttpResponse:
 
 def _refusal(request: HttpRequest, entry: Entry) -> HttpResponse | None:
     """The page for a response that can no longer change, or an assessment not taking answers."""
-    if entry.response is not None and entry.response.is_submitted:
+    if entry.submitted:
         # A POST here is a replay (another tab, the back button): refused, and said so.
         status = 409 if request.method == "POST" else 200
         return render(request, "responses/form/done.html", {"entry": entry, "already": True}, status=status)
@@ -184,7 +202,14 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     questionnaire = assessment_questionnaire(assessment=entry.assessment)
     section_count = len(questionnaire.sections)
     if request.method == "POST":
-        entry.response, _ = response_start(assessment=entry.assessment, invitation=entry.invitation, user=entry.user)
+        try:
+            entry.response, _ = response_start(
+                assessment=entry.assessment, invitation=entry.invitation, user=entry.user
+            )
+        except AlreadySubmittedError:
+            # Another tab submitted between this page's load and its POST.
+            entry.submitted = True
+            return _refusal(request, entry)
         return redirect(entry.resume_url(section_count))
     if entry.response is not None and "about" not in request.GET:
         return redirect(entry.resume_url(section_count))
@@ -229,7 +254,10 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
                     current_section=target,
                 )
             except ResponseSubmittedError:
+                entry.submitted = True
                 return _refusal(request, entry)
+            except ResponseWithdrawnError:
+                return _withdrawn(request, entry)
             except StaleResponseError:
                 # Keep what was chosen on this page; the fresh revision lets a second save through.
                 data = request.POST.copy()
@@ -279,6 +307,7 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
         form = SubmitForm(request.POST, missing=missing)
         if form.is_valid():
             response_submit(response=entry.response)
+            # Submitted by this request or by another tab a moment ago: the same page follows.
             return redirect(entry.url("done"))
         status = 400
     else:
@@ -313,9 +342,32 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
 @respondent_view(answering=False, started=False)
 def form_done(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     """Thank-you page after submitting."""
-    if entry.response is None or not entry.response.is_submitted:
+    if not entry.submitted:
         return redirect(entry.url("start"))
     return render(request, "responses/form/done.html", {"entry": entry, "already": False})
+
+
+def _withdrawn(request: HttpRequest, entry: Entry) -> HttpResponse:
+    messages.info(request, "Your draft was withdrawn: none of its answers are kept. You can start again.")
+    return redirect(entry.url("start"))
+
+
+@require_http_methods(["GET", "POST"])
+@respondent_view()
+def form_withdraw(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
+    """GET asks to confirm; POST deletes the draft and every answer in it, and the way in may start again."""
+    if request.method == "POST":
+        try:
+            response_withdraw(response=entry.response)
+        except ResponseSubmittedError:
+            entry.submitted = True
+            return _refusal(request, entry)
+        return _withdrawn(request, entry)
+    return render(
+        request,
+        "responses/form/withdraw.html",
+        {"entry": entry, "assessment": entry.assessment, "answered": entry.response.answers.count()},
+    )
 
 
 INVITATIONS_PER_PAGE = 50

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from assessments.models import Assessment
 from organizations.models import Membership, Organization
@@ -53,3 +54,11 @@ class ResponseFactory(factory.django.DjangoModelFactory):
 
     assessment = factory.SubFactory(AssessmentFactory)
     respondent = factory.Sequence(lambda n: f"r{n:04d}")
+    started_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        # A submitted response, as submitting leaves it: a day, no link, no times.
+        submitted = factory.Trait(
+            submitted_on=factory.LazyFunction(timezone.localdate), started_at=None, updated_at=None
+        )

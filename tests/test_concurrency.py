@@ -66,4 +66,6 @@ def test_double_submit_from_two_tabs_submits_once(invitation):
     results = at_once(lambda: response_submit(response=Response.objects.get(pk=response.pk)), n=4)
     assert sorted(results, key=str) == [False, False, False, True]
     response.refresh_from_db()
-    assert response.submitted_at is not None
+    assert response.is_submitted and response.invitation_id is None
+    invitation.refresh_from_db()
+    assert invitation.submitted

@@ -11,7 +11,15 @@ from tests.manage_helpers import url
 pytestmark = pytest.mark.django_db
 
 
-FORM = {"title": "Pulse 2026", "status": "open", "opens_at": "", "closes_at": "", "threshold": "1.5"}
+FORM = {
+    "title": "Pulse 2026",
+    "status": "open",
+    "opens_at": "",
+    "closes_at": "",
+    "threshold": "1.5",
+    "min_group_size": "5",
+    "results": "after-close",
+}
 
 
 def test_create_assessment(manager, org):

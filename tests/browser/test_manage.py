@@ -27,7 +27,8 @@ def test_manage_pages_in_chromium(live_server, page, phone_page, screenshot_dir)
     """Index → Manage → overview; create invitations through the form; revoke one; desktop and phone screenshots."""
     call_command("load_taxonomy", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
-    demo = Assessment.objects.select_related("organization").get()
+    # The open round: the answered one is closed, and a closed assessment takes no invitations.
+    demo = Assessment.objects.select_related("organization").get(title="Pulse 2027")
     org = demo.organization
     owner = UserFactory(username="olivia")
     MembershipFactory(user=owner, organization=org, role=Membership.Role.OWNER)

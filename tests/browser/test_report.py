@@ -19,7 +19,7 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
     """Demo data: headline, bars, heatmap, scatter with hover names, sorting by gap; desktop and phone screenshots."""
     call_command("load_taxonomy", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
-    demo = Assessment.objects.select_related("organization").get()
+    demo = Assessment.objects.select_related("organization").get(title="Baseline 2026")
     user = UserFactory(username="analyst")
     MembershipFactory(user=user, organization=demo.organization, role=Membership.Role.ANALYST)
     url = f"{live_server.url}/o/{demo.organization.slug}/{demo.slug}/report/"

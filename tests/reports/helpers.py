@@ -38,7 +38,11 @@ def columns(importance: list, realization: list) -> dict[str, tuple]:
     return {str(i): (imp, real) for i, (imp, real) in enumerate(zip(importance, realization, strict=True))}
 
 
-def assessment_with(ratings: dict[str, dict[str, tuple]], **kwargs) -> Assessment:
+def assessment_with(ratings: dict[str, dict[str, tuple]], *, status: str | None = None, **kwargs) -> Assessment:
+    """An open assessment of Acme with these answers; then given ``status`` (a closed one takes no import)."""
     assessment = AssessmentFactory(organization__name="Acme", title="Baseline 2026", **kwargs)
     add_responses(assessment, ratings)
+    if status is not None:
+        Assessment.objects.filter(pk=assessment.pk).update(status=status)
+        assessment.status = status
     return assessment

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def assessment(taxonomy):
-    return assessment_with({FEEDBACK: columns([5, 4, 3], [2, 2, None])})
+    # Five respondents of a closed assessment: the smallest report that shows figures.
+    return assessment_with({FEEDBACK: columns([5, 4, 3, 5, 3], [2, 2, None, 2, 2])}, status="closed")
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -33,13 +34,13 @@ def test_json_is_the_default_and_goes_to_stdout(assessment):
     out, _ = run()
     assert out == render_json(gap_report(assessment=assessment))
     data = json.loads(out)
-    assert data["respondents"] == 3 and data["benefits"][0]["importance"]["mean"] == 4.0
+    assert data["respondents"] == 5 and data["benefits"][0]["importance"]["mean"] == 4.0
 
 
 def test_csv_format(assessment):
     out, _ = run("--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 61 and rows[0]["path"] == FEEDBACK and rows[0]["realization_n"] == "2"
+    assert len(rows) == 61 and rows[0]["path"] == FEEDBACK and rows[0]["realization_n"] == "4"
 
 
 def test_text_format_is_a_readable_table(assessment):

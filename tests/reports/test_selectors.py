@@ -1,4 +1,9 @@
-"""The gap report computation (contract sections 4 and 5), against hand-computed values."""
+"""The gap report computation (contract sections 4 and 5), against hand-computed values.
+
+These fixtures have a handful of respondents each, fewer than any minimum
+group size, so they test ``gap_figures``, the computation itself; whether
+figures may be shown (section 6) is ``gap_report``'s, tested in test_suppression.py.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,9 @@ import random
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from reports.renderers import CSV_FIELDS, render_csv, render_json, render_text
-from reports.selectors import gap_report, t_quantile_975
+from reports.selectors import gap_figures, t_quantile_975
 from tests.factories import AssessmentFactory, ResponseFactory
 from tests.reports.helpers import (
     AWARENESS,
@@ -38,7 +42,7 @@ T_4 = 2.7764451051977987
 
 
 def report_of(ratings, **kwargs):
-    return gap_report(assessment=assessment_with(ratings, **kwargs))
+    return gap_figures(assessment=assessment_with(ratings, **kwargs))
 
 
 # --- Section 4: per-benefit statistics ---------------------------------------
@@ -176,8 +180,8 @@ def test_ranking_by_gap_then_importance_then_path(taxonomy):
 def test_drafts_and_empty_responses_are_excluded(taxonomy):
     assessment = assessment_with({FEEDBACK: columns([4, 4], [2, 2])})
     add_responses(assessment, {FEEDBACK: columns([1, 1, 1], [5, 5, 5])}, submitted=False, prefix="draft")
-    ResponseFactory(assessment=assessment, submitted_at=timezone.now())  # submitted, but no answer at all
-    report = gap_report(assessment=assessment)
+    ResponseFactory(assessment=assessment, submitted=True)  # submitted, but no answer at all
+    report = gap_figures(assessment=assessment)
     b = report.by_path[FEEDBACK]
     assert report.respondents == 2
     assert (b.importance.mean, b.importance.n, b.realization.mean, b.gap) == (4.0, 2, 2.0, 2.0)
@@ -304,7 +308,7 @@ def random_ratings(n: int, seed: int = 1) -> dict[str, dict[str, tuple]]:
 
 def count_queries(assessment) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        gap_report(assessment=assessment)
+        gap_figures(assessment=assessment)
     return len(ctx.captured_queries)
 
 
@@ -334,7 +338,7 @@ def test_interleaved_responses_give_the_same_report(taxonomy, others):
     add_responses(interleaved, second)
     contiguous = AssessmentFactory(organization=interleaved.organization, title="B")
     add_responses(contiguous, random_ratings(6))
-    a, b = gap_report(assessment=interleaved).to_json_dict(), gap_report(assessment=contiguous).to_json_dict()
+    a, b = gap_figures(assessment=interleaved).to_json_dict(), gap_figures(assessment=contiguous).to_json_dict()
     assert a["respondents"] == b["respondents"] == 6
     a.pop("assessment"), b.pop("assessment")
     assert a == b
@@ -371,7 +375,7 @@ def test_json_matches_the_contract_shape_for_every_benefit(taxonomy):
     import json
 
     assessment = assessment_with(random_ratings(12))
-    data = json.loads(render_json(gap_report(assessment=assessment)))
+    data = json.loads(render_json(gap_figures(assessment=assessment)))
     assert {"organization", "assessment", "respondents", "threshold", "benefits", "cells", "overall", "ranking"} <= set(
         data
     )

@@ -9,14 +9,15 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from assessments.models import Assessment
 from organizations.models import Membership
 from reports.renderers import render_csv, render_json
 from reports.selectors import gap_report
+from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, MembershipFactory, ResponseFactory, UserFactory
 from tests.reports.helpers import (
+    BRAND,
     EXT_FEEDBACK,
     FEEDBACK,
     add_responses,
@@ -44,7 +45,8 @@ def assessment(taxonomy):
         {
             FEEDBACK: columns([5, 5, 5, 5, 5], [1, 2, 1, 2, 1]),  # strong evidence
             EXT_FEEDBACK: columns([1, 5, 1, 5, 3], [5, 1, 5, 1, 3]),  # contested, no gap
-        }
+        },
+        status="closed",
     )
 
 
@@ -151,8 +153,12 @@ def test_page_shows_internal_and_external_side_by_side(client, assessment):
     assert "Increased Brand Control" not in scopes  # external only
 
 
+# Four respondents who rate another benefit only, so that one rating of Improved Feedback can be shown.
+OTHERS = {BRAND: {str(i): (3, 3) for i in range(1, 5)}}
+
+
 def test_missing_values_show_a_dash_never_zero(client, taxonomy):
-    assessment = assessment_with({FEEDBACK: {"0": (4, 2)}})
+    assessment = assessment_with({FEEDBACK: {"0": (4, 2)}, **OTHERS}, status="closed")
     html = page_html(client, assessment)
     table = html.split('id="tables"')[1]
     awareness = table.partition("Improved Organizational Awareness")[2].split("</tr>")[0]
@@ -163,8 +169,8 @@ def test_missing_values_show_a_dash_never_zero(client, taxonomy):
     assert re.findall(r"<td[^>]*>(.*?)</td>", feedback, re.S)[2] == "–"  # sd with n = 1
 
 
-def test_single_respondent(client, taxonomy):
-    html = page_html(client, assessment_with({FEEDBACK: {"0": (5, 2)}}))
+def test_single_rating(client, taxonomy):
+    html = page_html(client, assessment_with({FEEDBACK: {"0": (5, 2)}, **OTHERS}, status="closed"))
     assert "Too few answers to tell" in html
     assert "Improved Feedback" in html.split('id="findings"')[1]
 
@@ -172,15 +178,16 @@ def test_single_respondent(client, taxonomy):
 def test_empty_assessment_has_an_empty_state(client, taxonomy):
     assessment = AssessmentFactory(organization__name="Acme", title="Nobody yet")
     add_responses(assessment, {FEEDBACK: {"0": (5, 1)}}, submitted=False)  # a draft does not count
+    Assessment.objects.filter(pk=assessment.pk).update(status="closed")
     html = page_html(client, assessment)
-    assert "No submitted responses yet" in html
+    assert "0 responses so far; at least 5 are needed, so 5 more" in html
     assert 'id="heatmap"' not in html
     assert 'id="method"' in html
 
 
 def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, django_assert_max_num_queries):
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
-    demo = Assessment.objects.select_related("organization").get()
+    demo = Assessment.objects.select_related("organization").get(title="Baseline 2026")
     member(client, demo)
     with django_assert_max_num_queries(16):
         response = client.get(url(demo))
@@ -198,17 +205,16 @@ def test_response_rate_counts_invited_submissions(client, taxonomy):
     from responses.models import Invitation
     from responses.services import invitations_create
 
-    assessment = assessment_with({FEEDBACK: {"0": (5, 1)}})
+    assessment = assessment_with({FEEDBACK: columns([5, 5, 5, 5], [1, 1, 1, 1])}, status="closed")
     invitations_create(assessment=assessment, count=4)
-    response = ResponseFactory(
-        assessment=assessment, invitation=Invitation.objects.first(), submitted_at=timezone.now()
-    )
-    feedback = gap_report(assessment=assessment).by_path[FEEDBACK].id
+    Invitation.objects.filter(pk=Invitation.objects.first().pk).update(submitted=True)
+    response = ResponseFactory(assessment=assessment, submitted=True)
+    feedback = benefit_paths()[FEEDBACK]
     response.answers.create(
         benefit_id=feedback, importance=3, importance_answered=True, assessment=assessment, submitted=True
     )
     html = page_html(client, assessment)
-    assert "<dd>2</dd>" in html  # respondents
+    assert "<dd>5</dd>" in html  # respondents
     assert "25%" in html and "1 of 4 invitations" in html
 
 

@@ -141,7 +141,8 @@ def test_invitation_status_filter_and_revoke_action(taxonomy, staff):
     invitations_create(assessment=assessment, count=4)
     unused, started, submitted, revoked = Invitation.objects.order_by("pk")
     ResponseFactory(assessment=assessment, invitation=started)
-    ResponseFactory(assessment=assessment, invitation=submitted, submitted_at=timezone.now())
+    Invitation.objects.filter(pk=submitted.pk).update(submitted=True)
+    ResponseFactory(assessment=assessment, submitted=True)  # its response, which no longer points back
     Invitation.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
     url = reverse("admin:responses_invitation_changelist")
     admin = staff.get(url).context["cl"].model_admin
@@ -160,20 +161,27 @@ def test_invitations_cannot_be_added_in_the_admin(taxonomy, staff):
     assert staff.get(reverse("admin:responses_invitation_add")).status_code == 403
 
 
-def test_responses_are_read_only_with_answers_inline(taxonomy, staff):
-    """A response can be viewed with its answers, not added, changed or deleted."""
+def test_response_pages_show_no_rating_and_no_respondent(taxonomy, staff):
+    """A response is listed and viewed with its assessment, status, day and number of answers: no rating, no id."""
     assessment = answered_assessment()
     response = Response.objects.get(assessment=assessment)
     page = staff.get(reverse("admin:responses_response_change", args=[response.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert FEEDBACK in body
-    assert "4 - Very important" in body
+    assert "Submitted" in body or "submitted" in body.lower()
+    for rating in ("4 - Very important", "Don't know", FEEDBACK, "importance_value"):
+        assert rating not in body
+    assert response.respondent not in body
     assert 'name="_save"' not in body
     assert staff.get(reverse("admin:responses_response_add")).status_code == 403
     assert staff.post(reverse("admin:responses_response_delete", args=[response.pk])).status_code == 403
     changelist = staff.get(reverse("admin:responses_response_changelist"))
     assert changelist.context["cl"].result_list[0].answer_count == 1
+    listed = changelist.content.decode()
+    assert response.respondent not in listed and "4 - Very important" not in listed
+    # No search by person: the respondent id finds nothing.
+    searched = staff.get(reverse("admin:responses_response_changelist"), {"q": response.respondent})
+    assert list(searched.context["cl"].result_list) == []
 
 
 @pytest.mark.parametrize("model", ["assessment", "organization"])

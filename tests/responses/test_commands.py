@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment
 from common.commands import InputError
-from demo.services import DEMO_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
+from demo.services import DEMO_ASSESSMENT, DEMO_OPEN_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
 from organizations.models import Organization
+from reports.selectors import gap_report
 from responses.management.commands import import_responses
 from responses.models import Answer, Invitation, Response
 from responses.services import Rating, responses_import
@@ -62,13 +63,13 @@ def csv_for(respondents: int, paths: list[str]) -> str:
     return HEADER + "\n".join(rows) + "\n"
 
 
-def test_import_creates_organization_and_open_assessment_with_submitted_responses(taxonomy, tmp_path):
-    """A first import creates the organization and an open assessment; responses count as submitted."""
+def test_import_creates_organization_and_closed_assessment_with_submitted_responses(taxonomy, tmp_path):
+    """A first import creates the organization and a closed assessment; responses count as submitted."""
     message = import_(write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4\nr1,{FEEDBACK},realization,\n"))
     assessment = Assessment.objects.get(organization__name=ORG, title=TITLE)
-    assert assessment.status == Assessment.Status.OPEN
+    assert assessment.status == Assessment.Status.CLOSED
     response = Response.objects.get(assessment=assessment)
-    assert response.respondent == "r1" and response.submitted_at is not None
+    assert response.respondent == "r1" and response.is_submitted
     answer = Answer.objects.get(response=response)
     assert (answer.importance, answer.realization, answer.realization_answered) == (4, None, True)
     assert "Imported 1 responses (2 answers)" in message
@@ -215,7 +216,7 @@ def test_from_the_shell_errors_are_bare_file_line_and_exit_non_zero(tmp_path):
     good = write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4\n", "good.csv")
     result = manage("import_responses", str(good), "--organization", ORG, "--assessment", TITLE)
     assert result.returncode == 0
-    assert result.stderr == f"Imported 1 responses (1 answers) into {ORG} – {TITLE}.\n"
+    assert result.stderr == f"Imported 1 responses (1 answers) into {ORG} – {TITLE} (closed).\n"
     result = manage("export_responses", "--organization", ORG, "--assessment", TITLE)
     assert result.returncode == 0
     assert result.stdout == HEADER + f"r1,{FEEDBACK},importance,4\n"
@@ -225,15 +226,20 @@ def test_from_the_shell_errors_are_bare_file_line_and_exit_non_zero(tmp_path):
 
 
 def test_seed_demo_builds_a_realistic_demo(taxonomy):
-    """One open assessment, 40 submitted respondents (2 partial), 2 in progress, invitations, ~5% Don't know."""
+    """A closed assessment of 40 submitted respondents (2 partial, ~5% Don't know); an open one with 2 in
+    progress and the invitations."""
     err = io.StringIO()
     call_command("seed_demo", stderr=err)
     assessment = Assessment.objects.get(organization__name=DEMO_ORGANIZATION, title=DEMO_ASSESSMENT)
-    assert assessment.status == Assessment.Status.OPEN
-    submitted = Response.objects.filter(assessment=assessment, submitted_at__isnull=False)
+    assert assessment.status == Assessment.Status.CLOSED
+    following = Assessment.objects.get(organization__name=DEMO_ORGANIZATION, title=DEMO_OPEN_ASSESSMENT)
+    assert following.status == Assessment.Status.OPEN
+    submitted = Response.objects.filter(assessment=assessment, submitted_on__isnull=False)
     assert submitted.count() == 40
-    assert Response.objects.filter(assessment=assessment, submitted_at__isnull=True).count() == 2
-    assert Invitation.objects.filter(assessment=assessment).count() >= 3
+    assert not Response.objects.filter(assessment=assessment, submitted_on__isnull=True).exists()
+    assert Response.objects.filter(assessment=following, submitted_on__isnull=True).count() == 2
+    assert Invitation.objects.filter(assessment=following).count() >= 3
+    assert gap_report(assessment=assessment).suppressed is False  # a full report at once
     answers = Answer.objects.filter(response__in=submitted)
     full = 61
     answered_benefits = [Answer.objects.filter(response=r).count() for r in submitted]
@@ -248,7 +254,7 @@ def test_seed_demo_builds_a_realistic_demo(taxonomy):
 def test_seed_demo_has_under_realized_and_contested_benefits(taxonomy):
     """Some benefits' mean gap is at least 1; a few have widely split importance ratings."""
     call_command("seed_demo", stderr=io.StringIO())
-    submitted = Answer.objects.filter(response__submitted_at__isnull=False)
+    submitted = Answer.objects.filter(response__submitted_on__isnull=False)
     gaps, spreads = [], []
     for benefit in Benefit.objects.all():
         rows = submitted.filter(benefit=benefit)

@@ -15,8 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from assessments.models import Assessment
 from organizations.models import Membership, Organization
-from reports.selectors import gap_report
-from responses.models import Answer, Invitation, Response
+from reports.selectors import gap_figures, gap_report
+from responses.models import Answer, Invitation, Participation, Response
 
 OLD_NODES = [("taxonomy", "0001_initial"), ("assessments", "0003_answer_drop_redundant_key_indexes")]
 # The old nodes, with the new apps not yet there.
@@ -93,16 +93,26 @@ def test_an_old_database_migrates_with_every_row_and_the_same_report():
     assert Membership.objects.get(organization=org).user.username == "olivia"
     assessment = Assessment.objects.get(organization=org, title="Baseline")
     assert Invitation.objects.filter(assessment=assessment).count() == 1
-    assert Response.objects.get(respondent="r1").invitation is not None
-    assert Response.objects.get(respondent="r2").user.username == "olivia"
+    # Submitted responses were made anonymous: the invitation and the member keep only that they took part.
+    submitted = Response.objects.filter(assessment=assessment, submitted_on__isnull=False)
+    assert submitted.count() == 2
+    for response in submitted:
+        assert (response.invitation_id, response.user_id, response.started_at, response.updated_at) == (None,) * 4
+        assert response.submitted_on.isoformat() == "2026-05-01"
+        assert response.respondent.startswith("w-")  # no longer r1 / r2, which named the way in
+    assert Invitation.objects.get(assessment=assessment).submitted
+    assert Participation.objects.get(assessment=assessment).user.username == "olivia"
     assert Response.objects.filter(assessment=assessment).count() == 3
+    assert Assessment.objects.get(pk=assessment.pk).results == Assessment.Results.LIVE  # what it showed before
     assert Answer.objects.count() == 5
     # The answers now carry their assessment and whether they are submitted.
     assert set(Answer.objects.values_list("assessment_id", flat=True)) == {assessment.pk}
     assert Answer.objects.filter(submitted=True).count() == 4
     assert not Answer.objects.get(response__respondent="draft").submitted
 
-    report = gap_report(assessment=assessment)
+    # Two respondents are below any minimum group size: the report is withheld, its figures unchanged.
+    assert gap_report(assessment=assessment).reason == "below-minimum"
+    report = gap_figures(assessment=assessment)
     assert report.respondents == 2
     a, b = report.by_path["social-media/internal/a"], report.by_path["social-media/internal/b"]
     assert (a.importance.mean, a.realization.mean, a.gap) == (4.0, 2.0, 2.0)

@@ -79,7 +79,7 @@ def test_responses_import_merges_dimensions_and_marks_dont_know(taxonomy):
     assert (answer.importance, answer.importance_answered) == (5, True)
     assert (answer.realization, answer.realization_answered) == (None, True)
     response = Response.objects.get()
-    assert response.submitted_at is not None and response.started_at is not None
+    assert response.is_submitted and response.started_at is None  # only the day is kept
     assert assessment.questions_frozen_at is not None
 
 
@@ -91,14 +91,17 @@ def test_responses_import_can_leave_responses_in_progress(taxonomy):
         ratings_by_respondent={"r1": [Rating(benefit.pk, "importance", 2)]},
         submitted=False,
     )
-    assert Response.objects.get().submitted_at is None
+    assert not Response.objects.get().is_submitted
 
 
 def test_responses_import_by_name_creates_what_is_missing_once(taxonomy):
-    """The organization and the assessment are created the first time, reused after."""
+    """The organization and the assessment are created the first time (kept open here), reused after."""
     benefit = Benefit.objects.get(path=FEEDBACK)
     first, _ = responses_import_by_name(
-        organization="Acme", assessment="Q1", ratings_by_respondent={"a": [Rating(benefit.pk, "importance", 1)]}
+        organization="Acme",
+        assessment="Q1",
+        ratings_by_respondent={"a": [Rating(benefit.pk, "importance", 1)]},
+        keep_open=True,
     )
     second, _ = responses_import_by_name(
         organization="Acme", assessment="Q1", ratings_by_respondent={"b": [Rating(benefit.pk, "importance", 2)]}

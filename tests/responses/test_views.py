@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
-from responses.models import Answer, Response
+from responses.models import Answer, Invitation, Response, hash_token
 from responses.services import Rating, answers_save, invitations_create, response_submit
 from tests.factories import MembershipFactory, UserFactory
 from tests.responses.form_helpers import answer_all, page_data, section_fields, section_url
@@ -71,7 +72,7 @@ def test_whole_flow_intro_six_sections_review_submit_thanks(client, assessment, 
     start = client.post(start_url(token))
     assert start.status_code == 302 and start.url == section_url(token, 1)
     response = Response.objects.get(invitation__isnull=False)
-    assert response.respondent == f"invitation-{response.invitation_id}"
+    assert re.fullmatch(r"w-[0-9a-f]{16}", response.respondent)  # random: it names no link and no person
 
     for number in range(1, 7):
         page = client.get(section_url(token, number))
@@ -94,6 +95,9 @@ def test_whole_flow_intro_six_sections_review_submit_thanks(client, assessment, 
 
     response.refresh_from_db()
     assert response.is_submitted
+    # Submitted is anonymous: the link knows it was used, the response no longer knows the link.
+    assert (response.invitation_id, response.user_id, response.started_at, response.updated_at) == (None,) * 4
+    assert Invitation.objects.get(token_hash=hash_token(token)).submitted
     assert Answer.objects.filter(response=response).count() == 61
     section2 = {b.id for b in assessment_questionnaire(assessment=assessment).sections[1].benefits}
     for a in Answer.objects.filter(response=response):
@@ -108,8 +112,8 @@ def test_whole_flow_intro_six_sections_review_submit_thanks(client, assessment, 
             assert (a.importance, a.realization) == (3, 3)
 
 
-def test_member_of_the_organization_answers_under_their_username(client, assessment):
-    """A logged-in member opens /o/<org>/<assessment>/respond/; the response is labelled with the username."""
+def test_member_of_the_organization_answers_under_a_random_id(client, assessment):
+    """A logged-in member opens /o/<org>/<assessment>/respond/; the draft is theirs, its id is random."""
     member = MembershipFactory(organization=assessment.organization, role="respondent").user
     client.force_login(member)
     url = reverse(
@@ -120,7 +124,8 @@ def test_member_of_the_organization_answers_under_their_username(client, assessm
     start = client.post(url)
     assert start.status_code == 302 and start.url.endswith("/respond/section/1/")
     response = Response.objects.get(user=member)
-    assert response.respondent == member.username and response.invitation is None
+    assert response.respondent != member.username and response.invitation is None
+    assert re.fullmatch(r"w-[0-9a-f]{16}", response.respondent)
     assert client.post(url).url == start.url  # starting again resumes the same response
     assert Response.objects.count() == 1
 
@@ -329,10 +334,10 @@ def test_double_submit_from_two_tabs_submits_once(client, assessment, token, sta
     )
     assert client.post(review_url(token), {"action": "submit"}).status_code == 302
     started.refresh_from_db()
-    first = started.submitted_at
+    first = started.submitted_on
     assert client.post(review_url(token), {"action": "submit"}).status_code == 409
     started.refresh_from_db()
-    assert started.submitted_at == first
+    assert started.submitted_on == first
 
 
 # --- Closed assessments and bad links ---------------------------------------------

@@ -14,27 +14,33 @@ from assessments.models import Assessment
 from organizations.models import Membership
 from responses.models import Invitation, hash_token
 from responses.selectors import invitation_for_token
-from responses.services import invitations_create, response_start, response_submit
+from responses.services import Rating, invitations_create, response_start, response_submit, responses_import
+from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
 from tests.manage_helpers import as_user, url
+from tests.reports.helpers import FEEDBACK
 
 pytestmark = pytest.mark.django_db
 
 
 def test_overview_lists_assessments_with_counts_and_members(manager, org, owner, assessment, taxonomy):
-    """Each assessment with status, threshold and invitation counts (sent, started, submitted); members with roles."""
+    """Each assessment with status, threshold, invitations sent and started, responses submitted from every way in
+    (a link and an import here); members with roles."""
     tokens = invitations_create(assessment=assessment, count=4)
     started = invitation_for_token(tokens[0])
     response_start(assessment=assessment, invitation=started)
     submitted, _ = response_start(assessment=assessment, invitation=invitation_for_token(tokens[1]))
     response_submit(response=submitted)
+    responses_import(
+        assessment=assessment, ratings_by_respondent={"imported": [Rating(benefit_paths()[FEEDBACK], "importance", 3)]}
+    )
     MembershipFactory(organization=org, role=Membership.Role.ANALYST, user=UserFactory(username="anna"))
 
     response = manager.get(url("manage_overview", "acme"))
 
     assert response.status_code == 200
     row = next(a for a in response.context["assessments"] if a.pk == assessment.pk)
-    assert (row.invitations_sent, row.invitations_started, row.invitations_submitted) == (4, 1, 1)
+    assert (row.invitations_sent, row.invitations_started, row.responses_submitted) == (4, 1, 2)
     html = response.content.decode()
     assert "Baseline" in html and "Open" in html
     assert url("manage_assessment_edit", "acme", "baseline") in html

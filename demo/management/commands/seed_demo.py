@@ -5,14 +5,22 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 
 from common.commands import ContractCommand
-from demo.services import DEMO_ASSESSMENT, DEMO_ORGANIZATION, DEMO_RESPONDENTS, DEMO_SEED, demo_seed
+from demo.services import (
+    DEMO_ASSESSMENT,
+    DEMO_OPEN_ASSESSMENT,
+    DEMO_ORGANIZATION,
+    DEMO_RESPONDENTS,
+    DEMO_SEED,
+    demo_seed,
+)
 from responses.exports import invitation_path
 
 
 class Command(ContractCommand):
     help = (
-        f"Create {DEMO_ORGANIZATION!r} with the open assessment {DEMO_ASSESSMENT!r}, about "
-        f"{DEMO_RESPONDENTS} deterministic synthetic respondents and a few invitations."
+        f"Create {DEMO_ORGANIZATION!r} with the closed assessment {DEMO_ASSESSMENT!r} (about "
+        f"{DEMO_RESPONDENTS} deterministic synthetic respondents) and the open {DEMO_OPEN_ASSESSMENT!r} "
+        "with a few invitations."
     )
 
     def add_arguments(self, parser) -> None:
@@ -36,7 +44,7 @@ class Command(ContractCommand):
             raise CommandError(
                 f"The demo ({result.assessment}) already exists. Use --if-missing to keep it without an error."
             )
-        self.stderr.write(f"Created {result.assessment} with {result.respondents} submitted respondents.")
-        self.stderr.write("Invitation links (shown only now):")
+        self.stderr.write(f"Created {result.assessment} (closed) with {result.respondents} submitted respondents.")
+        self.stderr.write(f"Invitation links to the open assessment {DEMO_OPEN_ASSESSMENT} (shown only now):")
         for token in result.tokens:
             self.stderr.write(f"  {invitation_path(token)}")

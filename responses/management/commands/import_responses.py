@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tqdm import tqdm
 
+from assessments.models import Assessment
 from assessments.selectors import assessment_by_name
 from common.commands import ContractCommand, InputError, RawStream
 from responses.loaders import ResponsesCSVError, import_context, read_responses_file
@@ -16,16 +17,24 @@ PROGRESS_DELAY = 0.5
 class Command(ContractCommand):
     help = (
         "Import submitted responses from a CSV file (respondent,benefit,dimension,value), all or nothing. "
-        "Creates the organization and the assessment when missing."
+        "Creates the organization and the assessment when missing; an assessment created so is closed "
+        "(its answers were collected elsewhere) unless --open. A closed assessment takes no import."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="UTF-8 CSV with the header respondent,benefit,dimension,value")
         parser.add_argument("--organization", required=True, metavar="ORG", help="exact organization name")
         parser.add_argument("--assessment", required=True, metavar="TITLE", help="exact assessment title")
+        parser.add_argument(
+            "--open", action="store_true", dest="keep_open", help="leave a new assessment open for more answers"
+        )
 
-    def handle(self, *args, file: str, organization: str, assessment: str, **options) -> None:
+    def handle(self, *args, file: str, organization: str, assessment: str, keep_open: bool, **options) -> None:
         existing = assessment_by_name(organization=organization, title=assessment)
+        if existing is not None and existing.status == Assessment.Status.CLOSED:
+            raise InputError(
+                f"{file}: {existing} is closed, so it takes no more answers; import into a new assessment instead"
+            )
         # A bar only for a person watching a terminal; a pipe or a log stays clean.
         show_bar = self.stderr.isatty()
 
@@ -47,6 +56,7 @@ class Command(ContractCommand):
             self.stderr.write(f"{file}: no answers to import; nothing changed.")
             return
         target, count = responses_import_by_name(
-            organization=organization, assessment=assessment, ratings_by_respondent=ratings
+            organization=organization, assessment=assessment, ratings_by_respondent=ratings, keep_open=keep_open
         )
-        self.stderr.write(f"Imported {len(ratings)} responses ({count} answers) into {target}.")
+        state = target.get_status_display().lower()
+        self.stderr.write(f"Imported {len(ratings)} responses ({count} answers) into {target} ({state}).")
