@@ -280,19 +280,24 @@ paths = [reverse("responses:invitation:start", kwargs={{"token": t}}) for t in t
 print(json.dumps({{"tokens": tokens, "paths": paths, "report": report}}))
 """
 
+# Submitted responses are anonymous: nothing leads from an invitation to its response. So the check is
+# that each invitation is marked submitted once, and that the submitted responses' answers are, as a
+# multiset, exactly the answer sets that the respondents sent (each one random, so a match is one person's).
 VERIFY = """
 import json
 from django.db.models import Count
 from responses.models import Answer, Invitation, Response
-out = {}
-for inv in Invitation.objects.filter(label="load test"):
-    responses = list(Response.objects.filter(invitation=inv))
-    rows = list(Answer.objects.filter(response__invitation=inv).values_list(
-        "benefit_id", "importance", "realization", "importance_answered", "realization_answered"))
-    out[inv.token_hash] = {"responses": len(responses), "submitted": sum(r.submitted_at is not None for r in responses),
-                          "answers": rows}
+invitations = {inv.token_hash: inv.submitted for inv in Invitation.objects.filter(label="load test")}
+assessment = Invitation.objects.filter(label="load test").values_list("assessment_id", flat=True).first()
+submitted = Response.objects.filter(assessment_id=assessment, submitted_on__isnull=False)
+rows = {}
+for response_id, *answer in Answer.objects.filter(response__in=submitted).values_list(
+        "response_id", "benefit_id", "importance", "realization", "importance_answered", "realization_answered"):
+    rows.setdefault(response_id, []).append(answer)
 dupes = Answer.objects.values("response_id", "benefit_id").annotate(n=Count("id")).filter(n__gt=1).count()
-print(json.dumps({"invitations": out, "duplicate_rows": dupes}))
+print(json.dumps({"invitations": invitations, "responses": submitted.count(), "answers": list(rows.values()),
+                  "drafts": Response.objects.filter(assessment_id=assessment, submitted_on__isnull=True).count(),
+                  "duplicate_rows": dupes}))
 """
 
 
@@ -459,30 +464,36 @@ def run(label: str, database_url: str, respondents: int, workers: int) -> bool:
     if not reports:
         failures.append("the analyst never read the report")
 
-    # The database must hold exactly what was sent: one submitted response per invitation, one row per benefit.
+    # The database must hold exactly what was sent: one submitted response per respondent, one row per benefit.
     verified = json.loads(manage(env, "shell", "-c", VERIFY).strip().splitlines()[-1])
     if verified["duplicate_rows"]:
         failures.append(f"{verified['duplicate_rows']} duplicate answer rows")
-    expected_answers = 0
-    for person in people:
-        stored = verified["invitations"].get(hashlib.sha256(person.token.encode()).hexdigest())
-        if person.error:
-            continue
-        if stored is None or stored["responses"] != 1 or stored["submitted"] != 1:
-            failures.append(f"respondent {person.index}: stored {stored and stored['responses']} responses")
-            continue
-        got: dict[tuple[int, str], int | None] = {}
-        for benefit_id, importance, realization, imp_answered, real_answered in stored["answers"]:
+    finished = [p for p in people if not p.error]
+    for person in finished:
+        if not verified["invitations"].get(hashlib.sha256(person.token.encode()).hexdigest()):
+            failures.append(f"respondent {person.index}: invitation not marked submitted")
+    if verified["responses"] != len(finished) or verified["drafts"]:
+        failures.append(
+            f"{verified['responses']} submitted responses and {verified['drafts']} drafts "
+            f"for {len(finished)} respondents"
+        )
+
+    def answer_set(rows) -> frozenset:
+        got = set()
+        for benefit_id, importance, realization, imp_answered, real_answered in rows:
             if imp_answered:
-                got[(benefit_id, "importance")] = importance
+                got.add((benefit_id, "importance", importance))
             if real_answered:
-                got[(benefit_id, "realization")] = realization
-        expected_answers += len(person.sent)
-        if got != person.sent:
-            missing = len(set(person.sent) - set(got))
-            wrong = sum(1 for k in person.sent if k in got and got[k] != person.sent[k])
-            failures.append(f"respondent {person.index}: {missing} answers missing, {wrong} differ")
-    stored_total = sum(int(a[3]) + int(a[4]) for inv in verified["invitations"].values() for a in inv["answers"])
+                got.add((benefit_id, "realization", realization))
+        return frozenset(got)
+
+    stored_sets = Counter(answer_set(rows) for rows in verified["answers"])
+    sent_sets = Counter(frozenset((b, d, v) for (b, d), v in p.sent.items()) for p in finished)
+    expected_answers = sum(len(p.sent) for p in finished)
+    stored_total = sum(len(s) * n for s, n in stored_sets.items())
+    if stored_sets != sent_sets:
+        unmatched = sum((sent_sets - stored_sets).values())
+        failures.append(f"{unmatched} respondents' answers are not stored exactly as sent")
     print(
         f"   database: {expected_answers} answers sent, {stored_total} stored, each exactly once: "
         f"{'yes' if not failures and stored_total == expected_answers else 'NO'}"
