@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import Assessment
+from demo.services import demo_seed
 from organizations.models import Membership
+from responses.exports import invitation_path
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 
@@ -65,4 +67,30 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
             .slice(0, 8)"""
     )
     assert wide == []
+    assert problems == []
+
+
+def test_withheld_report_and_withdraw_in_chromium(live_server, page, phone_page, screenshot_dir):
+    """An open round shows participation only; a respondent withdraws a draft after confirming; screenshots."""
+    call_command("load_taxonomy", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+    result = demo_seed()
+    open_round = Assessment.objects.select_related("organization").get(title="Pulse 2027")
+    user = UserFactory(username="analyst")
+    MembershipFactory(user=user, organization=open_round.organization, role=Membership.Role.ANALYST)
+    url = f"{live_server.url}/o/{open_round.organization.slug}/{open_round.slug}/report/"
+
+    problems = console_errors(page)
+    log_in(page, live_server.url, user.username)
+    page.goto(url)
+    assert page.get_by_role("heading", name="Results are shown once the assessment closes").is_visible()
+    assert page.locator("svg.heatmap").count() == 0
+    page.screenshot(path=str(screenshot_dir / "report-withheld-desktop.png"), full_page=True)
+    phone_page.goto(live_server.url + invitation_path(result.tokens[0]))
+    phone_page.get_by_role("button", name="Start").click()
+    phone_page.goto(live_server.url + invitation_path(result.tokens[0]) + "?about=1")
+    phone_page.get_by_role("link", name="Withdraw: delete my draft and its answers").click()
+    assert phone_page.get_by_role("heading", name="Withdraw your draft?").is_visible()
+    phone_page.screenshot(path=str(screenshot_dir / "withdraw-phone.png"), full_page=True)
+    phone_page.get_by_role("button", name="Withdraw and delete my answers").click()
+    assert phone_page.get_by_text("Your draft was withdrawn").is_visible()
     assert problems == []
