@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from common.models import ConstraintErrorsByFieldMixin, validate_finite
+from common.validators import validate_plain_text
 from organizations.models import Organization
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
@@ -200,3 +201,70 @@ class AssessmentQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment}: {self.text}"
+
+
+MAX_SEGMENTS = 5
+
+
+class SegmentSource(models.TextChoices):
+    INVITATION = "invitation", "Set on the invitation"
+    RESPONDENT = "respondent", "Asked on the intro page"
+
+
+class Segment(models.Model):
+    """A way to split an assessment's respondents into groups (department, role, stakeholder group).
+
+    Like the questions, an assessment's segments are fixed once it has
+    answers: the groups of a report must mean what they meant when people
+    answered.
+    """
+
+    Source = SegmentSource
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="segments")
+    key = models.SlugField(max_length=50, help_text="A short name for scripts and CSV columns, e.g. department.")
+    label = models.CharField(max_length=100, validators=[validate_plain_text])
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.INVITATION)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assessment", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "key"],
+                name="segment_unique_key",
+                violation_error_code="duplicate_key",
+                violation_error_message="This assessment has a segment with this key already: choose another.",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=SegmentSource.values),
+                name="segment_source_valid",
+                violation_error_code="source",
+                violation_error_message="Choose where the value comes from: the invitation or the respondent.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SegmentOption(models.Model):
+    """One group of a segment, in the order the report lists them."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="options")
+    value = models.SlugField(max_length=50)
+    label = models.CharField(max_length=100, validators=[validate_plain_text])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["segment", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "value"],
+                name="segmentoption_unique_value",
+                violation_error_message="This segment has an option with this value already.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from assessments.models import Assessment, AssessmentQuestion
+from assessments.models import Assessment, AssessmentQuestion, Segment
 from common.commands import InputError
 from organizations.models import Organization
 from organizations.selectors import ALL_ROLES, organizations_for_user
@@ -100,3 +100,32 @@ def questions_in_frozen_questionnaires(questions: list[Question]) -> dict[Questi
     """Questions whose wording some assessment froze; one query."""
     frozen = set(AssessmentQuestion.objects.filter(question__in=questions).values_list("question_id", flat=True))
     return {q: FROZEN_REASON for q in questions if q.pk in frozen}
+
+
+def assessment_segments(*, assessment: Assessment, source: str | None = None) -> list[Segment]:
+    """The assessment's segments in order, each with ``options`` prefetched in order; 2 queries."""
+    segments = Segment.objects.filter(assessment=assessment).prefetch_related("options")
+    if source is not None:
+        segments = segments.filter(source=source)
+    return list(segments)
+
+
+def segment_option_ids(segments: Iterable[Segment], values: dict[str, str | None]) -> dict[int, int]:
+    """{segment id: option id} for ``values`` ({key: option value, or None/"" for not stated}).
+
+    ``ValueError`` names an unknown key or an option the segment lacks.
+    """
+    by_key = {s.key: s for s in segments}
+    chosen: dict[int, int] = {}
+    for key, value in values.items():
+        segment = by_key.get(key)
+        if segment is None:
+            raise ValueError(f"unknown segment {key!r}; expected one of {', '.join(sorted(by_key)) or 'none'}")
+        if not value:
+            continue
+        option = next((o for o in segment.options.all() if o.value == value), None)
+        if option is None:
+            known = ", ".join(o.value for o in segment.options.all())
+            raise ValueError(f"segment {key!r} has no option {value!r}; expected one of {known}")
+        chosen[segment.pk] = option.pk
+    return chosen

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from assessments.models import MIN_GROUP_SIZE_DEFAULT, Assessment, AssessmentQuestion
+from assessments.models import (
+    MAX_SEGMENTS,
+    MIN_GROUP_SIZE_DEFAULT,
+    Assessment,
+    AssessmentQuestion,
+    Segment,
+    SegmentOption,
+)
 from common.db import unique_slug
 from organizations.models import Organization
 from taxonomy.selectors import live_questions
@@ -155,3 +164,75 @@ def assessments_erase(organization: Organization, dry_run: bool) -> dict[str, in
         frozen.delete()
         assessments.delete()
     return counts
+
+
+def label_from_slug(slug: str) -> str:
+    """ "human-resources" -> "Human resources": the label of a segment or option that an import creates."""
+    return slug.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _segment_options(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """(value, label) pairs from option labels, one per line; the value is the label's slug."""
+    options: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for line in lines:
+        label = line.strip()
+        if not label:
+            continue
+        value = slugify(label)[:50]
+        if not value:
+            raise ValidationError({"options": f"“{label}” needs at least one letter or digit."})
+        if value in seen:
+            raise ValidationError({"options": f"“{label}” is listed twice."})
+        seen.add(value)
+        options.append((value, label))
+    if len(options) < 2:
+        raise ValidationError({"options": "A segment needs at least two options, one per line."})
+    return options
+
+
+def _refuse_if_frozen(assessment: Assessment) -> None:
+    if assessment.questions_frozen_at is not None:
+        raise ValidationError(
+            "This assessment has answers, so its segments are fixed: the groups of its report must mean "
+            "what they meant when people answered."
+        )
+
+
+@transaction.atomic
+def segment_create(
+    *, assessment: Assessment, key: str, label: str, source: str, options: Iterable[str | tuple[str, str]]
+) -> Segment:
+    """A new segment of ``assessment`` with its options in order (labels, or (value, label) pairs).
+
+    Refused once the assessment has answers, beyond five segments, or for a
+    duplicate key, an unknown source or fewer than two options.
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _refuse_if_frozen(locked)
+    if Segment.objects.filter(assessment=locked).count() >= MAX_SEGMENTS:
+        raise ValidationError(f"An assessment has at most {MAX_SEGMENTS} segments.")
+    pairs = [o for o in options if isinstance(o, tuple)]
+    labels = [o for o in options if not isinstance(o, tuple)]
+    option_pairs = pairs if pairs and not labels else _segment_options(labels)
+    segment = Segment(
+        assessment=locked,
+        key=key.strip(),
+        label=label.strip(),
+        source=source,
+        order=Segment.objects.filter(assessment=locked).count(),
+    )
+    segment.full_clean()
+    segment.save()
+    for order, (value, option_label) in enumerate(option_pairs):
+        option = SegmentOption(segment=segment, value=value, label=option_label, order=order)
+        option.full_clean(exclude=["segment"])
+        option.save()
+    return segment
+
+
+@transaction.atomic(durable=True)
+def segment_delete(*, segment: Segment) -> None:
+    """Remove a segment and its options; refused once the assessment has answers."""
+    _refuse_if_frozen(Assessment.objects.select_for_update().get(pk=segment.assessment_id))
+    segment.delete()

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
 CSV_FIELDS = (
@@ -45,8 +46,8 @@ def _csv_value(value) -> str:
     return str(value)
 
 
-def csv_rows(report: GapReport) -> list[dict[str, object]]:
-    """One flat row per benefit node, in taxonomy order, keyed by ``CSV_FIELDS``."""
+def csv_rows(report) -> list[dict[str, object]]:
+    """One flat row per benefit node of a report (or a group's figures), in taxonomy order, keyed by ``CSV_FIELDS``."""
     rows = []
     for b in report.benefits:
         ci = b.paired.ci95 or (None, None)
@@ -146,4 +147,56 @@ def render_text(report: GapReport) -> str:
     lines.append("Ranking (largest gap first):")
     for i, b in enumerate(report.ranked, 1):
         lines.append(f"{i:>3}. {_fmt(b.gap):>6}  {b.path}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- The segment report (contract section 7) ----------------------------------------------------------
+
+SEGMENT_CSV_FIELDS = ("segment_value", *CSV_FIELDS)
+
+
+def render_segment_json(report: SegmentReport) -> str:
+    return json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_segment_csv(report: SegmentReport) -> str:
+    """One row per shown group and benefit; a hidden group has no row at all."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SEGMENT_CSV_FIELDS)
+    for group in report.shown:
+        for row in csv_rows(group.figures):
+            writer.writerow([_csv_value(group.value), *(_csv_value(row[f]) for f in CSV_FIELDS)])
+    return out.getvalue()
+
+
+def group_status(report: SegmentReport, group) -> str:
+    """A group's line: its size and headline figures, or that it is too small to show (never its count)."""
+    if group.suppressed:
+        return f"fewer than {report.min_group_size} respondents, or hidden so that a small group cannot be worked out"
+    o = group.figures.overall
+    rate = f", response rate {group.response_rate:.0%}" if group.response_rate is not None else ""
+    return f"{group.respondents} respondents, gap {_fmt(o.gap)}, {o.under_realized} under-realized{rate}"
+
+
+def render_segment_text(report: SegmentReport) -> str:
+    """Each group's size and figures, then every benefit's gap per shown group."""
+    lines = [
+        f"Gap report by {report.label}: {report.organization} / {report.assessment}",
+        f"Minimum group size: {report.min_group_size}",
+    ]
+    if report.reason is not None:
+        lines.append("No group is shown: the whole assessment's report is withheld.")
+        return "\n".join(lines) + "\n"
+    lines.append("")
+    for group in report.groups:
+        lines.append(f"{group.label}: {group_status(report, group)}")
+    shown = report.shown
+    if shown:
+        lines.append("")
+        lines.append(f"{'Gap per benefit':<46} " + " ".join(f"{g.label[:12]:>12}" for g in shown))
+        for i, benefit in enumerate(shown[0].figures.benefits):
+            name = ("  " * benefit.depth + benefit.name)[:46]
+            gaps = " ".join(f"{_fmt(g.figures.benefits[i].gap):>12}" for g in shown)
+            lines.append(f"{name:<46} {gaps}")
     return "\n".join(lines).rstrip() + "\n"

@@ -433,68 +433,40 @@ def rating_tallies(*, assessment: Assessment) -> dict[int, Tally]:
         rows = cursor.fetchall()
     tallies: dict[int, Tally] = {}
     for benefit_id, importance, realization, count in rows:
-        tally = tallies.get(benefit_id)
-        if tally is None:
-            tally = tallies[benefit_id] = Tally()
-        if importance is not None:
-            tally.importance[importance] += count
-            if realization is not None:
-                d = importance - realization
-                tally.paired_n += count
-                tally.paired_sum += d * count
-                tally.paired_squares += d * d * count
-        if realization is not None:
-            tally.realization[realization] += count
+        tally_add(tallies, benefit_id, importance, realization, count)
     return tallies
 
 
-def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> GapReport:
-    """The report with participation only: no figure computed from any answer."""
-    return GapReport(
-        organization=assessment.organization.name,
-        assessment=assessment.title,
-        respondents=facts.respondents,
-        threshold=float(assessment.threshold),
-        min_group_size=assessment.min_group_size,
-        reason=reason,
-        benefits=(),
-        cells=(),
-        overall=None,
-        ranking=(),
-        centre_importance=None,
-        centre_realization=None,
-        first_submitted=facts.first,
-        last_submitted=facts.last,
-        closes_at=assessment.closes_at,
-        invitations=facts.invitations,
-        invitations_submitted=facts.invitations_submitted,
-    )
+def tally_add(tallies: dict[int, Tally], benefit_id: int, importance, realization, count: int) -> None:
+    """Fold one row of the joint distribution (``count`` answers of that pair) into ``tallies``."""
+    tally = tallies.get(benefit_id)
+    if tally is None:
+        tally = tallies[benefit_id] = Tally()
+    if importance is not None:
+        tally.importance[importance] += count
+        if realization is not None:
+            d = importance - realization
+            tally.paired_n += count
+            tally.paired_sum += d * count
+            tally.paired_squares += d * d * count
+    if realization is not None:
+        tally.realization[realization] += count
 
 
-def gap_report(*, assessment: Assessment) -> GapReport:
-    """The gap report of ``assessment`` as anyone may see it; 6 queries whatever its size.
+@dataclass(frozen=True)
+class Figures:
+    """Every benefit's, cell's and the overall figures of one group of responses."""
 
-    Every output (page, downloads, command) comes from here, so the release
-    rules of section 6 hold everywhere: a suppressed report costs one query
-    and reads no answer.
-    """
-    facts = submitted_facts(assessment=assessment)
-    reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
-    if reason is not None:
-        return _withheld(assessment, facts, reason)
-    return gap_figures(assessment=assessment, facts=facts)
+    benefits: tuple[BenefitResult, ...]
+    cells: tuple[CellResult, ...]
+    overall: Summary
+    ranking: tuple[str, ...]
+    centre_importance: float | None
+    centre_realization: float | None
 
 
-def gap_figures(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> GapReport:
-    """Every figure of sections 4 and 5 over the submitted responses, whatever their number.
-
-    Not for display: only :func:`gap_report` decides whether figures may be shown.
-    """
-    if facts is None:
-        facts = submitted_facts(assessment=assessment)
-    questionnaire = assessment_questionnaire(assessment=assessment)
-    tallies = rating_tallies(assessment=assessment)
-    threshold = float(assessment.threshold)
+def figures_from_tallies(questionnaire, tallies: dict[int, Tally], threshold: float) -> Figures:
+    """Sections 4 and 5 from one group's tallies: the whole assessment, or one segment group."""
 
     # Pass 1: per-benefit statistics.
     partial = []
@@ -549,19 +521,76 @@ def gap_figures(*, assessment: Assessment, facts: SubmittedFacts | None = None) 
     )
     with_gap = [b for b in benefits if b.gap is not None]
     ranking = tuple(b.path for b in sorted(with_gap, key=lambda b: (-b.gap, -b.importance.mean, b.path)))
-    return GapReport(
-        organization=assessment.organization.name,
-        assessment=assessment.title,
-        respondents=facts.respondents,
-        threshold=threshold,
-        min_group_size=assessment.min_group_size,
-        reason=None,
+    return Figures(
         benefits=tuple(benefits),
         cells=cells,
         overall=_summary(benefits),
         ranking=ranking,
         centre_importance=centre_i,
         centre_realization=centre_r,
+    )
+
+
+def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> GapReport:
+    """The report with participation only: no figure computed from any answer."""
+    return GapReport(
+        organization=assessment.organization.name,
+        assessment=assessment.title,
+        respondents=facts.respondents,
+        threshold=float(assessment.threshold),
+        min_group_size=assessment.min_group_size,
+        reason=reason,
+        benefits=(),
+        cells=(),
+        overall=None,
+        ranking=(),
+        centre_importance=None,
+        centre_realization=None,
+        first_submitted=facts.first,
+        last_submitted=facts.last,
+        closes_at=assessment.closes_at,
+        invitations=facts.invitations,
+        invitations_submitted=facts.invitations_submitted,
+    )
+
+
+def gap_report(*, assessment: Assessment) -> GapReport:
+    """The gap report of ``assessment`` as anyone may see it; 6 queries whatever its size.
+
+    Every output (page, downloads, command) comes from here, so the release
+    rules of section 6 hold everywhere: a suppressed report costs one query
+    and reads no answer.
+    """
+    facts = submitted_facts(assessment=assessment)
+    reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
+    if reason is not None:
+        return _withheld(assessment, facts, reason)
+    return gap_figures(assessment=assessment, facts=facts)
+
+
+def gap_figures(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> GapReport:
+    """Every figure of sections 4 and 5 over the submitted responses, whatever their number.
+
+    Not for display: only :func:`gap_report` decides whether figures may be shown.
+    """
+    if facts is None:
+        facts = submitted_facts(assessment=assessment)
+    questionnaire = assessment_questionnaire(assessment=assessment)
+    tallies = rating_tallies(assessment=assessment)
+    figures = figures_from_tallies(questionnaire, tallies, float(assessment.threshold))
+    return GapReport(
+        organization=assessment.organization.name,
+        assessment=assessment.title,
+        respondents=facts.respondents,
+        threshold=float(assessment.threshold),
+        min_group_size=assessment.min_group_size,
+        reason=None,
+        benefits=figures.benefits,
+        cells=figures.cells,
+        overall=figures.overall,
+        ranking=figures.ranking,
+        centre_importance=figures.centre_importance,
+        centre_realization=figures.centre_realization,
         first_submitted=facts.first,
         last_submitted=facts.last,
         closes_at=assessment.closes_at,

@@ -1,15 +1,26 @@
-"""The gap report page and its downloads."""
+"""The gap report page and its downloads, for the whole assessment or one segment's groups."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from assessments.models import Assessment
+from assessments.selectors import assessment_segments
 from assessments.views import _assessment_or_404
 from organizations.selectors import REPORT_ROLES
 from reports.charts import report_page
-from reports.renderers import render_csv, render_json, withheld_sentence
+from reports.renderers import (
+    group_status,
+    render_csv,
+    render_json,
+    render_segment_csv,
+    render_segment_json,
+    withheld_sentence,
+)
+from reports.segment_charts import segment_page
+from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
 
 
@@ -17,28 +28,58 @@ from reports.selectors import gap_report
 def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ROLES)
     report = gap_report(assessment=assessment)
-    context = {"assessment": assessment, "report": report}
+    segments = assessment_segments(assessment=assessment)
+    context = {"assessment": assessment, "report": report, "segments": segments}
     if report.suppressed:
         context["withheld"] = withheld_sentence(report)
     else:
         context["page"] = report_page(report)
+    key = request.GET.get("segment")
+    if key:
+        chosen = next((s for s in segments if s.key == key), None)
+        if chosen is None:
+            context["unknown_segment"] = True
+        else:
+            by_segment = segment_report(assessment=assessment, segment=chosen)
+            context["segment"] = chosen
+            context["segment_page"] = segment_page(by_segment, report)
+            context["group_lines"] = [(g, group_status(by_segment, g)) for g in by_segment.groups]
     return render(request, "reports/report.html", context)
 
 
-def _download(request, org_slug: str, assessment_slug: str, render_report, extension: str, content_type: str):
+def _segment(assessment: Assessment, request: HttpRequest):
+    key = request.GET.get("segment")
+    if not key:
+        return None
+    segment = segment_for_key(assessment=assessment, key=key)
+    if segment is None:
+        raise Http404("No such segment.")
+    return segment
+
+
+def _download(request, org_slug: str, assessment_slug: str, renderers, extension: str, content_type: str):
     assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ROLES)
-    # The same bytes as ``manage.py gap_report --format <extension>``.
-    response = HttpResponse(render_report(gap_report(assessment=assessment)), content_type=content_type)
-    filename = f"{assessment.organization.slug}-{assessment.slug}-gap-report.{extension}"
+    whole, by_segment = renderers
+    segment = _segment(assessment, request)
+    # The same bytes as ``manage.py gap_report --format <extension> [--segment KEY]``.
+    if segment is None:
+        body = whole(gap_report(assessment=assessment))
+    else:
+        body = by_segment(segment_report(assessment=assessment, segment=segment))
+    response = HttpResponse(body, content_type=content_type)
+    suffix = f"-by-{segment.key}" if segment else ""
+    filename = f"{assessment.organization.slug}-{assessment.slug}-gap-report{suffix}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @login_required
 def report_json(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    return _download(request, org_slug, assessment_slug, render_json, "json", "application/json; charset=utf-8")
+    renderers = (render_json, render_segment_json)
+    return _download(request, org_slug, assessment_slug, renderers, "json", "application/json; charset=utf-8")
 
 
 @login_required
 def report_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    return _download(request, org_slug, assessment_slug, render_csv, "csv", "text/csv; charset=utf-8")
+    renderers = (render_csv, render_segment_csv)
+    return _download(request, org_slug, assessment_slug, renderers, "csv", "text/csv; charset=utf-8")

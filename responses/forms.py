@@ -27,7 +27,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Layout, Row
 from django import forms
 
-from assessments.models import Assessment
+from assessments.models import Assessment, Segment
+from assessments.selectors import assessment_segments
 from common.forms import bare_helper
 from responses.layout import BenefitRow, Matrix
 from responses.models import Answer
@@ -299,10 +300,28 @@ class InvitationsCreateForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("batch", secrets.token_urlsafe(16))
         super().__init__(*args, **kwargs)
         self.assessment = assessment
+        # One choice per invitation segment: the group every link of this batch belongs to.
+        self.segments = assessment_segments(assessment=assessment, source=Segment.Source.INVITATION)
+        for segment in self.segments:
+            self.fields[f"segment-{segment.key}"] = forms.ChoiceField(
+                label=segment.label,
+                required=False,
+                choices=[("", "Not stated"), *((o.value, o.label) for o in segment.options.all())],
+                help_text="The group of everyone invited in this batch; respondents do not see it.",
+            )
         self.helper = bare_helper(
             Row(Column("count", css_class="col-sm-4"), Column("label", css_class="col-sm-8")),
+            *(f"segment-{s.key}" for s in self.segments),
             "batch",
         )
+
+    def segment_values(self) -> dict[str, str]:
+        """{segment key: option value} of the batch, chosen ones only."""
+        return {
+            s.key: self.cleaned_data[f"segment-{s.key}"]
+            for s in self.segments
+            if self.cleaned_data.get(f"segment-{s.key}")
+        }
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -327,3 +346,29 @@ class InvitationLinksForm(forms.Form):
         if not 1 <= len(tokens) <= MAX_INVITATIONS or any(len(t) > MAX_TOKEN_LENGTH for t in tokens):
             raise forms.ValidationError("These are not links of this page.", code="invalid")
         return tokens
+
+
+class RespondentSegmentsForm(forms.Form):
+    """The intro page's optional questions about the respondent's group (``respondent`` segments)."""
+
+    def __init__(self, *args, segments, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.segments = segments
+        for segment in segments:
+            self.fields[f"segment-{segment.key}"] = forms.ChoiceField(
+                label=segment.label,
+                required=False,
+                choices=[("", "Prefer not to say"), *((o.value, o.label) for o in segment.options.all())],
+                initial="",
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    def stated(self) -> dict[int, int]:
+        """{segment id: option id} of what the respondent chose; "Prefer not to say" is no entry."""
+        chosen: dict[int, int] = {}
+        for segment in self.segments:
+            value = self.cleaned_data.get(f"segment-{segment.key}")
+            option = next((o for o in segment.options.all() if o.value == value), None) if value else None
+            if option is not None:
+                chosen[segment.pk] = option.pk
+        return chosen

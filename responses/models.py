@@ -41,7 +41,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, Segment, SegmentOption
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -192,3 +192,40 @@ class Answer(models.Model):
 
     def answered(self, dimension: str) -> bool:
         return getattr(self, f"{dimension}_answered")
+
+
+class InvitationSegmentValue(models.Model):
+    """The option of an ``invitation`` segment that an invitation carries (copied onto its response at start)."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="segment_values")
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(SegmentOption, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "segment"], name="invitationsegmentvalue_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation}: {self.option}"
+
+
+class ResponseSegmentValue(models.Model):
+    """A response's group in one segment. No row means "Not stated".
+
+    It belongs to the response, not to the person: it survives the anonymity
+    cut, and the report groups answers by it.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="segment_values")
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(SegmentOption, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "segment"], name="responsesegmentvalue_unique"),
+        ]
+        indexes = [models.Index(fields=["segment", "option"], name="responsesegment_option_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.response}: {self.option}"

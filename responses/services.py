@@ -17,11 +17,25 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment
-from assessments.services import assessment_freeze_questions, assessment_get_or_create
+from assessments.models import Assessment, Segment, SegmentOption
+from assessments.selectors import assessment_segments, segment_option_ids
+from assessments.services import (
+    assessment_freeze_questions,
+    assessment_get_or_create,
+    label_from_slug,
+    segment_create,
+)
 from organizations.models import Membership
 from organizations.services import organization_get_or_create
-from responses.models import Answer, Invitation, Participation, Response, hash_token
+from responses.models import (
+    Answer,
+    Invitation,
+    InvitationSegmentValue,
+    Participation,
+    Response,
+    ResponseSegmentValue,
+    hash_token,
+)
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
 if TYPE_CHECKING:
@@ -115,7 +129,11 @@ def _insert_many(model, columns: list[str], rows: list) -> None:
 
 @transaction.atomic
 def responses_import(
-    *, assessment: Assessment, ratings_by_respondent: Mapping[str, Iterable[Rating]], submitted: bool = True
+    *,
+    assessment: Assessment,
+    ratings_by_respondent: Mapping[str, Iterable[Rating]],
+    submitted: bool = True,
+    segment_options: Mapping[str, Iterable[int]] | None = None,
 ) -> int:
     """Create one response per respondent with its ratings, in bulk; all or nothing.
 
@@ -144,6 +162,18 @@ def responses_import(
         [(assessment.pk, respondent, today, started, started, 0) for respondent in ratings_by_respondent],
     )
     ids = dict(Response.objects.filter(assessment=assessment).values_list("respondent", "pk"))
+    if segment_options:
+        # {respondent: option ids}: each option's segment comes from the option.
+        segment_of = dict(SegmentOption.objects.filter(segment__assessment=assessment).values_list("pk", "segment_id"))
+        _insert_many(
+            ResponseSegmentValue,
+            ["response", "segment", "option"],
+            [
+                (ids[respondent], segment_of[option_id], option_id)
+                for respondent, option_ids in segment_options.items()
+                for option_id in option_ids
+            ],
+        )
     answers: list[list] = []
     count = 0
     importance = Dimension.IMPORTANCE.value
@@ -195,15 +225,32 @@ def responses_import_by_name(
     assessment: str,
     ratings_by_respondent: Mapping[str, Iterable[Rating]],
     keep_open: bool = False,
+    segment_values: Mapping[str, Mapping[str, str]] | None = None,
+    new_segments: Mapping[str, list[str]] | None = None,
 ) -> tuple[Assessment, int]:
     """``import_responses``: create the organization and assessment when missing, then import; all or nothing.
 
     An assessment created here is closed, since its answers were collected
-    elsewhere, unless ``keep_open``.
+    elsewhere, unless ``keep_open``. ``new_segments`` ({key: option values})
+    become ``invitation`` segments labelled from their slugs;
+    ``segment_values`` ({respondent: {key: value}}) put each respondent in its groups.
     """
     org, _ = organization_get_or_create(name=organization)
     target, created = assessment_get_or_create(organization=org, title=assessment)
-    count = responses_import(assessment=target, ratings_by_respondent=ratings_by_respondent)
+    for key, values in (new_segments or {}).items():
+        segment_create(
+            assessment=target,
+            key=key,
+            label=label_from_slug(key),
+            source=Segment.Source.INVITATION,
+            options=[(value, label_from_slug(value)) for value in values],
+        )
+    options: dict[str, list[int]] = {}
+    if segment_values:
+        segments = assessment_segments(assessment=target)
+        for respondent, chosen in segment_values.items():
+            options[respondent] = list(segment_option_ids(segments, dict(chosen)).values())
+    count = responses_import(assessment=target, ratings_by_respondent=ratings_by_respondent, segment_options=options)
     if created and not keep_open:
         Assessment.objects.filter(pk=target.pk).update(status=Assessment.Status.CLOSED)
         target.status = Assessment.Status.CLOSED
@@ -284,20 +331,40 @@ TOKEN_BYTES = 32
 
 
 @transaction.atomic
-def invitations_create(*, assessment: Assessment, count: int, label: str = "") -> list[str]:
+def invitations_create(
+    *, assessment: Assessment, count: int, label: str = "", segment_values: Mapping[str, str] | None = None
+) -> list[str]:
     """Create ``count`` single-use invitations; return their tokens.
 
     Only a hash of each token is stored, so the tokens returned here are the
     only copy: the caller hands them out (as links) or loses them.
+    ``segment_values`` ({key: option value}) gives every invitation of the
+    batch its group in the assessment's ``invitation`` segments
+    (``ValueError`` for an unknown key or option).
     """
     if count < 1:
         raise ValueError("the number of invitations must be at least 1")
+    chosen: dict[int, int] = {}
+    if segment_values:
+        segments = assessment_segments(assessment=assessment, source=Segment.Source.INVITATION)
+        chosen = segment_option_ids(segments, dict(segment_values))
     tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in range(count)]
     now = timezone.now()
-    Invitation.objects.bulk_create(
+    invitations = Invitation.objects.bulk_create(
         [Invitation(assessment=assessment, token_hash=hash_token(t), label=label, created_at=now) for t in tokens],
         batch_size=BULK_BATCH_SIZE,
     )
+    if chosen:
+        if any(i.pk is None for i in invitations):  # a backend that returns no ids from a bulk insert
+            invitations = list(Invitation.objects.filter(token_hash__in=[hash_token(t) for t in tokens]))
+        InvitationSegmentValue.objects.bulk_create(
+            [
+                InvitationSegmentValue(invitation=i, segment_id=segment_id, option_id=option_id)
+                for i in invitations
+                for segment_id, option_id in chosen.items()
+            ],
+            batch_size=BULK_BATCH_SIZE,
+        )
     return tokens
 
 
@@ -333,13 +400,19 @@ class AlreadySubmittedError(Exception):
 
 @transaction.atomic(durable=True)
 def response_start(
-    *, assessment: Assessment, invitation: Invitation | None = None, user: AbstractBaseUser | None = None
+    *,
+    assessment: Assessment,
+    invitation: Invitation | None = None,
+    user: AbstractBaseUser | None = None,
+    stated: Mapping[str, int] | None = None,
 ) -> tuple[Response, bool]:
     """The draft of an invitation or of a member, created on first start.
 
     Idempotent: starting twice (two tabs, a reload) returns the same draft.
     An invitation or member that has submitted already gets
-    :class:`AlreadySubmittedError`. The respondent id is random.
+    :class:`AlreadySubmittedError`. The respondent id is random. A new draft
+    takes its invitation's segment values, and ``stated`` ({segment id:
+    option id}) for the segments the respondent answered on the intro page.
     """
     if (invitation is None) == (user is None):
         raise ValueError("a response starts from exactly one of an invitation or a user")
@@ -359,6 +432,15 @@ def response_start(
     now = timezone.now()
     response = Response.objects.create(
         **{"assessment": assessment, **lookup}, respondent=random_respondent_id(), started_at=now, updated_at=now
+    )
+    values = dict(stated or {})
+    if invitation is not None:
+        values.update(
+            InvitationSegmentValue.objects.filter(invitation=invitation).values_list("segment_id", "option_id")
+        )
+    ResponseSegmentValue.objects.bulk_create(
+        ResponseSegmentValue(response=response, segment_id=segment_id, option_id=option_id)
+        for segment_id, option_id in values.items()
     )
     return response, True
 
@@ -406,14 +488,17 @@ def response_section_save(
 
 
 @transaction.atomic(durable=True)
-def invitations_create_by_name(*, organization: str, assessment: str, count: int) -> tuple[Assessment, bool, list[str]]:
+def invitations_create_by_name(
+    *, organization: str, assessment: str, count: int, segment_values: Mapping[str, str] | None = None
+) -> tuple[Assessment, bool, list[str]]:
     """``invite``: create the organization and the (open) assessment when missing, then ``count`` invitations.
 
     All or nothing. Returns the assessment, whether it was created now, and the tokens.
     """
     org, _ = organization_get_or_create(name=organization)
     target, created = assessment_get_or_create(organization=org, title=assessment)
-    return target, created, invitations_create(assessment=target, count=count)
+    tokens = invitations_create(assessment=target, count=count, segment_values=segment_values)
+    return target, created, tokens
 
 
 @transaction.atomic

@@ -24,13 +24,20 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.models import Assessment
-from assessments.selectors import assessment_for_user, assessment_questionnaire
+from assessments.models import Assessment, Segment
+from assessments.selectors import assessment_for_user, assessment_questionnaire, assessment_segments
 from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ROLES, organization_members
 from organizations.views import _managed_organization
 from responses.exports import invitation_link, invitation_rows, invitations_csv_response
-from responses.forms import InvitationLinksForm, InvitationsCreateForm, SectionForm, SubmitForm, missing_questions
+from responses.forms import (
+    InvitationLinksForm,
+    InvitationsCreateForm,
+    RespondentSegmentsForm,
+    SectionForm,
+    SubmitForm,
+    missing_questions,
+)
 from responses.models import Invitation, hash_token
 from responses.models import Response as AssessmentResponse
 from responses.selectors import (
@@ -201,10 +208,17 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     """The intro: what is measured, why, how long, the scales, who sees the answers; POST starts or resumes."""
     questionnaire = assessment_questionnaire(assessment=entry.assessment)
     section_count = len(questionnaire.sections)
+    segments = assessment_segments(assessment=entry.assessment, source=Segment.Source.RESPONDENT)
+    segments_form = RespondentSegmentsForm(request.POST if request.method == "POST" else None, segments=segments)
     if request.method == "POST":
+        if not segments_form.is_valid():
+            return render(request, "400.html", status=400)
         try:
             entry.response, _ = response_start(
-                assessment=entry.assessment, invitation=entry.invitation, user=entry.user
+                assessment=entry.assessment,
+                invitation=entry.invitation,
+                user=entry.user,
+                stated=segments_form.stated(),
             )
         except AlreadySubmittedError:
             # Another tab submitted between this page's load and its POST.
@@ -226,6 +240,7 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             "minutes": max(1, math.ceil(total * SECONDS_PER_QUESTION / 60)),
             "scales": list(SCALES.values()),
             "dont_know": DONT_KNOW_LABEL,
+            "segments_form": segments_form if segments and entry.response is None else None,
         },
     )
 
@@ -436,7 +451,10 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
             )
             return redirect(_invitations_url(assessment))
         tokens = invitations_create(
-            assessment=assessment, count=form.cleaned_data["count"], label=form.cleaned_data["label"]
+            assessment=assessment,
+            count=form.cleaned_data["count"],
+            label=form.cleaned_data["label"],
+            segment_values=form.segment_values(),
         )
         if batch:
             request.session[USED_BATCHES_KEY] = [*used, batch][-50:]

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from assessments.selectors import assessment_named
 from common.commands import ContractCommand, InputError, RawStream
-from reports.renderers import render_csv, render_json, render_text
+from reports.renderers import (
+    render_csv,
+    render_json,
+    render_segment_csv,
+    render_segment_json,
+    render_segment_text,
+    render_text,
+)
+from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
 
 RENDERERS = {"json": render_json, "csv": render_csv, "text": render_text}
+SEGMENT_RENDERERS = {"json": render_segment_json, "csv": render_segment_csv, "text": render_segment_text}
 
 
 class Command(ContractCommand):
@@ -21,11 +30,28 @@ class Command(ContractCommand):
         parser.add_argument("--assessment", required=True, metavar="TITLE", help="exact assessment title")
         parser.add_argument("--format", choices=sorted(RENDERERS), default="json", help="default: json")
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+        parser.add_argument("--segment", metavar="KEY", help="the report of each group of this segment")
 
-    def handle(self, *args, organization: str, assessment: str, format: str, output: str | None = None, **options):
+    def handle(
+        self,
+        *args,
+        organization: str,
+        assessment: str,
+        format: str,
+        output: str | None = None,
+        segment: str | None = None,
+        **options,
+    ):
         target = assessment_named(organization=organization, title=assessment)
         report = gap_report(assessment=target)
-        text = RENDERERS[format](report)
+        if segment is not None:
+            chosen = segment_for_key(assessment=target, key=segment)
+            if chosen is None:
+                keys = ", ".join(target.segments.values_list("key", flat=True)) or "none"
+                raise InputError(f"--segment: {target} has no segment {segment!r} (its segments: {keys})")
+            text = SEGMENT_RENDERERS[format](segment_report(assessment=target, segment=chosen))
+        else:
+            text = RENDERERS[format](report)
         if output:
             try:
                 with open(output, "w", encoding="utf-8", newline="") as out:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from tqdm import tqdm
 
 from assessments.models import Assessment
-from assessments.selectors import assessment_by_name
+from assessments.selectors import assessment_by_name, assessment_segments
 from common.commands import ContractCommand, InputError, RawStream
 from responses.loaders import ResponsesCSVError, import_context, read_responses_file
+from responses.segment_loader import read_segments_file
 from responses.services import responses_import_by_name
 
 # Seconds before the bar appears: a short import finishes without one.
@@ -28,8 +29,20 @@ class Command(ContractCommand):
         parser.add_argument(
             "--open", action="store_true", dest="keep_open", help="leave a new assessment open for more answers"
         )
+        parser.add_argument(
+            "--segments", metavar="SEGFILE", help="CSV respondent,<segment key>...: each respondent's groups"
+        )
 
-    def handle(self, *args, file: str, organization: str, assessment: str, keep_open: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        file: str,
+        organization: str,
+        assessment: str,
+        keep_open: bool,
+        segments: str | None = None,
+        **options,
+    ) -> None:
         existing = assessment_by_name(organization=organization, title=assessment)
         if existing is not None and existing.status == Assessment.Status.CLOSED:
             raise InputError(
@@ -55,8 +68,24 @@ class Command(ContractCommand):
         if not ratings:
             self.stderr.write(f"{file}: no answers to import; nothing changed.")
             return
+        plan = None
+        if segments:
+            try:
+                plan = read_segments_file(
+                    segments,
+                    respondents=ratings.keys(),
+                    segments=assessment_segments(assessment=existing) if existing else [],
+                    frozen=bool(existing and existing.questions_frozen_at),
+                )
+            except ResponsesCSVError as exc:
+                raise InputError(str(exc)) from exc
         target, count = responses_import_by_name(
-            organization=organization, assessment=assessment, ratings_by_respondent=ratings, keep_open=keep_open
+            organization=organization,
+            assessment=assessment,
+            ratings_by_respondent=ratings,
+            keep_open=keep_open,
+            segment_values=plan.values if plan else None,
+            new_segments=plan.new_segments if plan else None,
         )
         state = target.get_status_display().lower()
         self.stderr.write(f"Imported {len(ratings)} responses ({count} answers) into {target} ({state}).")

@@ -31,6 +31,18 @@ def _base_url(value: str | None) -> str:
     return value.rstrip("/")
 
 
+def _segments(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"--segment: {pair!r} is not KEY=VALUE, e.g. --segment department=sales")
+        if key.strip() in values:
+            raise InputError(f"--segment: {key.strip()!r} is given twice")
+        values[key.strip()] = value.strip()
+    return values
+
+
 class Command(ContractCommand):
     help = (
         "Create N single-use invitation links for an assessment and print one link per line "
@@ -44,13 +56,35 @@ class Command(ContractCommand):
         # Parsed here rather than by argparse so a bad value gets this command's own clear message.
         parser.add_argument("--count", required=True, metavar="N", help="how many invitations (1 to 100000)")
         parser.add_argument("--base-url", metavar="URL", help="print absolute links, e.g. https://survey.example.org")
+        parser.add_argument(
+            "--segment",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="the group of every link, in an invitation segment of the assessment (repeatable)",
+        )
 
-    def handle(self, *args, organization: str, assessment: str, count: str, base_url: str | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        organization: str,
+        assessment: str,
+        count: str,
+        base_url: str | None,
+        segment: list[str],
+        **options,
+    ) -> None:
         n = _count(count)
         base = _base_url(base_url)
+        values = _segments(segment)
         if not organization.strip() or not assessment.strip():
             raise InputError("--organization and --assessment must not be empty")
-        target, created, tokens = invitations_create_by_name(organization=organization, assessment=assessment, count=n)
+        try:
+            target, created, tokens = invitations_create_by_name(
+                organization=organization, assessment=assessment, count=n, segment_values=values
+            )
+        except ValueError as exc:
+            raise InputError(f"--segment: {exc}") from exc
         for token in tokens:
             self.stdout.write(base + invitation_path(token))
         if created:
