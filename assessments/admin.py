@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from assessments.models import Assessment
+from assessments.models import Assessment, Segment, SegmentOption
 from common.admin import RefuseDeleteInUseMixin
 
 
@@ -43,3 +43,31 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     @admin.display(description="wording frozen", boolean=True, ordering="questions_frozen_at")
     def is_frozen(self, obj: Assessment) -> bool:
         return obj.questions_frozen_at is not None
+
+
+class SegmentOptionInline(admin.TabularInline):
+    model = SegmentOption
+    fields = ["value", "label", "order"]
+    extra = 0
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    """Segments with their options; fixed, like the questions, once their assessment has answers."""
+
+    list_display = ["label", "key", "assessment", "source", "order"]
+    list_filter = ["source", "assessment__organization"]
+    list_select_related = ["assessment__organization"]
+    search_fields = ["label", "key", "assessment__title"]
+    fields = ["assessment", "key", "label", "source", "order"]
+    autocomplete_fields = ["assessment"]
+    inlines = [SegmentOptionInline]
+
+    def _frozen(self, obj: Segment | None) -> bool:
+        return obj is not None and obj.assessment.questions_frozen_at is not None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._frozen(obj)

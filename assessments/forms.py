@@ -5,7 +5,7 @@ from __future__ import annotations
 from crispy_forms.layout import Column, Row
 from django import forms
 
-from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment
+from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment, Segment
 from common.forms import bare_helper
 from organizations.models import Organization
 
@@ -72,3 +72,34 @@ class AssessmentForm(forms.Form):
             Row(Column("threshold", css_class="col-sm-6"), Column("min_group_size", css_class="col-sm-6")),
             "results",
         )
+
+
+class SegmentForm(forms.Form):
+    """A new segment: what it is called, where its value comes from, its options one per line."""
+
+    label = forms.CharField(max_length=100, help_text="What respondents or readers see, e.g. “Department”.")
+    key = forms.SlugField(
+        max_length=50,
+        help_text="A short name for scripts and CSV columns: lowercase letters, digits and dashes, e.g. department.",
+    )
+    source = forms.ChoiceField(
+        label="Where the value comes from",
+        choices=Segment.Source.choices,
+        initial=Segment.Source.INVITATION,
+        widget=forms.RadioSelect,
+        help_text="Set on the invitation: you choose each batch's group; respondents do not see it. "
+        "Asked on the intro page: respondents choose, or “Prefer not to say”.",
+    )
+    options = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One option per line, in the order the report lists them (at least two).",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = bare_helper(
+            Row(Column("label", css_class="col-sm-6"), Column("key", css_class="col-sm-6")), "source", "options"
+        )
+
+    def option_lines(self) -> list[str]:
+        return self.cleaned_data["options"].splitlines()

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.forms import AssessmentForm
-from assessments.models import Assessment
-from assessments.selectors import assessment_for_user, assessments_for_user
-from assessments.services import assessment_create, assessment_update
+from assessments.forms import AssessmentForm, SegmentForm
+from assessments.models import Assessment, Segment
+from assessments.selectors import assessment_for_user, assessment_segments, assessments_for_user
+from assessments.services import assessment_create, assessment_update, segment_create, segment_delete
 from organizations.models import Organization
 from organizations.selectors import MANAGE_ROLES, REPORT_ROLES, organizations_for_user
 from organizations.views import _managed_organization
@@ -80,3 +80,53 @@ def manage_assessment_edit(request: HttpRequest, org_slug: str, assessment_slug:
                 return redirect(_overview_url(organization))
         return _assessment_form_page(request, organization, form, assessment, status=400)
     return _assessment_form_page(request, organization, form, assessment)
+
+
+def _segments_page(request, assessment, form, status=200) -> HttpResponse:
+    context = {
+        "organization": assessment.organization,
+        "assessment": assessment,
+        "segments": assessment_segments(assessment=assessment),
+        "form": form,
+        "frozen": assessment.questions_frozen_at is not None,
+    }
+    return render(request, "assessments/manage/segments.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_segments(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """The assessment's segments; POST adds one (refused once the assessment has answers)."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    if request.method == "POST":
+        form = SegmentForm(request.POST)
+        if form.is_valid():
+            try:
+                segment = segment_create(
+                    assessment=assessment,
+                    key=form.cleaned_data["key"],
+                    label=form.cleaned_data["label"],
+                    source=form.cleaned_data["source"],
+                    options=form.option_lines(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Segment “{segment.label}” added.")
+                return redirect(reverse("assessments:manage:segments", args=[org_slug, assessment_slug]))
+        return _segments_page(request, assessment, form, status=400)
+    return _segments_page(request, assessment, SegmentForm())
+
+
+@require_POST
+@login_required
+def manage_segment_delete(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    segment = get_object_or_404(Segment, assessment=assessment, pk=pk)
+    try:
+        segment_delete(segment=segment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Segment “{segment.label}” removed.")
+    return redirect(reverse("assessments:manage:segments", args=[org_slug, assessment_slug]))

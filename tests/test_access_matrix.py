@@ -78,6 +78,8 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:overview": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:create": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:edit": (ORG, MANAGE),
+    "assessments:manage:segments": (ORG, MANAGE),
+    "assessments:manage:segment_delete": ({**ORG, "pk": 1}, POST_ONLY),
     "responses:manage:invitations": (ORG, MANAGE),
     "responses:manage:invitations_csv": (ORG, POST_ONLY),
     "responses:manage:invitation_revoke": ({**ORG, "pk": "INVITATION"}, MANAGE),

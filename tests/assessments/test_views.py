@@ -102,3 +102,36 @@ def test_assessment_pages_for_outsiders_are_404_and_change_nothing(outsider, ass
     assert outsider.get(url(name, *args)).status_code == 404
     assert outsider.post(url(name, *args), {**FORM, "title": "Hacked"}).status_code == 404
     assert list(Assessment.objects.values_list("title", flat=True)) == ["Baseline"]
+
+
+def test_owner_adds_and_removes_a_segment(manager, org, assessment):
+    """The segments page adds one with its options in order, and removes it; bad input comes back with a message."""
+    page = "/o/acme/manage/assessments/baseline/segments/"
+    assert manager.get(page).status_code == 200
+    data = {"label": "Department", "key": "department", "source": "invitation", "options": "Sales\nEngineering\n"}
+    assert manager.post(page, data).status_code == 302
+    segment = assessment.segments.get()
+    assert [(o.value, o.label) for o in segment.options.all()] == [("sales", "Sales"), ("engineering", "Engineering")]
+    again = manager.post(page, data)
+    assert again.status_code == 400 and "segment with this key already" in again.content.decode()
+    one = manager.post(page, {**data, "key": "team", "options": "Only one"})
+    assert one.status_code == 400 and "at least two options" in one.content.decode()
+    assert manager.post(f"{page}{segment.pk}/delete/").status_code == 302
+    assert not assessment.segments.exists()
+
+
+def test_segments_are_fixed_once_the_assessment_has_answers(manager, org, assessment, taxonomy):
+    from assessments.services import segment_create
+    from responses.services import Rating, responses_import
+    from taxonomy.models import Benefit
+
+    segment = segment_create(assessment=assessment, key="role", label="Role", source="respondent", options=["A", "B"])
+    responses_import(
+        assessment=assessment, ratings_by_respondent={"r1": [Rating(Benefit.objects.first().pk, "importance", 3)]}
+    )
+    page = "/o/acme/manage/assessments/baseline/segments/"
+    assert "segments are fixed" in manager.get(page).content.decode()
+    manager.post(f"{page}{segment.pk}/delete/")
+    assert assessment.segments.count() == 1
+    refused = manager.post(page, {"label": "Team", "key": "team", "source": "invitation", "options": "X\nY"})
+    assert refused.status_code == 400 and assessment.segments.count() == 1
