@@ -13,13 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_healthz_is_ok_in_plain_text_while_the_database_answers(client):
-    """200 ``ok`` as text/plain, never cached, and no cookie: a probe gets no session or CSRF token."""
+    """200 ``ok`` as text/plain, never cached; the session is never read and no cookie is set."""
     response = client.get(reverse("common:healthz"))
     assert response.status_code == 200
     assert response.content == b"ok\n"
     assert response["Content-Type"].startswith("text/plain")
     assert "no-cache" in response["Cache-Control"]
     assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
 
 
 def test_healthz_is_503_while_the_database_does_not_answer_and_200_again_after(client, database_outage):
