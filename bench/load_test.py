@@ -183,7 +183,8 @@ class Browser:
             response = conn.getresponse()
             text = response.read().decode("utf-8", "replace")
         except LOST_CONNECTION:
-            self.results.append(Result(kind, NO_ANSWER, time.perf_counter() - start, at))
+            with self.lock:
+                self.results.append(Result(kind, NO_ANSWER, time.perf_counter() - start, at))
             raise
         finally:
             conn.close()
@@ -637,8 +638,13 @@ def probe_health(port: int, log: FaultLog, stop: threading.Event) -> None:
 
 
 def sqlite_integrity(database_url: str) -> str:
-    with sqlite3.connect(urlsplit(database_url).path) as conn:
+    path = "/" + urlsplit(database_url).path.lstrip("/")
+    # Read-only: a wrong path fails instead of checking a new, empty database.
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
         return "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
+    finally:
+        conn.close()
 
 
 # --- One run --------------------------------------------------------------------------
