@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
@@ -59,3 +60,13 @@ def test_an_error_page_that_needs_the_database_is_the_503_page(database_outage):
     client.force_login(UserFactory())
     database_outage.begin()
     assert_unavailable_page(client.get("/no-such-page/"))
+
+
+def test_a_login_while_the_database_is_down_is_the_503_page_and_counts_no_failure(client, database_outage):
+    """Login throttling reads and writes the database: the 503 page, and the attempt is not counted as a failure."""
+    user = UserFactory()
+    database_outage.begin()
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": "wrong"})
+    assert_unavailable_page(response)
+    database_outage.end()
+    assert not AccessAttempt.objects.exists()
