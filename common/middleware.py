@@ -35,6 +35,8 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, UNAVAILABLE_ERRORS):
             return None
-        # One line, not a traceback per request while the database is down.
-        logger.warning("Database unavailable: %s %s: %s", request.method, request.path, exception)
+        # One line, not a traceback per request while the database is down. The URL name, not the path:
+        # a path may hold an invitation token, which is a credential.
+        match = request.resolver_match
+        logger.warning("Database unavailable: %s %s: %s", request.method, match.view_name if match else "-", exception)
         return database_unavailable(request)

@@ -70,3 +70,14 @@ def test_a_login_while_the_database_is_down_is_the_503_page_and_counts_no_failur
     assert_unavailable_page(response)
     database_outage.end()
     assert not AccessAttempt.objects.exists()
+
+
+def test_the_log_line_names_the_view_not_the_path_with_its_token(client, taxonomy, database_outage, caplog):
+    """An invitation token is a credential: the middleware's warning names the URL, never the path with the token."""
+    token = invitations_create(assessment=AssessmentFactory(), count=1)[0]
+    database_outage.begin()
+    with caplog.at_level("WARNING", logger="common.middleware"):
+        client.get(reverse("responses:invitation:start", kwargs={"token": token}))
+    ours = " ".join(r.getMessage() for r in caplog.records if r.name == "common.middleware")
+    assert "responses:invitation:start" in ours
+    assert token not in ours
