@@ -7,7 +7,11 @@ admin.site.site_header = "Human Pipeline administration"
 admin.site.site_title = "Human Pipeline"
 admin.site.index_title = "Taxonomy, questions and assessments"
 
+# A database that stops answering outside a view (the session middleware, an error page) is a 503, not a 500.
+handler500 = "common.views.server_error"
+
 urlpatterns = [
+    path("", include("common.urls")),
     path("", include("taxonomy.urls")),
     path("", include("organizations.urls")),
     path("", include("assessments.urls")),

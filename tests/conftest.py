@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError, connections
 
 from organizations.models import Membership
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
@@ -47,3 +48,29 @@ def outsider(request, client, org):
     else:
         user = MembershipFactory(organization=org, role=request.param).user
     return as_user(client, user)
+
+
+# --- A database that stops answering ---
+
+
+class DatabaseOutage:
+    """Every query fails as it does while the database restarts, until :meth:`end`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+
+    def begin(self) -> None:
+        def refuse(*args, **kwargs):
+            raise OperationalError("connection refused: the database system is shutting down")
+
+        # Every query of the default connection opens it first, so this is where a real outage surfaces.
+        self._monkeypatch.setattr(connections["default"], "ensure_connection", refuse)
+
+    def end(self) -> None:
+        self._monkeypatch.undo()
+
+
+@pytest.fixture
+def database_outage(db, monkeypatch) -> DatabaseOutage:
+    """``.begin()`` makes the database unreachable (after the test's own setup), ``.end()`` brings it back."""
+    return DatabaseOutage(monkeypatch)

@@ -55,6 +55,7 @@ ORG = {"org_slug": "acme", "assessment_slug": "baseline"}
 
 # URL name -> (kwargs, expected outcome per role)
 MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
+    "common:healthz": ({}, EVERYONE_200),
     "taxonomy:home": ({}, EVERYONE_200),
     "taxonomy:favicon": ({}, dict.fromkeys(ROLES, "302")),
     "accounts:login": ({}, {**dict.fromkeys(ROLES, "302"), "anonymous": "200"}),
