@@ -18,7 +18,7 @@ from django.db import transaction
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_by_name, assessment_questionnaire
-from assessments.services import assessment_get_or_create
+from assessments.services import assessment_get_or_create, segment_create
 from organizations.services import organization_get_or_create
 from responses.services import Rating, invitations_create, responses_import
 from taxonomy.models import Benefit
@@ -32,6 +32,7 @@ DEMO_RESPONDENTS = 40
 DEMO_PARTIAL = 2  # of the submitted respondents, how many answered only part
 DEMO_IN_PROGRESS = 2  # started, not submitted
 DEMO_INVITATIONS = 5
+DEMO_DEPARTMENTS = ["Sales", "Engineering", "Operations", "Support"]
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,19 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
         f"p{n:03d}": ratings[:12]
         for n, ratings in enumerate(demo_ratings(benefit_ids, respondents=DEMO_IN_PROGRESS, seed=seed + 1).values(), 1)
     }
-    responses_import(assessment=assessment, ratings_by_respondent=submitted)
+    # Departments of unequal size: Support's three stay hidden (fewer than five), with the two who
+    # did not say, so the report by department shows what a sponsor would see.
+    department = segment_create(
+        assessment=assessment, key="department", label="Department", source="invitation", options=DEMO_DEPARTMENTS
+    )
+    options = [o.pk for o in department.options.all()]
+    shares = [14, 12, 9, 3]
+    plan = [i for i, n in enumerate(shares) for _ in range(n)]
+    groups = {respondent: [options[plan[i]]] for i, respondent in enumerate(submitted) if i < len(plan)}
+    responses_import(assessment=assessment, ratings_by_respondent=submitted, segment_options=groups)
+    segment_create(
+        assessment=following, key="role", label="Your role", source="respondent", options=["Manager", "Staff"]
+    )
     responses_import(assessment=following, ratings_by_respondent=in_progress, submitted=False)
     # Results are shown after close: the answered round is over.
     Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CLOSED)

@@ -14,7 +14,7 @@ from reports.charts import benefit_labels, gap_fill
 from reports.segments import Group, SegmentReport
 from reports.selectors import GapReport
 
-LEFT, TOP, CELL_W, CELL_H = 190.0, 52.0, 150.0, 46.0
+LEFT, TOP, CELL_W, CELL_H = 150.0, 52.0, 175.0, 46.0
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,20 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
             .slice(0, 8)"""
     )
     assert wide == []
+
+    # By department: the picker, the groups heatmap, a hidden group said in words.
+    page.goto(url)
+    page.get_by_label("Split the respondents by").select_option("department")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(url + "?segment=department#groups")
+    groups = page.locator("#groups")
+    assert groups.locator("svg.segment-heatmap").is_visible()
+    assert groups.get_by_text("Support: fewer than 5 respondents").count() == 1
+    assert "fewer than 5 respondents" in groups.inner_text()
+    groups.screenshot(path=str(screenshot_dir / "report-groups-desktop.png"))
+    phone_page.goto(url + "?segment=department#groups")
+    phone_page.locator("#groups-h").scroll_into_view_if_needed()
+    phone_page.screenshot(path=str(screenshot_dir / "report-groups-phone.png"))
     assert problems == []
 
 
