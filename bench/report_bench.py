@@ -42,6 +42,8 @@ BENCH = ROOT / "bench"
 ORG = "Bench Org"
 # The size of the small assessment timed beside each big one (and alone, as a size of its own).
 SMALL = 40
+# Groups of the segment report timed at each size.
+SEGMENT_GROUPS = 8
 
 
 def median_time(fn, repeat: int) -> float:
@@ -78,6 +80,7 @@ def child(size: int, repeat: int) -> None:
     from assessments.services import assessment_get_or_create
     from organizations.models import Organization
     from organizations.services import organization_get_or_create
+    from reports.segments import segment_for_key, segment_report
     from reports.selectors import gap_report, t_quantile_975
     from responses.models import Answer, Response
     from responses.services import Rating, responses_import
@@ -122,23 +125,32 @@ def child(size: int, repeat: int) -> None:
             for respondent, rows in ratings.items():
                 for x in rows:
                     f.write(f"{respondent},{paths[x.benefit_id]},{x.dimension},{'' if x.value is None else x.value}\n")
+        # Every respondent in one of SEGMENT_GROUPS teams, for the segment report.
+        seg_path = BENCH / f"segments-{size}.csv"
+        with seg_path.open("w", encoding="utf-8") as f:
+            f.write("respondent,team\n")
+            for i, respondent in enumerate(ratings):
+                f.write(f"{respondent},team-{i % SEGMENT_GROUPS + 1}\n")
         start = time.perf_counter()
         call_command(
             "import_responses",
             str(csv_path),
             organization=ORG,
             assessment=title,
+            segments=str(seg_path),
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
         import_s = time.perf_counter() - start
         csv_path.unlink()
+        seg_path.unlink()
         how = "import_responses (CSV file)"
     else:
         assessment, _ = assessment_get_or_create(organization=org, title=title)
         start = time.perf_counter()
         responses_import(assessment=assessment, ratings_by_respondent=ratings)
         import_s = time.perf_counter() - start
+        Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CLOSED)
         how = "responses_import service"
     del ratings
     assessment = Assessment.objects.select_related("organization").get(organization__name=ORG, title=title)
@@ -171,7 +183,18 @@ def child(size: int, repeat: int) -> None:
     with CaptureQueriesContext(connection) as ctx:
         result = report()
     report_queries = len(ctx.captured_queries)
-    assert result.respondents == size, result.respondents
+    assert result.respondents == size and not result.suppressed, (result.respondents, result.reason)
+
+    # The report by team: every group from one aggregate pass.
+    segment_s = segment_queries = None
+    team = segment_for_key(assessment=assessment, key="team")
+    if team is not None and size >= SEGMENT_GROUPS * assessment.min_group_size:
+        segment_report(assessment=assessment, segment=team)
+        segment_s = median_time(lambda: segment_report(assessment=assessment, segment=team), repeat)
+        with CaptureQueriesContext(connection) as ctx:
+            by_team = segment_report(assessment=assessment, segment=team)
+        segment_queries = len(ctx.captured_queries)
+        assert sum(g.respondents or 0 for g in by_team.groups) == size
 
     floor_name = min(floor_times, key=floor_times.get)
     floor_s = floor_times[floor_name]
@@ -181,6 +204,7 @@ def child(size: int, repeat: int) -> None:
     if size > SMALL:
         small, _ = assessment_get_or_create(organization=org, title=f"Small {SMALL}")
         responses_import(assessment=small, ratings_by_respondent=make_ratings(SMALL, "s"))
+        Assessment.objects.filter(pk=small.pk).update(status=Assessment.Status.CLOSED)
         small = Assessment.objects.select_related("organization").get(pk=small.pk)
         gap_report(assessment=small)
         small_s = median_time(lambda: gap_report(assessment=small), repeat)
@@ -204,6 +228,11 @@ def child(size: int, repeat: int) -> None:
     print(f"floor (fastest, {floor_name}): {floor_s * 1000:.1f} ms, 1 query")
     print(f"report (sections 4 and 5): {report_s * 1000:.1f} ms, {report_queries} queries")
     print(f"report / floor: {report_s / floor_s:.2f}x")
+    if segment_s is not None:
+        print(
+            f"report by segment ({SEGMENT_GROUPS} groups): {segment_s * 1000:.1f} ms, {segment_queries} queries, "
+            f"{segment_s / floor_s:.2f}x the floor"
+        )
     if small_s is not None:
         print(f"report of a {SMALL}-respondent assessment in this database: {small_s * 1000:.2f} ms")
     if export_s is None:

@@ -145,22 +145,35 @@ def _invited(assessment: Assessment, segment: Segment) -> dict[int | None, tuple
         return {option: (int(n), int(done or 0)) for option, n, done in cursor.fetchall()}
 
 
-def _group_tallies(assessment: Assessment, segment: Segment, wanted: set[int | None]) -> dict[int | None, dict]:
-    """Per option id, the tallies of its submitted answers: one aggregate pass for every group together."""
+def _group_tallies(
+    assessment: Assessment, segment: Segment, options: list[int | None], wanted: set[int | None]
+) -> dict[int | None, dict]:
+    """Per option id, the tallies of its submitted answers: one aggregate pass for every group together.
+
+    The counts of each group are columns (one ``SUM`` per option), so the
+    query groups by ``benefit, importance, realization`` only: the order in
+    which ``answer_report_idx`` already holds the rows, with the response at
+    its end for the join. No sort, whatever the number of groups; "Not
+    stated" is what the options leave of the total.
+    """
     answer, value = Answer._meta.db_table, ResponseSegmentValue._meta.db_table
+    stated = [o for o in options if o is not None]
+    columns = "".join(", SUM(CASE WHEN v.option_id = %s THEN 1 ELSE 0 END)" for _ in stated)
     sql = f"""
-        SELECT v.option_id, a.benefit_id, a.importance, a.realization, COUNT(*)
+        SELECT a.benefit_id, a.importance, a.realization, COUNT(*){columns}
         FROM {answer} a
         LEFT JOIN {value} v ON v.response_id = a.response_id AND v.segment_id = %s
         WHERE a.assessment_id = %s AND a.submitted = %s
-        GROUP BY v.option_id, a.benefit_id, a.importance, a.realization
+        GROUP BY a.benefit_id, a.importance, a.realization
     """
     tallies: dict[int | None, dict[int, Tally]] = {option: {} for option in wanted}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [segment.pk, assessment.pk, True])
-        for option, benefit_id, importance, realization, count in cursor.fetchall():
-            if option in tallies:
-                tally_add(tallies[option], benefit_id, importance, realization, count)
+        cursor.execute(sql, [*stated, segment.pk, assessment.pk, True])
+        for benefit_id, importance, realization, total, *counts in cursor.fetchall():
+            counts = [int(c or 0) for c in counts]
+            for option, count in zip([*stated, None], [*counts, total - sum(counts)], strict=True):
+                if count and option in tallies:
+                    tally_add(tallies[option], benefit_id, importance, realization, count)
     return tallies
 
 
@@ -184,7 +197,7 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
     if shown:
         questionnaire = assessment_questionnaire(assessment=assessment)
         threshold = float(assessment.threshold)
-        for pk, tallies in _group_tallies(assessment, segment, shown).items():
+        for pk, tallies in _group_tallies(assessment, segment, [pk for pk, _, _ in options], shown).items():
             figures[pk] = figures_from_tallies(questionnaire, tallies, threshold)
     groups = []
     for (pk, value, label), n, h in zip(options, counts, hidden, strict=True):

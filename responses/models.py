@@ -179,8 +179,11 @@ class Answer(models.Model):
             # one range of it, in (benefit, importance, realization) order, so the
             # report's GROUP BY needs no sort and no table lookups (see
             # reports/selectors.py and bench/report_bench.py).
+            # The response last, so the report by segment (reports/segments.py) joins each answer to
+            # its response's group from the index alone.
             models.Index(
-                fields=["assessment", "submitted", "benefit", "importance", "realization"], name="answer_report_idx"
+                fields=["assessment", "submitted", "benefit", "importance", "realization", "response"],
+                name="answer_report_idx",
             ),
         ]
 
