@@ -82,6 +82,10 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
 
     class Meta:
         ordering = ["organization__name", "-created_at"]
+        permissions = [
+            # Checked by organizations.selectors, outside the admin, where no model permission reaches reports.
+            ("view_report", "Can read any organization's reports"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "title"],

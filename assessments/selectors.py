@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from assessments.models import Assessment, AssessmentQuestion, Segment
 from common.commands import InputError
 from organizations.models import Organization
-from organizations.selectors import ALL_ROLES, organizations_for_user
+from organizations.selectors import MEMBER_ACCESS, Access, organizations_for_user
 from taxonomy.models import Benefit, Question
 from taxonomy.selectors import Questionnaire, is_under, live_questions, questionnaire_from, subtree_filter
 
@@ -61,23 +61,23 @@ def assessment_named(*, organization: str, title: str) -> Assessment:
 
 
 def assessments_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] = ALL_ROLES
+    *, user: AbstractBaseUser | AnonymousUser, access: Access = MEMBER_ACCESS
 ) -> QuerySet[Assessment]:
-    """Assessments ``user`` may see with one of ``roles`` in their organization.
+    """Assessments of the organizations where ``user`` has ``access``.
 
-    Staff see every assessment. Everything else is scoped by membership, so
-    an assessment of another organization is simply not found (a 404,
-    which does not confirm it exists).
+    Scoped by membership (and, for staff, the access's permission), so an
+    assessment of another organization is simply not found (a 404, which
+    does not confirm it exists).
     """
-    organizations = organizations_for_user(user=user, roles=roles)
+    organizations = organizations_for_user(user=user, access=access)
     return Assessment.objects.select_related("organization").filter(organization__in=organizations)
 
 
 def assessment_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, org_slug: str, assessment_slug: str, roles: Iterable[str] = ALL_ROLES
+    *, user: AbstractBaseUser | AnonymousUser, org_slug: str, assessment_slug: str, access: Access = MEMBER_ACCESS
 ) -> Assessment | None:
-    """The assessment a URL names by slugs, if ``user`` may see it with one of ``roles``; else None."""
-    visible = assessments_for_user(user=user, roles=roles)
+    """The assessment a URL names by slugs, if ``user`` has ``access`` to it; else None."""
+    visible = assessments_for_user(user=user, access=access)
     return visible.filter(organization__slug=org_slug, slug=assessment_slug).first()
 
 

@@ -15,12 +15,14 @@ from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_for_user, assessment_segments, assessments_for_user
 from assessments.services import assessment_create, assessment_update, segment_create, segment_delete
 from organizations.models import Organization
-from organizations.selectors import MANAGE_ROLES, REPORT_ROLES, organizations_for_user
+from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, Access, organizations_for_user
 from organizations.views import _managed_organization
 
 
-def _assessment_or_404(request: HttpRequest, org_slug: str, assessment_slug: str, roles) -> Assessment:
-    assessment = assessment_for_user(user=request.user, org_slug=org_slug, assessment_slug=assessment_slug, roles=roles)
+def _assessment_or_404(request: HttpRequest, org_slug: str, assessment_slug: str, access: Access) -> Assessment:
+    assessment = assessment_for_user(
+        user=request.user, org_slug=org_slug, assessment_slug=assessment_slug, access=access
+    )
     if assessment is None:
         raise Http404("No such assessment.")
     return assessment
@@ -29,8 +31,8 @@ def _assessment_or_404(request: HttpRequest, org_slug: str, assessment_slug: str
 @login_required
 def assessment_index(request: HttpRequest) -> HttpResponse:
     """The assessments whose reports the user may read, by organization."""
-    assessments = assessments_for_user(user=request.user, roles=REPORT_ROLES).order_by("organization__name", "title")
-    managed = organizations_for_user(user=request.user, roles=MANAGE_ROLES).order_by("name")
+    assessments = assessments_for_user(user=request.user, access=REPORT_ACCESS).order_by("organization__name", "title")
+    managed = organizations_for_user(user=request.user, access=MANAGE_ACCESS).order_by("name")
     return render(request, "assessments/index.html", {"assessments": assessments, "managed_organizations": managed})
 
 
@@ -64,7 +66,7 @@ def manage_assessment_create(request: HttpRequest, org_slug: str) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_assessment_edit(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     organization = assessment.organization
     form = AssessmentForm(
         request.POST if request.method == "POST" else None, organization=organization, assessment=assessment
@@ -97,7 +99,7 @@ def _segments_page(request, assessment, form, status=200) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage_segments(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """The assessment's segments; POST adds one (refused once the assessment has answers)."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     if request.method == "POST":
         form = SegmentForm(request.POST)
         if form.is_valid():
@@ -121,7 +123,7 @@ def manage_segments(request: HttpRequest, org_slug: str, assessment_slug: str) -
 @require_POST
 @login_required
 def manage_segment_delete(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     segment = get_object_or_404(Segment, assessment=assessment, pk=pk)
     try:
         segment_delete(segment=segment)

@@ -15,6 +15,10 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            # Checked by organizations.selectors, outside the admin; the admin has the model permissions.
+            ("manage_organization", "Can manage any organization's assessments, invitations and members"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,30 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from organizations.models import Membership, Organization
 
-REPORT_ROLES = (Membership.Role.OWNER, Membership.Role.ANALYST)
+
+@dataclass(frozen=True)
+class Access:
+    """Who may do one kind of thing in an organization, outside the admin.
+
+    Members with one of ``roles`` may, in their organization. A staff user
+    holding the Django ``permission`` may in every organization (superusers
+    hold every permission). Staff status alone grants nothing here: in the
+    admin, staff have their model permissions; on these pages, their
+    memberships and this permission.
+    """
+
+    roles: tuple[str, ...]
+    permission: str | None = None
 
 
-ALL_ROLES = tuple(Membership.Role.values)
+# Read reports and export them.
+REPORT_ACCESS = Access(roles=(Membership.Role.OWNER, Membership.Role.ANALYST), permission="assessments.view_report")
+
+# Manage assessments, invitations and members.
+MANAGE_ACCESS = Access(roles=(Membership.Role.OWNER,), permission="organizations.manage_organization")
+
+# Answer an assessment: members only. No permission makes someone a respondent of an organization they are not in.
+MEMBER_ACCESS = Access(roles=tuple(Membership.Role.values))
 
 
-MANAGE_ROLES = (Membership.Role.OWNER,)
+def granted_everywhere(user, access: Access) -> bool:
+    """Whether ``user`` has ``access`` in every organization, whatever their memberships."""
+    # Only staff accounts carry permissions that count here, as in the admin;
+    # checking is_staff first also spares ordinary members the permission queries.
+    return access.permission is not None and (user.is_staff or user.is_superuser) and user.has_perm(access.permission)
 
 
-def organizations_for_user(*, user, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Organization]:
-    """Organizations where ``user`` has one of ``roles``; staff see all. The one scoping rule of every view."""
+def organizations_for_user(*, user, access: Access = MEMBER_ACCESS) -> QuerySet[Organization]:
+    """Organizations where ``user`` has ``access``. The one scoping rule of every view."""
     qs = Organization.objects.all()
     if not user.is_authenticated:
         return qs.none()
-    if user.is_staff:
+    if granted_everywhere(user, access):
         return qs
     # One membership per user and organization (a unique constraint), so no duplicates to remove.
-    return qs.filter(memberships__user=user, memberships__role__in=list(roles))
+    return qs.filter(memberships__user=user, memberships__role__in=list(access.roles))
 
 
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:

@@ -12,14 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.forms import MembershipAddForm, MembershipRoleForm
 from organizations.models import Membership, Organization
-from organizations.selectors import MANAGE_ROLES, organization_members, organizations_for_user
+from organizations.selectors import MANAGE_ACCESS, granted_everywhere, organization_members, organizations_for_user
 from organizations.services import LastOwnerError, membership_add, membership_change_role, membership_remove
 
 LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner first."
 
 
 def _managed_organization(request: HttpRequest, org_slug: str) -> Organization:
-    return get_object_or_404(organizations_for_user(user=request.user, roles=MANAGE_ROLES), slug=org_slug)
+    return get_object_or_404(organizations_for_user(user=request.user, access=MANAGE_ACCESS), slug=org_slug)
 
 
 def _members_url(organization: Organization) -> str:
@@ -40,7 +40,7 @@ def _members_page(request, organization, form, status=200) -> HttpResponse:
 
 def _after_own_change(request: HttpRequest, organization: Organization) -> HttpResponse:
     # Someone who just gave up their own ownership can no longer open these pages.
-    if organizations_for_user(user=request.user, roles=MANAGE_ROLES).filter(pk=organization.pk).exists():
+    if organizations_for_user(user=request.user, access=MANAGE_ACCESS).filter(pk=organization.pk).exists():
         return redirect(_members_url(organization))
     return redirect("assessments:index")
 
@@ -104,5 +104,9 @@ def manage_member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
     return render(
         request,
         "organizations/manage/member_remove.html",
-        {"organization": organization, "membership": membership},
+        {
+            "organization": organization,
+            "membership": membership,
+            "loses_own_access": membership.user == request.user and not granted_everywhere(request.user, MANAGE_ACCESS),
+        },
     )

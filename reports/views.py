@@ -9,7 +9,7 @@ from django.shortcuts import render
 from assessments.models import Assessment
 from assessments.selectors import assessment_segments
 from assessments.views import _assessment_or_404
-from organizations.selectors import REPORT_ROLES
+from organizations.selectors import REPORT_ACCESS
 from reports.charts import report_page
 from reports.renderers import (
     group_status,
@@ -26,7 +26,7 @@ from reports.selectors import gap_report
 
 @login_required
 def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
     report = gap_report(assessment=assessment)
     segments = assessment_segments(assessment=assessment)
     context = {"assessment": assessment, "report": report, "segments": segments}
@@ -58,7 +58,7 @@ def _segment(assessment: Assessment, request: HttpRequest):
 
 
 def _download(request, org_slug: str, assessment_slug: str, renderers, extension: str, content_type: str):
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
     whole, by_segment = renderers
     segment = _segment(assessment, request)
     # The same bytes as ``manage.py gap_report --format <extension> [--segment KEY]``.

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_for_user, assessment_questionnaire, assessment_segments
 from assessments.views import _assessment_or_404
-from organizations.selectors import MANAGE_ROLES, organization_members
+from organizations.selectors import MANAGE_ACCESS, organization_members
 from organizations.views import _managed_organization
 from responses.exports import invitation_link, invitation_rows, invitations_csv_response
 from responses.forms import (
@@ -436,7 +436,7 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
     POST (no redirect: there would be nothing to show after it). Its "Download
     CSV" button sends the same tokens back to :func:`manage_invitations_csv`.
     """
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     if request.method == "POST":
         form = InvitationsCreateForm(request.POST, assessment=assessment)
         if not form.is_valid():
@@ -480,7 +480,7 @@ def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug:
     Every token must open an invitation of this assessment, so the endpoint
     writes nothing and echoes nothing that is not already the owner's.
     """
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     form = InvitationLinksForm(request.POST)
     if form.is_valid():
         tokens = form.cleaned_data["tokens"]
@@ -499,7 +499,7 @@ def _invitation_name(invitation: Invitation) -> str:
 @require_http_methods(["GET", "POST"])
 def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
     """GET asks to confirm; POST revokes: the link opens nothing from then on."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ROLES)
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
     if request.method == "POST":
         if invitation_revoke(invitation=invitation):

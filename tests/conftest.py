@@ -33,18 +33,20 @@ def assessment(org):
     return AssessmentFactory(organization=org, title="Baseline", slug="baseline", threshold=1.0)
 
 
-@pytest.fixture(params=["owner", "staff"])
+@pytest.fixture(params=["owner", "superuser"])
 def manager(request, client, owner):
-    """An owner of Acme, or a staff user who is no member of it: both may manage."""
-    user = owner if request.param == "owner" else UserFactory(username="sam", is_staff=True)
+    """An owner of Acme, or a superuser who is no member of it: both may manage."""
+    user = owner if request.param == "owner" else UserFactory(username="sam", is_staff=True, is_superuser=True)
     return as_user(client, user)
 
 
-@pytest.fixture(params=["analyst", "respondent", "other_org"])
+@pytest.fixture(params=["analyst", "respondent", "other_org", "staff"])
 def outsider(request, client, org):
-    """Acme's analyst or respondent, or an owner of another organization: none may manage Acme."""
+    """Acme's analyst or respondent, an owner of another organization, or staff without permissions: none may manage."""
     if request.param == "other_org":
         user = MembershipFactory(role=Membership.Role.OWNER).user
+    elif request.param == "staff":
+        user = UserFactory(is_staff=True)
     else:
         user = MembershipFactory(organization=org, role=request.param).user
     return as_user(client, user)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -26,28 +27,31 @@ from organizations.services import organization_get_or_create
 from responses.services import invitations_create
 from tests.factories import MembershipFactory, UserFactory
 
-ROLES = ("anonymous", "respondent", "analyst", "owner", "other_org", "staff")
+ROLES = ("anonymous", "respondent", "analyst", "owner", "other_org", "staff", "staff_reports", "superuser")
 
 EVERYONE_200 = dict.fromkeys(ROLES, "200")
 LOGIN_THEN_200 = {**EVERYONE_200, "anonymous": "login"}
-# Reports: owners and analysts of the organization, and staff; anyone else a 404.
+# Reports: owners and analysts of the organization, staff holding ``view_report`` and superusers; anyone else a 404.
+# Staff status alone (``staff``: no permission, no membership) opens nothing.
 REPORT = {
     "anonymous": "login",
     "respondent": "404",
     "analyst": "200",
     "owner": "200",
     "other_org": "404",
-    "staff": "200",
+    "staff": "404",
+    "staff_reports": "200",
+    "superuser": "200",
 }
-# A member's own response (any role of the organization); another organization's member a 404.
-RESPOND = {**REPORT, "respondent": "200"}
+# A member's own response (any role of the organization); nobody who is not a member, whatever their permissions.
+RESPOND = {**REPORT, "respondent": "200", "staff_reports": "404", "superuser": "404"}
 # Steps that need a started response: a member without one is sent back to the start.
-RESPOND_LATER = {**RESPOND, "respondent": "302", "analyst": "302", "owner": "302", "staff": "302"}
+RESPOND_LATER = {**RESPOND, "respondent": "302", "analyst": "302", "owner": "302"}
 # The invitation token is the credential: who is logged in does not matter.
 INVITATION = EVERYONE_200
 INVITATION_LATER = dict.fromkeys(ROLES, "302")
-# Owner management: the organization's owners and staff; everyone else 404, even its analysts.
-MANAGE = {**REPORT, "analyst": "404"}
+# Owner management: the organization's owners and superusers; everyone else 404, even its analysts and report readers.
+MANAGE = {**REPORT, "analyst": "404", "staff_reports": "404"}
 # Writes reachable only by POST: a GET is refused before anything else, whoever asks.
 POST_ONLY = dict.fromkeys(ROLES, "405")
 
@@ -137,7 +141,12 @@ def world(taxonomy) -> World:
         "owner": MembershipFactory(organization=acme, role=Membership.Role.OWNER).user,
         "other_org": MembershipFactory(organization=globex, role=Membership.Role.OWNER).user,
         "staff": UserFactory(is_staff=True),
+        "staff_reports": UserFactory(is_staff=True),
+        "superuser": UserFactory(is_staff=True, is_superuser=True),
     }
+    users["staff_reports"].user_permissions.add(
+        Permission.objects.get_by_natural_key("view_report", "assessments", "assessment")
+    )
     clients = {"anonymous": Client()}
     for role, user in users.items():
         clients[role] = Client()
@@ -186,10 +195,15 @@ def test_get_outcome_per_role(world, name):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(n for n, (kw, _) in MATRIX.items() if "org_slug" in kw))
 def test_post_cannot_reach_another_organizations_assessment(world, name):
-    """POST is no way around the scoping: another organization's member and a respondent get 404, anonymous login."""
+    """POST is no way around the scoping: another organization's member, staff without permissions and a respondent
+    get 404, anonymous login; a report reader cannot manage, and nobody who is not a member answers."""
     kwargs, expected = MATRIX[name]
     url = _url(name, kwargs, world)
     assert outcome(world.clients["other_org"].post(url)) in ("404", "405")
+    assert outcome(world.clients["staff"].post(url)) in ("404", "405")
+    for role in ("staff_reports", "superuser"):
+        if expected[role] == "404":
+            assert outcome(world.clients[role].post(url)) in ("404", "405")
     assert outcome(world.clients["anonymous"].post(url)) in ("login", "405")
     if expected["respondent"] == "404":
         assert outcome(world.clients["respondent"].post(url)) in ("404", "405")
@@ -197,11 +211,23 @@ def test_post_cannot_reach_another_organizations_assessment(world, name):
 
 @pytest.mark.django_db
 def test_index_lists_only_the_users_own_organizations(world):
-    """The assessments index of another organization's owner does not mention Acme at all."""
+    """The assessments index of another organization's owner, or of staff without permissions, does not mention Acme."""
     html = world.clients["other_org"].get(resolve_url("assessments:index")).content.decode()
     assert "Globex" in html
     assert "Acme" not in html
+    assert "Acme" not in world.clients["staff"].get(resolve_url("assessments:index")).content.decode()
     assert "Acme" in world.clients["analyst"].get(resolve_url("assessments:index")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff", "staff_reports", "superuser"])
+def test_no_one_outside_the_organization_starts_a_response(world, role):
+    """Staff, with or without permissions, and superusers who are not members cannot answer: no response is started."""
+    from responses.models import Response
+
+    world.clients["owner"].post(_url("assessments:manage:edit", ORG, world), {"title": "Baseline", "status": "open"})
+    assert outcome(world.clients[role].post(_url("responses:member:start", ORG, world))) == "404"
+    assert not Response.objects.exists()
 
 
 @pytest.mark.django_db
@@ -215,7 +241,7 @@ def test_unknown_or_revoked_token_is_a_404_for_everyone(world, name):
     from responses.models import Invitation, hash_token
 
     kwargs = {"token": "x" * 43, **({"number": 1} if "section" in name else {})}
-    for role in ("anonymous", "owner", "staff"):
+    for role in ("anonymous", "owner", "superuser"):
         assert world.clients[role].get(resolve_url(name, **kwargs)).status_code == 404
     Invitation.objects.filter(token_hash=hash_token(world.other_token)).update(revoked_at=timezone.now())
     kwargs["token"] = world.other_token
