@@ -1,4 +1,4 @@
-"""Views that belong to no step of the flow: the health check and the page for a database that does not answer."""
+"""Views that belong to no step of the flow: the health check, and error pages where Django's own would fail."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -63,3 +63,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(sys.exc_info()[1], UNAVAILABLE_ERRORS):
         return database_unavailable(request)
     return django_server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBadRequest:
+    """``handler400``: the 400 page, for a request Django refuses (e.g. a form body in a charset other than UTF-8).
+
+    Django's own handler runs the CSRF check again, which reads the body
+    again, which raises again: a bare 500. This one only renders the page.
+    """
+    return HttpResponseBadRequest(loader.render_to_string("400.html", request=request))

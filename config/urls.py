@@ -7,6 +7,7 @@ admin.site.site_header = "Human Pipeline administration"
 admin.site.site_title = "Human Pipeline"
 admin.site.index_title = "Taxonomy, questions and assessments"
 
+handler400 = "common.views.bad_request"
 # A database that stops answering outside a view (the session middleware, an error page) is a 503, not a 500.
 handler500 = "common.views.server_error"
 

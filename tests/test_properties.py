@@ -41,6 +41,15 @@ PROFILE = settings(
 pytestmark = pytest.mark.django_db
 
 SCALE = ["1", "2", "3", "4", "5", "dk"]
+# A form's charset: none (UTF-8), UTF-8 spelled several ways, ones Django refuses for a form body, and nonsense.
+UTF8_CHARSETS = [None, "utf-8", "UTF-8"]
+charsets = st.sampled_from([*UTF8_CHARSETS, "utf-16", "utf-32", "latin-1", "ascii", "cp1252", "bogus-charset", ""])
+
+
+def form_content_type(charset: str | None) -> str:
+    return "application/x-www-form-urlencoded" + ("" if charset is None else f"; charset={charset}")
+
+
 # Text with the characters that break things: NUL, quotes, separators, newlines, non-BMP, surrogates aside.
 nasty_text = st.text(
     alphabet=st.one_of(
@@ -141,21 +150,23 @@ def section_posts(draw, fields: dict[int, list[str]]):
 
 
 def test_section_form_any_post_gives_a_clear_answer_and_saves_all_or_nothing(respondent):
-    """Any POST body: a redirect (all saved, exactly as sent), or a 400/409 page (nothing saved); never a 500."""
+    """Any POST body in any charset: a redirect (all saved, exactly as sent), or a 400/409 page (nothing saved);
+    never a 500. A body that says it is not UTF-8 is a 400."""
     token, response, fields = respondent
     client = Client(raise_request_exception=True)
 
     @PROFILE
-    @given(post=section_posts(fields))
-    def check(post):
+    @given(post=section_posts(fields), charset=charsets)
+    def check(post, charset):
         number, pairs = post
         before = snapshot(response)
         pairs = [(k, response_revision(response) if (k, v) == ("revision", "CURRENT") else v) for k, v in pairs]
-        result = client.post(
-            section_url(token, number), data=urlencode(pairs), content_type="application/x-www-form-urlencoded"
-        )
+        body = urlencode(pairs).encode()
+        result = client.generic("POST", section_url(token, number), data=body, content_type=form_content_type(charset))
         after = snapshot(response)
         assert result.status_code in (302, 400, 409), result.status_code
+        if charset not in UTF8_CHARSETS and charset.lower() in ("utf-16", "utf-32", "latin-1", "ascii", "cp1252"):
+            assert result.status_code == 400
         if result.status_code != 302:
             assert after == before, "a refused POST changed the response"
             if len(result.content) < 1_000_000:
@@ -171,6 +182,38 @@ def test_section_form_any_post_gives_a_clear_answer_and_saves_all_or_nothing(res
         assert {k: v for k, v in now.items() if k not in given_values} == {
             k: v for k, v in was.items() if k not in given_values
         }
+
+    check()
+
+
+def test_any_post_url_in_any_charset_gives_a_page_never_a_500(respondent):
+    """Every kind of POST URL, with the CSRF check on as in production, in any charset: never a 500; a form body
+    that says it is not UTF-8 gets the project's own 400 page."""
+    token, _, _ = respondent
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")
+    csrf = client.cookies["csrftoken"].value
+    urls = [
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/password/",
+        "/admin/login/",
+        section_url(token, 1),
+        f"/i/{token}/",
+        "/o/prop-org/properties/respond/",
+        "/o/prop-org/manage/members/",
+        "/i/unknown/",
+    ]
+
+    @PROFILE
+    @given(url=st.sampled_from(urls), charset=charsets, extra=nasty_text)
+    def check(url, charset, extra):
+        body = urlencode([("csrfmiddlewaretoken", csrf), ("username", extra), ("action", "next")]).encode()
+        result = client.generic("POST", url, data=body, content_type=form_content_type(charset))
+        assert result.status_code != 500
+        if charset not in UTF8_CHARSETS and charset.lower() in ("utf-16", "utf-32", "latin-1", "ascii", "cp1252"):
+            assert result.status_code == 400
+            assert "This request could not be understood" in result.content.decode()
 
     check()
 
