@@ -681,6 +681,7 @@ def run(label: str, database_url: str, respondents: int, workers: int, faults: F
     port = free_port()
     cmd = [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}", "--workers", str(workers)]
     cmd += ["--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"]
+    cmd += ["--logger-class", "config.gunicorn_logging.RedactingLogger"]
     busy_dir = Path(tempfile.mkdtemp(prefix="hp-load-busy-"))
     if faults:
         cmd += ["--config", str(ROOT / "bench" / "gunicorn_faults.py")]
