@@ -6,10 +6,12 @@
     r001,social-media/internal/improved-feedback,importance,4
     r001,social-media/internal/improved-feedback,realization,
 
-Reading validates every row against an :class:`ImportContext` (the benefit
-paths, the assessment's questionnaire, the respondents it already has) and
-stops at the first bad row with ``FILE:LINE: what is wrong``; nothing is
-written here, so an import is all or nothing. Writing streams
+Reading streams the file and validates every row against an
+:class:`ImportContext` (the benefit paths, the assessment's questionnaire,
+the respondents it already has), keeping a few bytes per respondent and
+question (:class:`ParsedResponses`), and stops at the first bad row with
+``FILE:LINE: what is wrong``; nothing is written here, so an import is all
+or nothing. Writing streams
 ``values_list`` tuples straight into ``csv.writer``: no model instance per
 row, since exports run to hundreds of thousands of rows.
 """
@@ -18,14 +20,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
+
+from django.core.exceptions import ValidationError
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_questions
+from common.validators import validate_plain_text
 from responses.models import Answer, Response
 from responses.services import Rating
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
@@ -33,8 +37,6 @@ from taxonomy.selectors import benefit_paths, benefits_in_tree_order
 
 HEADER = ("respondent", "benefit", "dimension", "value")
 MAX_RESPONDENT_LENGTH = Response._meta.get_field("respondent").max_length
-# PostgreSQL refuses NUL in text, and no identifier needs a control character.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # Exact strings accepted as a rating; anything else ("4.5", "x", "0") is refused.
 VALUES = {str(v): v for v in range(SCALE_MIN, SCALE_MAX + 1)}
 DIMENSIONS = frozenset(Dimension.values)
@@ -76,14 +78,165 @@ def import_context(assessment: Assessment | None) -> ImportContext:
     return ImportContext(benefit_ids=benefit_paths(), questions=frozenset(asked), respondents=frozenset(respondents))
 
 
-def _decode(data: bytes, filename: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ResponsesCSVError(filename, line, "not valid UTF-8 (save the file as UTF-8)") from exc
-    # Spreadsheets often write a byte-order mark; it is not part of the header.
-    return text.removeprefix("\ufeff")
+class ParsedResponses(Mapping[str, list[Rating]]):
+    """The validated ratings of a responses CSV: respondent -> their ratings, respondents in file order.
+
+    Compact, since files run to millions of rows: each respondent holds one
+    byte per question the assessment asks (0 unanswered, 1 to 5 the rating,
+    ``DONT_KNOW``), and the ratings are built on access from a table of
+    shared :class:`Rating` objects (they are immutable), in questionnaire
+    order.
+    """
+
+    def __init__(self, questions: list[tuple[int, str]]) -> None:
+        self.questions = questions
+        self._codes: dict[str, bytearray] = {}
+        self._table = [
+            [None, *(Rating(b, d, v) for v in range(SCALE_MIN, SCALE_MAX + 1)), Rating(b, d, None)]
+            for b, d in questions
+        ]
+        self.rating_count = 0
+
+    def __getitem__(self, respondent: str) -> list[Rating]:
+        table = self._table
+        return [table[i][code] for i, code in enumerate(self._codes[respondent]) if code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
+# The code of "Don't know" in ParsedResponses (0 is "not answered", 1 to 5 the ratings).
+DONT_KNOW = SCALE_MAX + 1
+VALUE_CODES = {"": DONT_KNOW, **VALUES}
+
+Opener = Callable[[], BinaryIO]
+
+
+def _text(open_binary: Opener) -> TextIO:
+    # Streamed, never read whole: "utf-8-sig" drops a spreadsheet's byte-order mark;
+    # newline="" lets the csv module see line ends inside quoted fields.
+    return io.TextIOWrapper(open_binary(), encoding="utf-8-sig", newline="")
+
+
+def _undecodable_line(open_binary: Opener) -> int:
+    """The line of the first byte that is not UTF-8 (the text is decoded ahead of the rows, in blocks)."""
+    with open_binary() as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+def _first_line_of(open_binary: Opener, context: ImportContext, key: tuple[str, int, str]) -> int:
+    """The line where the answer ``key`` (respondent, benefit id, dimension) first appears; read again, for a
+    duplicate's message, rather than kept for every row."""
+    with _text(open_binary) as text:
+        reader = csv.reader(text)
+        for row in reader:
+            if len(row) == 4:
+                respondent, path, dimension, _ = row
+                found = (respondent.strip(), context.benefit_ids.get(path.strip()), dimension.strip())
+                if found == key:
+                    return reader.line_num
+    return 0
+
+
+def _parse(
+    open_binary: Opener,
+    context: ImportContext,
+    filename: str,
+    progress: Callable[[Iterable], Iterable] | None,
+) -> ParsedResponses:
+    questions = sorted(context.questions)
+    parsed = ParsedResponses(questions)
+    position = {q: i for i, q in enumerate(questions)}
+    # The common case in one lookup: an exact path and dimension the assessment asks.
+    exact = {
+        (path, dimension): position[(benefit_id, dimension)]
+        for path, benefit_id in context.benefit_ids.items()
+        for dimension in DIMENSIONS
+        if (benefit_id, dimension) in position
+    }
+    benefit_ids = context.benefit_ids
+    existing = context.respondents
+    codes_of = parsed._codes
+    count = 0
+    with _text(open_binary) as text:
+        reader = csv.reader(text)
+
+        def error(message: str) -> ResponsesCSVError:
+            return ResponsesCSVError(filename, reader.line_num, message)
+
+        def question(path: str, dimension: str) -> int:
+            """The position of the question a row names not exactly, or the error that says why."""
+            path, dimension = path.strip(), dimension.strip()
+            benefit_id = benefit_ids.get(path)
+            if benefit_id is None:
+                raise error(f"unknown benefit path {path!r}")
+            if dimension not in DIMENSIONS:
+                raise error(f"unknown dimension {dimension!r} (expected importance or realization)")
+            if (benefit_id, dimension) not in position:
+                raise error(f"{path} has no {dimension} question in this assessment's questionnaire")
+            return position[(benefit_id, dimension)]
+
+        def new_respondent(respondent: str) -> bytearray:
+            if not respondent:
+                raise error("empty respondent")
+            if len(respondent) > MAX_RESPONDENT_LENGTH:
+                raise error(f"respondent is longer than {MAX_RESPONDENT_LENGTH} characters")
+            if respondent in existing:
+                raise error(f"respondent {respondent!r} is already in this assessment")
+            try:
+                validate_plain_text(respondent)
+            except ValidationError as exc:
+                raise error(f"respondent {respondent!r}: {exc.messages[0]}") from exc
+            codes = codes_of[respondent] = bytearray(len(questions))
+            return codes
+
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise ResponsesCSVError(filename, 1, f"empty file: expected the header {','.join(HEADER)}")
+            if tuple(h.strip().lower() for h in header) != HEADER:
+                raise error(f"bad header {','.join(header)!r}: expected {','.join(HEADER)}")
+            for row in progress(reader) if progress else reader:
+                if len(row) != 4:
+                    if not row or row == [""]:
+                        continue  # a blank line
+                    raise error(f"expected 4 fields (respondent,benefit,dimension,value), got {len(row)}")
+                respondent, path, dimension, value = row
+                codes = codes_of.get(respondent)
+                if codes is None:
+                    respondent = respondent.strip()
+                    codes = codes_of.get(respondent)
+                    if codes is None:
+                        codes = new_respondent(respondent)
+                slot = exact.get((path, dimension))
+                if slot is None:
+                    slot = question(path, dimension)
+                code = VALUE_CODES.get(value)
+                if code is None:
+                    code = VALUES.get(value.strip())
+                    if code is None:
+                        raise error(f"value {value!r} is not a whole number from {SCALE_MIN} to {SCALE_MAX} or empty")
+                if codes[slot]:
+                    benefit_id, dimension = questions[slot]
+                    first = _first_line_of(open_binary, context, (respondent, benefit_id, dimension))
+                    raise error(f"duplicate answer: {respondent} {path.strip()} {dimension} is already on line {first}")
+                codes[slot] = code
+                count += 1
+        except UnicodeDecodeError as exc:
+            line = _undecodable_line(open_binary)
+            raise ResponsesCSVError(filename, line, "not valid UTF-8 (save the file as UTF-8)") from exc
+        except csv.Error as exc:
+            raise error(f"malformed CSV: {exc}") from exc
+    parsed.rating_count = count
+    return parsed
 
 
 def parse_responses(
@@ -91,88 +244,29 @@ def parse_responses(
     context: ImportContext,
     filename: str = "<string>",
     progress: Callable[[Iterable], Iterable] | None = None,
-) -> dict[str, list[Rating]]:
-    """Validate the CSV ``data``; return each respondent's ratings, in file order.
+) -> ParsedResponses:
+    """Validate the CSV ``data``; return each respondent's ratings (a mapping, respondents in file order).
 
     Raises :class:`ResponsesCSVError` at the first bad row. ``progress``
     wraps the row iterator (a progress bar), if given.
     """
-    reader = csv.reader(io.StringIO(_decode(data, filename), newline=""))
-
-    def error(message: str) -> ResponsesCSVError:
-        return ResponsesCSVError(filename, reader.line_num, message)
-
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise ResponsesCSVError(filename, 1, f"empty file: expected the header {','.join(HEADER)}")
-        if tuple(h.strip().lower() for h in header) != HEADER:
-            raise error(f"bad header {','.join(header)!r}: expected {','.join(HEADER)}")
-
-        benefit_ids = context.benefit_ids
-        questions = context.questions
-        existing = context.respondents
-        by_respondent: dict[str, list[Rating]] = {}
-        seen: dict[tuple[str, int, str], int] = {}
-        rows = progress(reader) if progress else reader
-        for row in rows:
-            if len(row) != 4:
-                if not row or row == [""]:
-                    continue  # a blank line
-                raise error(f"expected 4 fields (respondent,benefit,dimension,value), got {len(row)}")
-            respondent, path, dimension, value = row
-            respondent = respondent.strip()
-            if not respondent:
-                raise error("empty respondent")
-            if len(respondent) > MAX_RESPONDENT_LENGTH:
-                raise error(f"respondent is longer than {MAX_RESPONDENT_LENGTH} characters")
-            benefit_id = benefit_ids.get(path)
-            if benefit_id is None:
-                path = path.strip()
-                benefit_id = benefit_ids.get(path)
-                if benefit_id is None:
-                    raise error(f"unknown benefit path {path!r}")
-            if dimension not in DIMENSIONS:
-                dimension = dimension.strip()
-                if dimension not in DIMENSIONS:
-                    raise error(f"unknown dimension {dimension!r} (expected importance or realization)")
-            if (benefit_id, dimension) not in questions:
-                raise error(f"{path} has no {dimension} question in this assessment's questionnaire")
-            if value:
-                rating = VALUES.get(value)
-                if rating is None:
-                    rating = VALUES.get(value.strip())
-                    if rating is None:
-                        raise error(f"value {value!r} is not a whole number from {SCALE_MIN} to {SCALE_MAX} or empty")
-            else:
-                rating = None
-            key = (respondent, benefit_id, dimension)
-            if key in seen:
-                raise error(f"duplicate answer: {respondent} {path} {dimension} is already on line {seen[key]}")
-            seen[key] = reader.line_num
-            ratings = by_respondent.get(respondent)
-            if ratings is None:
-                if respondent in existing:
-                    raise error(f"respondent {respondent!r} is already in this assessment")
-                if CONTROL_CHARACTERS.search(respondent):
-                    raise error(f"respondent {respondent!r} contains a control character")
-                ratings = by_respondent[respondent] = []
-            ratings.append(Rating(benefit_id, dimension, rating))
-    except csv.Error as exc:
-        raise error(f"malformed CSV: {exc}") from exc
-    return by_respondent
+    return _parse(lambda: io.BytesIO(data), context, filename, progress)
 
 
 def read_responses_file(
     path: str | Path, context: ImportContext, progress: Callable[[Iterable], Iterable] | None = None
-) -> dict[str, list[Rating]]:
-    """Read and validate a responses CSV file; errors name the file as given."""
+) -> ParsedResponses:
+    """Read and validate a responses CSV file, streamed; errors name the file as given.
+
+    The file is read row by row and each respondent kept as a few bytes per
+    question, so memory grows with the number of respondents, not of rows.
+    """
     filename = str(path)
     try:
-        data = Path(path).read_bytes()
+        Path(path).open("rb").close()
     except OSError as exc:
         raise ResponsesCSVError(filename, 0, f"cannot read the file: {exc.strerror or exc}") from exc
-    return parse_responses(data, context, filename, progress)
+    return _parse(lambda: Path(path).open("rb"), context, filename, progress)
 
 
 def _quote(field: str) -> str:

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 # Keeps each INSERT under SQLite's 32766-parameter limit (6 columns per row).
 BULK_BATCH_SIZE = 5000
+# Imported answers are inserted this many at a time (one executemany each).
+IMPORT_CHUNK = 20_000
 
 
 # ``Dimension.values`` rebuilds its list on every access; a Rating is built per CSV row.
@@ -137,11 +139,12 @@ def responses_import(
 ) -> int:
     """Create one response per respondent with its ratings, in bulk; all or nothing.
 
-    Imported responses count as submitted. A fixed number of queries whatever
-    the number of respondents. Returns the number of ratings saved. The
-    caller has already checked that no respondent is in the assessment; the
-    unique constraint backs that up. A closed assessment takes no import:
-    its report may already have been read, and new answers would change it.
+    Imported responses count as submitted. One INSERT for the responses and
+    one per ``IMPORT_CHUNK`` answers, so an import of millions of rows never
+    holds them all at once. Returns the number of ratings saved. The caller
+    has already checked that no respondent is in the assessment; the unique
+    constraint backs that up. A closed assessment takes no import: its
+    report may already have been read, and new answers would change it.
     """
     if assessment.status == Assessment.Status.CLOSED:
         raise ValidationError(
@@ -176,6 +179,16 @@ def responses_import(
         )
     answers: list[list] = []
     count = 0
+    columns = [
+        "response",
+        "benefit",
+        "importance",
+        "realization",
+        "importance_answered",
+        "realization_answered",
+        "assessment",
+        "submitted",
+    ]
     importance = Dimension.IMPORTANCE.value
     for respondent, ratings in ratings_by_respondent.items():
         response_id = ids[respondent]
@@ -201,20 +214,10 @@ def responses_import(
                 row[3], row[5] = rating.value, True
             count += 1
         answers.extend(rows.values())
-    _insert_many(
-        Answer,
-        [
-            "response",
-            "benefit",
-            "importance",
-            "realization",
-            "importance_answered",
-            "realization_answered",
-            "assessment",
-            "submitted",
-        ],
-        answers,
-    )
+        if len(answers) >= IMPORT_CHUNK:
+            _insert_many(Answer, columns, answers)
+            answers = []
+    _insert_many(Answer, columns, answers)
     return count
 
 

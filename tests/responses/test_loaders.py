@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
 
 import pytest
 
@@ -106,6 +107,44 @@ def test_not_utf8_names_the_line_of_the_bad_byte(context):
     data = (HEADER + f"r1,{FEEDBACK},importance,4\nJos\xe9,{FEEDBACK},importance,4\n").encode("latin-1")
     with pytest.raises(ResponsesCSVError, match=r"^x\.csv:3: not valid UTF-8"):
         parse_responses(data, context, "x.csv")
+
+
+def test_not_utf8_far_down_the_file_names_its_line(context):
+    """The file is decoded in blocks, ahead of the rows; the error still names the line of the bad byte."""
+    rows = "".join(f"r{i},{FEEDBACK},importance,4\n" for i in range(5000))
+    data = (HEADER + rows).encode() + f"Jos\xe9,{FEEDBACK},importance,4\n".encode("latin-1")
+    with pytest.raises(ResponsesCSVError, match=r"^x\.csv:5002: not valid UTF-8"):
+        parse_responses(data, context, "x.csv")
+
+
+def test_a_duplicate_far_from_its_first_row_names_both_lines(context):
+    """A repeated answer, thousands of lines on, is refused at its line and names the first one."""
+    rows = "".join(f"r{i},{FEEDBACK},importance,4\n" for i in range(3000))
+    with pytest.raises(ResponsesCSVError) as exc:
+        parse(HEADER + rows + f"r17,{FEEDBACK},importance,2\n", context)
+    assert str(exc.value) == f"answers.csv:3002: duplicate answer: r17 {FEEDBACK} importance is already on line 19"
+
+
+def test_reading_a_file_streams_it(tmp_path, context):
+    """A big file is read row by row: the peak memory of reading it stays far below the file's size."""
+    asked = sorted(context.questions)
+    by_id = {v: k for k, v in context.benefit_ids.items()}
+    lines = [HEADER]
+    for r in range(400):
+        lines.extend(f"respondent-{r:05d},{by_id[b]},{d},{1 + (r + b) % 5}\n" for b, d in asked)
+    target = tmp_path / "big.csv"
+    target.write_text("".join(lines))
+    size = target.stat().st_size
+    assert size > 4_000_000
+    tracemalloc.start()
+    try:
+        parsed = read_responses_file(target, context)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 4, f"reading a {size:,}-byte file peaked at {peak:,} bytes"
+    assert len(parsed) == 400
+    assert sum(len(ratings) for ratings in parsed.values()) == 400 * len(asked)
 
 
 def test_respondent_already_in_the_assessment(taxonomy):

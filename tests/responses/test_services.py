@@ -6,6 +6,7 @@ import pytest
 
 from assessments.models import AssessmentQuestion
 from assessments.selectors import assessment_questionnaire
+from responses import services
 from responses.models import Answer, Response
 from responses.services import Rating, answers_save, responses_import, responses_import_by_name
 from taxonomy.models import Benefit, Question
@@ -81,6 +82,19 @@ def test_responses_import_merges_dimensions_and_marks_dont_know(taxonomy):
     response = Response.objects.get()
     assert response.is_submitted and response.started_at is None  # only the day is kept
     assert assessment.questions_frozen_at is not None
+
+
+def test_responses_import_inserts_in_chunks_and_saves_every_answer(taxonomy, monkeypatch):
+    """Answers go in a few at a time (bounded memory), and every one of them is saved, none twice."""
+    monkeypatch.setattr(services, "IMPORT_CHUNK", 3)
+    assessment = AssessmentFactory()
+    ids = list(Benefit.objects.order_by("pk").values_list("pk", flat=True)[:4])
+    ratings = {f"r{i}": [Rating(b, "importance", 1 + i % 5) for b in ids] for i in range(5)}
+    assert responses_import(assessment=assessment, ratings_by_respondent=ratings) == 20
+    assert Answer.objects.filter(assessment=assessment).count() == 20
+    assert sorted(Answer.objects.values_list("response__respondent", "importance").distinct()) == [
+        (f"r{i}", 1 + i % 5) for i in range(5)
+    ]
 
 
 def test_responses_import_can_leave_responses_in_progress(taxonomy):
