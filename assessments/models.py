@@ -49,7 +49,8 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     Results = AssessmentResults
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
-    title = models.CharField(max_length=200)
+    # Refused at input, so no CSV, text table or terminal has to defuse it on the way out.
+    title = models.CharField(max_length=200, validators=[validate_plain_text])
     slug = models.SlugField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opens_at = models.DateTimeField(null=True, blank=True)

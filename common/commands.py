@@ -5,11 +5,19 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 
 class InputError(CommandError):
     """Bad input: printed exactly as given (``FILE:LINE: what is wrong``), exit 1."""
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A ``ValidationError`` as one line: ``field: message`` for each error."""
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{field}: {message}" for field, messages in exc.message_dict.items() for message in messages)
+    return "; ".join(exc.messages)
 
 
 class ContractCommand(BaseCommand):
@@ -22,7 +30,11 @@ class ContractCommand(BaseCommand):
 
     def execute(self, *args, **options):
         try:
-            return super().execute(*args, **options)
+            try:
+                return super().execute(*args, **options)
+            except ValidationError as exc:
+                # A value a model refuses (a name, a title): its message, and which field, rather than a traceback.
+                raise InputError(validation_message(exc)) from exc
         except InputError as exc:
             if not getattr(self, "_called_from_command_line", False):
                 raise

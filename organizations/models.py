@@ -7,9 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from common.validators import validate_plain_text
+
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    # Refused at input, so no CSV, text table or terminal has to defuse it on the way out.
+    name = models.CharField(max_length=200, unique=True, validators=[validate_plain_text])
     slug = models.SlugField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -17,13 +17,17 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def organization_get_or_create(*, name: str) -> tuple[Organization, bool]:
+    """The organization with this exact name, or a new one; ``ValidationError`` for a name the model refuses."""
     name = name.strip()
     if not name:
         raise ValueError("an organization needs a name")
     existing = Organization.objects.filter(name=name).first()
     if existing:
         return existing, False
-    return Organization.objects.create(name=name, slug=unique_slug(Organization, name)), True
+    organization = Organization(name=name, slug=unique_slug(Organization, name))
+    organization.full_clean(validate_unique=False, validate_constraints=False)
+    organization.save()
+    return organization, True
 
 
 class LastOwnerError(ValueError):

@@ -19,13 +19,8 @@ from django.utils.cache import add_never_cache_headers
 from assessments.models import Assessment
 
 INVITATION_CSV_COLUMNS = ("organization", "assessment", "link")
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """``text`` as a spreadsheet shows it, never run as a formula: a leading quote defuses it."""
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+# Written as they are: organization names and assessment titles that a
+# spreadsheet would run are refused where they come in (common.validators).
 
 
 def invitation_path(token: str) -> str:
@@ -40,7 +35,7 @@ def invitation_link(request: HttpRequest, token: str) -> str:
 
 def invitation_rows(request: HttpRequest, assessment: Assessment, tokens: Iterable[str]) -> list[tuple[str, str, str]]:
     """CSV rows ``(organization, assessment, link)`` for ``tokens`` of one assessment."""
-    organization, title = spreadsheet_safe(assessment.organization.name), spreadsheet_safe(assessment.title)
+    organization, title = assessment.organization.name, assessment.title
     return [(organization, title, invitation_link(request, t)) for t in tokens]
 
 

@@ -40,6 +40,8 @@ def test_create_assessment(manager, org):
         ({"threshold": "-1"}, "threshold", "between 0 and 4"),
         ({"opens_at": "2026-05-02T10:00", "closes_at": "2026-05-01T10:00"}, "closes_at", "close before it opens"),
         ({"status": "archived"}, "status", "Select a valid choice"),
+        ({"title": "=HYPERLINK(1)"}, "title", "cannot start with “=”"),
+        ({"title": "Pulse\u202e2026"}, "title", "invisible or control character (U+202E)"),
     ],
 )
 def test_create_refuses_bad_input_and_keeps_what_was_entered(manager, assessment, changes, field, message):

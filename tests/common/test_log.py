@@ -61,10 +61,13 @@ def captured(request):
         handlers += [h for h in logger.handlers if any(isinstance(f, RedactTokens) for f in h.filters)]
         logger = logger.parent if logger.propagate else None
     assert handlers, "the project's logging configuration has no redacting handler for this logger"
-    streams = [h.setStream(buffer) for h in handlers]
+    # Swapped by hand: setStream would flush the old stream, which an earlier test's capture may have closed.
+    streams = [h.stream for h in handlers]
+    for handler in handlers:
+        handler.stream = buffer
     yield buffer
     for handler, stream in zip(handlers, streams, strict=True):
-        handler.setStream(stream)
+        handler.stream = stream
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -180,6 +181,22 @@ def test_importing_200_respondents_takes_no_more_queries_than_5(taxonomy, tmp_pa
     assert Response.objects.filter(assessment__organization__name="Large").count() == 200
     assert Answer.objects.filter(response__assessment__organization__name="Large").count() == 200 * 61
     assert len(many) <= len(few)
+
+
+@pytest.mark.parametrize(
+    ("org", "title", "message"),
+    [
+        ("=Acme", TITLE, "name: It cannot start with “=”"),
+        (ORG, "@Baseline", "title: It cannot start with “@”"),
+        (ORG, "Base\u202eline", "title: It holds an invisible or control character (U+202E)"),
+    ],
+)
+def test_import_refuses_a_name_or_title_a_spreadsheet_would_run(taxonomy, tmp_path, org, title, message):
+    """A clear error naming the field, no traceback, nothing created."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        import_(write(tmp_path, csv_for(1, [FEEDBACK])), org=org, title=title)
+    assert not Organization.objects.exists()
+    assert not Assessment.objects.exists()
 
 
 class FakeTerminal(io.StringIO):

@@ -71,6 +71,10 @@ def test_bom_crlf_and_blank_lines_are_accepted(context):
         (f"r1,{FEEDBACK},importance", "expected 4 fields"),
         (f"r1,{FEEDBACK},importance,4,extra", "expected 4 fields"),
         (f",{FEEDBACK},importance,4", "empty respondent"),
+        (f"=cmd|' /C calc'!A0,{FEEDBACK},importance,4", "cannot start with “=”: a spreadsheet would run it"),
+        (f"@r2,{FEEDBACK},importance,4", "cannot start with “@”"),
+        (f"r\u202e2,{FEEDBACK},importance,4", "invisible or control character (U+202E)"),
+        (f'"r\x002",{FEEDBACK},importance,4', "invisible or control character (U+0000)"),
         (
             f"r1,{FEEDBACK},realization,2",
             "duplicate answer: r1 social-media/internal/improved-feedback realization is already on line 2",
