@@ -9,6 +9,10 @@ from django.contrib.auth import get_user_model
 from common.forms import bare_helper
 from organizations.models import Membership, Organization
 
+NOT_ADDABLE_MESSAGE = (
+    "“{username}” cannot be added: check the username, or ask an administrator for an account for this person."
+)
+
 
 class MembershipAddForm(forms.Form):
     username = forms.CharField(
@@ -26,9 +30,12 @@ class MembershipAddForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         user_model = get_user_model()
-        user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
+        lookup = {user_model.USERNAME_FIELD: username, "is_active": True}
+        user = user_model._default_manager.filter(**lookup).first()
         if user is None:
-            raise forms.ValidationError(f"There is no user called “{username}”.", code="unknown")
+            # One message for "no such account" and "an account that cannot be added" (deactivated),
+            # so that this form does not tell an owner which usernames exist.
+            raise forms.ValidationError(NOT_ADDABLE_MESSAGE.format(username=username), code="not_addable")
         existing = Membership.objects.filter(organization=self.organization, user=user).first()
         if existing is not None:
             raise forms.ValidationError(

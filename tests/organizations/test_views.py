@@ -34,7 +34,7 @@ def test_add_member_by_username(manager, org):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"username": "nobody", "role": "analyst"}, "There is no user called"),
+        ({"username": "nobody", "role": "analyst"}, "cannot be added: check the username"),
         ({"username": "olivia", "role": "analyst"}, "already a member (owner)"),
         ({"username": "bob", "role": "boss"}, "Select a valid choice"),
     ],
@@ -46,6 +46,26 @@ def test_add_member_refuses_bad_input_and_keeps_it(manager, org, data, message):
     html = response.content.decode()
     assert message in html
     assert f'value="{data["username"]}"' in html
+    assert Membership.objects.filter(organization=org).count() == 1
+
+
+def test_unknown_and_deactivated_usernames_get_one_and_the_same_answer(manager, org):
+    """An owner cannot tell from the form whether a username exists: the same status and the same message."""
+    UserFactory(username="dora", is_active=False)
+    answers = []
+    for username in ("dora", "nobody"):
+        response = manager.post(url("manage_members", "acme"), {"username": username, "role": "analyst"})
+        answers.append(
+            (response.status_code, [e.replace(username, "NAME") for e in response.context["form"].errors["username"]])
+        )
+    assert (
+        answers[0]
+        == answers[1]
+        == (
+            400,
+            ["“NAME” cannot be added: check the username, or ask an administrator for an account for this person."],
+        )
+    )
     assert Membership.objects.filter(organization=org).count() == 1
 
 
