@@ -1,9 +1,11 @@
-"""Django's own auth views under /accounts/, in our templates."""
+"""Django's own auth views under /accounts/, in our templates; the password change throttled (accounts.views)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
@@ -11,10 +13,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Django 5 accepts only POST here, so a link or an <img> cannot log anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
-        name="password_change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]

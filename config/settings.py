@@ -161,6 +161,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Masked in the failed attempts axes records: the password change's fields count as attempts too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "new_password1", "new_password2"]
 AXES_VERBOSE = False
 # The client address is REMOTE_ADDR unless trusted proxies are declared:
 # believing X-Forwarded-For without a proxy would let a client choose its own

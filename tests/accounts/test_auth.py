@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -137,6 +138,30 @@ def test_password_change_changes_the_password_and_keeps_this_session(client):
     assert client.get(reverse("accounts:password_change_done")).status_code == 200
     user.refresh_from_db()
     assert user.check_password(new)
+
+
+def _change(client, old: str, new: str = "a much longer passphrase 2026"):
+    return client.post(
+        reverse("accounts:password_change"), {"old_password": old, "new_password1": new, "new_password2": new}
+    )
+
+
+def test_wrong_old_passwords_lock_the_password_change_out_like_the_login(client):
+    """5 wrong old passwords: even the right one is refused with the lockout page; the password is unchanged,
+    the failures are counted with the login's (the login is locked too) and no password is stored in clear."""
+    user = UserFactory()
+    client.force_login(user)
+    assert "Your old password was entered incorrectly" in _change(client, "wrong guess").content.decode()
+    for _ in range(4):
+        _change(client, "wrong guess")
+    response = _change(client, PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed log-in attempts" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert _login(Client(), user.username, PASSWORD).status_code == 429
+    attempt = AccessAttempt.objects.get(username=user.username)
+    assert "wrong guess" not in attempt.post_data and "passphrase" not in attempt.post_data
 
 
 def test_navbar_offers_log_in_or_log_out_and_change_password(client):

@@ -1,0 +1,38 @@
+"""The password change, throttled like the login."""
+
+from __future__ import annotations
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change form, whose old password counts as a login attempt.
+
+    Otherwise a stolen session could guess the account's password here
+    without limit. A wrong old password is a failed login for django-axes
+    (same username and address, same count as the login page); once that
+    pair is locked out, the request gets the same lockout page (429), even
+    with the right password.
+    """
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        credentials = {get_user_model().USERNAME_FIELD: self.user.get_username()}
+        if not AxesProxyHandler.is_allowed(self.request, credentials):
+            # AxesMiddleware turns this into the lockout page, as for a login.
+            self.request.axes_locked_out = True
+            self.request.axes_credentials = credentials
+            raise ValidationError("Too many failed attempts.", code="locked_out")
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            raise
