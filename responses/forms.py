@@ -293,7 +293,7 @@ class InvitationsCreateForm(forms.Form):
         help_text="Optional, e.g. the team you send them to. Shown in the list below, never to respondents.",
     )
     # One key per rendered form: reloading the links page re-sends the POST,
-    # and the view refuses a key it has already used instead of making a second batch.
+    # and a key already used (recorded under a unique constraint) creates no second batch.
     batch = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, assessment: Assessment, **kwargs) -> None:

@@ -67,6 +67,27 @@ class Invitation(models.Model):
         return self.label or f"Invitation #{self.pk}"
 
 
+class InvitationBatch(models.Model):
+    """The one-time key of an owner's "create invitations" form, once used.
+
+    Recorded in the transaction that creates the batch; the unique
+    constraint makes two posts of the same form (a reload, a double click,
+    two tabs at once) create one batch between them.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitation_batches")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "key"], name="invitationbatch_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: batch {self.key}"
+
+
 class Response(models.Model):
     """One respondent's answers to one assessment."""
 

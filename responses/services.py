@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from organizations.services import organization_get_or_create
 from responses.models import (
     Answer,
     Invitation,
+    InvitationBatch,
     InvitationSegmentValue,
     Participation,
     Response,
@@ -369,6 +370,35 @@ def invitations_create(
             batch_size=BULK_BATCH_SIZE,
         )
     return tokens
+
+
+class BatchUsedError(Exception):
+    """The form's batch key was already used: its invitations exist."""
+
+
+@transaction.atomic(durable=True)
+def invitation_batch_create(
+    *,
+    assessment: Assessment,
+    count: int,
+    label: str = "",
+    segment_values: Mapping[str, str] | None = None,
+    key: str = "",
+) -> list[str]:
+    """:func:`invitations_create`, at most once per form: ``BatchUsedError`` if ``key`` was used already.
+
+    The key is recorded in the same transaction as the invitations, under a
+    unique constraint: of two posts of one form at the same moment, one
+    creates the batch and the other waits for it, then fails on the
+    constraint, creating nothing. An empty key is not checked.
+    """
+    if key:
+        try:
+            with transaction.atomic():
+                InvitationBatch.objects.create(assessment=assessment, key=key)
+        except IntegrityError as exc:
+            raise BatchUsedError(key) from exc
+    return invitations_create(assessment=assessment, count=count, label=label, segment_values=segment_values)
 
 
 class ResponseSubmittedError(Exception):

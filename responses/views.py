@@ -50,11 +50,12 @@ from responses.selectors import (
 )
 from responses.services import (
     AlreadySubmittedError,
+    BatchUsedError,
     ResponseSubmittedError,
     ResponseWithdrawnError,
     StaleResponseError,
+    invitation_batch_create,
     invitation_revoke,
-    invitations_create,
     response_revision,
     response_section_save,
     response_start,
@@ -422,10 +423,6 @@ def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
     return render(request, "responses/manage/invitations.html", context, status=status)
 
 
-# The session remembers the batch keys it has used (see InvitationsCreateForm).
-USED_BATCHES_KEY = "used_invitation_batches"
-
-
 @login_required
 @never_cache  # the POST's response holds the only copy of the new links
 @require_http_methods(["GET", "POST"])
@@ -441,23 +438,21 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
         form = InvitationsCreateForm(request.POST, assessment=assessment)
         if not form.is_valid():
             return _invitations_page(request, assessment, form, status=400)
-        batch = form.cleaned_data["batch"]
-        used = request.session.get(USED_BATCHES_KEY, [])
-        if batch and batch in used:
+        try:
+            tokens = invitation_batch_create(
+                assessment=assessment,
+                count=form.cleaned_data["count"],
+                label=form.cleaned_data["label"],
+                segment_values=form.segment_values(),
+                key=form.cleaned_data["batch"],
+            )
+        except BatchUsedError:
             messages.info(
                 request,
                 "Those invitations were already created; reloading the page does not create more. "
                 "Their links were shown once: if you lost them, revoke them and create new ones.",
             )
             return redirect(_invitations_url(assessment))
-        tokens = invitations_create(
-            assessment=assessment,
-            count=form.cleaned_data["count"],
-            label=form.cleaned_data["label"],
-            segment_values=form.segment_values(),
-        )
-        if batch:
-            request.session[USED_BATCHES_KEY] = [*used, batch][-50:]
         return render(
             request,
             "responses/manage/invitations_created.html",

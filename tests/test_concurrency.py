@@ -15,9 +15,15 @@ from django.db import connections
 
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
-from responses.models import Response
+from responses.models import Invitation, Response
 from responses.selectors import invitation_for_token
-from responses.services import invitations_create, response_start, response_submit
+from responses.services import (
+    BatchUsedError,
+    invitation_batch_create,
+    invitations_create,
+    response_start,
+    response_submit,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,3 +75,40 @@ def test_double_submit_from_two_tabs_submits_once(invitation):
     assert response.is_submitted and response.invitation_id is None
     invitation.refresh_from_db()
     assert invitation.submitted
+
+
+def test_one_create_invitations_form_posted_three_times_at_once_creates_one_batch(invitation):
+    """Three posts of one form's batch key at the same instant: one batch of 5 links, the others refused."""
+    assessment = invitation.assessment
+    results = at_once(lambda: invitation_batch_create(assessment=assessment, count=5, key="one-form"), n=3)
+    created = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if isinstance(r, BatchUsedError)]
+    assert (len(created), len(refused)) == (1, 2), results
+    assert len(created[0]) == 5
+    assert Invitation.objects.filter(assessment=assessment).count() == 1 + 5
+
+
+def test_the_owners_form_posted_from_three_tabs_at_once_creates_five_links_not_fifteen(invitation):
+    """The same 'create 5 invitations' form sent three times at the same instant, in one session: 5 links."""
+    from django.test import Client
+
+    from organizations.models import Membership
+    from tests.factories import MembershipFactory
+
+    assessment = invitation.assessment
+    owner = MembershipFactory(organization=assessment.organization, role=Membership.Role.OWNER).user
+    first = Client()
+    first.force_login(owner)
+    url = f"/o/{assessment.organization.slug}/manage/assessments/{assessment.slug}/invitations/"
+    batch = first.get(url).context["form"].initial["batch"]
+    tabs = [first, Client(), Client()]
+    for tab in tabs[1:]:
+        tab.cookies = first.cookies
+    turn = iter(range(3))
+
+    def post():
+        return tabs[next(turn)].post(url, {"count": "5", "label": "", "batch": batch}).status_code
+
+    statuses = at_once(post, n=3)
+    assert sorted(statuses, key=str) == [200, 302, 302], statuses
+    assert Invitation.objects.filter(assessment=assessment).count() == 1 + 5
