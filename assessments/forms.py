@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crispy_forms.layout import Column, Row
 from django import forms
+from django.core.exceptions import ValidationError
 
 from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment, Segment
 from common.forms import bare_helper
@@ -19,6 +20,29 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+# Opening and closing dates are this century's: far beyond it, converting
+# between a local time zone and UTC overflows Python's datetime (year 1, 9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """A local date and time from ``FIRST_YEAR`` to ``LAST_YEAR``, checked before any conversion."""
+
+    default_error_messages = {
+        "out_of_range": f"Choose a date from {FIRST_YEAR} to {LAST_YEAR}.",
+    }
+
+    def to_python(self, value):
+        try:
+            result = super().to_python(value)
+        except OverflowError:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
+        # The local year, as typed: no conversion, so nothing to overflow.
+        if result is not None and not FIRST_YEAR <= result.year <= LAST_YEAR:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return result
+
+
 class AssessmentForm(forms.Form):
     """Create or edit an assessment; opening and closing it is a change of status."""
 
@@ -28,13 +52,13 @@ class AssessmentForm(forms.Form):
         initial=Assessment.Status.DRAFT,
         help_text="Only an open assessment takes answers. Close it to stop them.",
     )
-    opens_at = forms.DateTimeField(
+    opens_at = BoundedDateTimeField(
         label="Opens at",
         required=False,
         widget=DateTimeLocalInput(),
         help_text="Optional. An open assessment takes no answers before this moment.",
     )
-    closes_at = forms.DateTimeField(
+    closes_at = BoundedDateTimeField(
         label="Closes at",
         required=False,
         widget=DateTimeLocalInput(),

@@ -58,6 +58,20 @@ def test_create_refuses_bad_input_and_keeps_what_was_entered(manager, assessment
     assert Assessment.objects.count() == 1
 
 
+@pytest.mark.parametrize("time_zone", ["Europe/Paris", "America/New_York", "Pacific/Kiritimati", "UTC"])
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00", "9999-12-31T23:59"])
+@pytest.mark.parametrize("field", ["opens_at", "closes_at"])
+def test_dates_far_from_now_are_refused_beside_the_field_in_any_time_zone(
+    manager, org, settings, time_zone, value, field
+):
+    """Year 1 or 9999 in a time zone off UTC: a 400 with the range beside the field, never a 500."""
+    settings.TIME_ZONE = time_zone
+    response = manager.post(url("manage_assessment_create", "acme"), {**FORM, field: value})
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == ["Choose a date from 2000 to 2100."]
+    assert not Assessment.objects.exists()
+
+
 def test_edit_assessment_changes_status_dates_and_threshold_but_not_slug(manager, assessment):
     """Closing is a status change; the slug stays so report URLs keep working."""
     page = manager.get(url("manage_assessment_edit", "acme", "baseline"))
