@@ -1,10 +1,16 @@
-"""The gap report page and its downloads, for the whole assessment or one segment's groups."""
+"""The gap report page and its downloads, for the whole assessment or one segment's groups.
+
+Each is marked ``private, no-store`` (``never_cache``): a report is for the
+people entitled to it, so no shared cache keeps a copy and a browser does not
+keep one on disk after they log out.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_segments
@@ -25,6 +31,7 @@ from reports.selectors import gap_report
 
 
 @login_required
+@never_cache
 def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
     report = gap_report(assessment=assessment)
@@ -74,12 +81,14 @@ def _download(request, org_slug: str, assessment_slug: str, renderers, extension
 
 
 @login_required
+@never_cache
 def report_json(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     renderers = (render_json, render_segment_json)
     return _download(request, org_slug, assessment_slug, renderers, "json", "application/json; charset=utf-8")
 
 
 @login_required
+@never_cache
 def report_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     renderers = (render_csv, render_segment_csv)
     return _download(request, org_slug, assessment_slug, renderers, "csv", "text/csv; charset=utf-8")

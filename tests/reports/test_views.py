@@ -79,6 +79,16 @@ def test_owners_and_analysts_see_the_report(client, assessment, role):
     assert "Baseline 2026" in response.content.decode()
 
 
+@pytest.mark.parametrize("name", ["report", "json", "csv"])
+def test_report_page_and_downloads_are_never_cached(client, assessment, name):
+    """The page and each download say private, no-store: no shared cache or browser disk keeps a copy."""
+    member(client, assessment)
+    response = client.get(url(assessment, name))
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
 def test_unknown_assessment_is_404(client, assessment):
     member(client, assessment)
     missing = reverse("reports:report", args=[assessment.organization.slug, "nope"])
