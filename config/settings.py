@@ -53,6 +53,13 @@ if not SECRET_KEY:
         )
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
+# Django's own deploy check asks for 50 characters; a shorter key signs sessions that can be forged sooner.
+MIN_SECRET_KEY_LENGTH = 50
+if not DEBUG and len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is {len(SECRET_KEY)} characters long; it must have at least {MIN_SECRET_KEY_LENGTH}. "
+        "Set it to a long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

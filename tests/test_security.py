@@ -93,6 +93,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_production_refuses_to_start_with_a_short_secret_key():
+    """With debug off, a DJANGO_SECRET_KEY under 50 characters is refused with a message that says why."""
+    env = {**_production_env(), "DJANGO_SECRET_KEY": "k" * 49}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is 49 characters long; it must have at least 50" in result.stderr
+    env["DJANGO_SECRET_KEY"] = "k" * 50
+    assert (
+        subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True).returncode == 0
+    )
+
+
 def test_production_defaults_are_strict():
     """Prod defaults: HTTPS redirect, one-year HSTS with subdomains, secure cookies, DB sessions."""
     values = _settings_in(
