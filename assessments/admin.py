@@ -7,7 +7,9 @@ and the "Create invitations…" action (see ``responses/admin.py``).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
+from assessments.forms import BoundedSplitDateTimeField
 from assessments.models import Assessment, Segment, SegmentOption
 from common.admin import RefuseDeleteInUseMixin
 
@@ -20,6 +22,8 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     list_select_related = ["organization"]
     search_fields = ["title", "organization__name"]
     prepopulated_fields = {"slug": ["title"]}
+    # Opening and closing dates in the owners' form's range (far dates overflow the time zone conversion).
+    formfield_overrides = {models.DateTimeField: {"form_class": BoundedSplitDateTimeField}}
     fields = [
         "organization",
         "title",

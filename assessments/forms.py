@@ -25,22 +25,42 @@ class DateTimeLocalInput(forms.DateTimeInput):
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-class BoundedDateTimeField(forms.DateTimeField):
-    """A local date and time from ``FIRST_YEAR`` to ``LAST_YEAR``, checked before any conversion."""
+class BoundedDateTimeMixin:
+    """A local date and time from ``FIRST_YEAR`` to ``LAST_YEAR``, the one rule of both fields below."""
 
     default_error_messages = {
         "out_of_range": f"Choose a date from {FIRST_YEAR} to {LAST_YEAR}.",
     }
 
-    def to_python(self, value):
+    def _bounded(self, convert, value):
         try:
-            result = super().to_python(value)
+            result = convert(value)
         except OverflowError:
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
         # The local year, as typed: no conversion, so nothing to overflow.
         if result is not None and not FIRST_YEAR <= result.year <= LAST_YEAR:
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
         return result
+
+
+class BoundedDateTimeField(BoundedDateTimeMixin, forms.DateTimeField):
+    """The owners' form's date and time (one ``datetime-local`` input)."""
+
+    def to_python(self, value):
+        return self._bounded(super().to_python, value)
+
+
+class BoundedSplitDateTimeField(BoundedDateTimeMixin, forms.SplitDateTimeField):
+    """The admin's date and time (a date input and a time input)."""
+
+    # SplitDateTimeField reads its own messages from this one attribute.
+    default_error_messages = {
+        **forms.SplitDateTimeField.default_error_messages,
+        **BoundedDateTimeMixin.default_error_messages,
+    }
+
+    def compress(self, data_list):
+        return self._bounded(super().compress, data_list)
 
 
 class AssessmentForm(forms.Form):
