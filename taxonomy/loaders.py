@@ -8,19 +8,36 @@ writes a parsed :class:`TaxonomySpec`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+
+from common.validators import validate_plain_text
+from taxonomy.models import Benefit, Concept, Scope
 
 BUNDLED_TAXONOMY = Path(__file__).resolve().parent / "data" / "taxonomy.yaml"
 
 ROOT_KEYS = ("concepts", "scopes", "benefits")
 CONCEPT_KEYS = ("slug", "name", "definition")
 SCOPE_KEYS = ("slug", "name", "description")
-BENEFIT_KEYS = ("name", "slug", "description", "children")
+BENEFIT_KEYS = ("name", "slug", "description", "indicators", "practices", "children")
+GUIDANCE_LISTS = ("indicators", "practices")
+
+# Sub-benefits below a benefit, at most: deeper trees are a mistake, and every
+# level costs the parser (and the path) a little more.
+MAX_DEPTH = 10
+
+# Line breaks and tabs belong in long texts; other control characters (NUL
+# above all, which PostgreSQL refuses to store) never do.
+TEXT_CONTROLS_ALLOWED = frozenset("\n\t")
+
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
 
 
 class TaxonomyError(Exception):
@@ -52,6 +69,8 @@ class BenefitSpec:
     name: str
     slug: str
     description: str = ""
+    indicators: tuple[str, ...] = ()
+    practices: tuple[str, ...] = ()
     children: tuple[BenefitSpec, ...] = ()
     # Where the node stands in its file; not part of its identity.
     line: int = field(default=0, compare=False)
@@ -80,7 +99,18 @@ class TaxonomySpec:
         return ["/".join((c, s, *parents, node.slug)) for c, s, parents, node in self.walk()]
 
 
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
 class _Parser:
+    # What the database holds, so that no name is cut short (or refused) on the way in.
+    NAME_LENGTH = {"concept": _max_length(Concept, "name"), "scope": _max_length(Scope, "name")}
+    SLUG_LENGTH = {"concept": _max_length(Concept, "slug"), "scope": _max_length(Scope, "slug")}
+    BENEFIT_NAME_LENGTH = _max_length(Benefit, "name")
+    BENEFIT_SLUG_LENGTH = _max_length(Benefit, "slug")
+    PATH_LENGTH = _max_length(Benefit, "path")
+
     def __init__(self, filename: str) -> None:
         self.filename = filename
 
@@ -113,10 +143,50 @@ class _Parser:
             raise self.error(node, f"{what} must be text")
         return str(node.value).strip()
 
+    def plain(self, node: yaml.Node, what: str) -> str:
+        """A text the author wrote as a string (not a number, date or mapping), without control characters."""
+        if isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"{what} must be text, not a list")
+        if isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be text, not a mapping")
+        if node.tag not in (STR_TAG, NULL_TAG):
+            raise self.error(node, f"{what} must be text, not {node.value!r} (put text in quotes)")
+        value = "" if node.tag == NULL_TAG else str(node.value).strip()
+        for character in value:
+            if character not in TEXT_CONTROLS_ALLOWED and unicodedata.category(character) == "Cc":
+                raise self.error(node, f"{what} holds a control character (U+{ord(character):04X}): remove it")
+        return value
+
     def text(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> str:
         if key not in fields:
             return ""
-        return self.scalar(fields[key][1], f"{key} of {what}")
+        return self.plain(fields[key][1], f"{key} of {what}")
+
+    def text_list(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> tuple[str, ...]:
+        """A list of non-empty texts, one item per sign or practice."""
+        if key not in fields:
+            return ()
+        node = fields[key][1]
+        if not isinstance(node, yaml.SequenceNode):
+            if isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG:
+                return ()
+            raise self.error(node, f"{key} of {what} must be a list of texts (one '- ' item each)")
+        items = []
+        for position, item in enumerate(node.value, start=1):
+            value = self.plain(item, f"item {position} of the {key} of {what}")
+            if not value:
+                raise self.error(item, f"item {position} of the {key} of {what} is empty")
+            items.append(value)
+        return tuple(items)
+
+    def checked_name(self, node: yaml.Node, name: str, what: str, max_length: int) -> str:
+        if len(name) > max_length:
+            raise self.error(node, f"the name of {what} is {len(name)} characters long; at most {max_length} fit")
+        try:
+            validate_plain_text(name)
+        except ValidationError as exc:
+            raise self.error(node, f"the name {name[:40]!r} of {what} is refused: {exc.messages[0]}") from None
+        return name
 
     def slug_of(self, fields, node: yaml.Node, what: str, name: str) -> str:
         if "slug" in fields:
@@ -130,6 +200,15 @@ class _Parser:
             raise self.error(node, f"{what} {name!r} has no usable slug: give one with 'slug:'")
         return slug
 
+    def checked_slug(self, fields, node: yaml.Node, slug: str, what: str, max_length: int) -> str:
+        if len(slug) > max_length:
+            where = fields["slug"][1] if "slug" in fields else node
+            raise self.error(
+                where,
+                f"the slug of {what} is {len(slug)} characters long; at most {max_length} fit (give a shorter 'slug:')",
+            )
+        return slug
+
     def named(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> tuple[dict, str, str]:
         fields = self.mapping(node, what, allowed)
         if "name" not in fields:
@@ -140,14 +219,30 @@ class _Parser:
         return fields, name, self.slug_of(fields, node, what, name)
 
     def parse(self, text: str) -> TaxonomySpec:
+        loader = None
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            # The reader checks every character as it is built: inside the ``try``.
+            loader = yaml.SafeLoader(text)
+            root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
             raise TaxonomyError(self.filename, line, f"invalid YAML: {exc.problem or exc}") from exc
+        except yaml.reader.ReaderError as exc:
+            # A character YAML refuses outright (NUL, most control characters): name its line.
+            line = text.count("\n", 0, exc.position) + 1
+            raise TaxonomyError(
+                self.filename, line, f"invalid YAML: control character U+{exc.character:04X} is not allowed"
+            ) from exc
+        except RecursionError as exc:
+            # The composer recurses once per level: far deeper than any taxonomy.
+            line = loader.line + 1 if loader else 1
+            raise TaxonomyError(self.filename, line, "invalid YAML: nested far too deeply") from exc
         except yaml.YAMLError as exc:
             raise TaxonomyError(self.filename, 1, f"invalid YAML: {exc}") from exc
+        finally:
+            if loader is not None:
+                loader.dispose()
         if root is None:
             raise TaxonomyError(self.filename, 1, "the file is empty")
         top = self.mapping(root, "the document", ROOT_KEYS)
@@ -181,6 +276,8 @@ class _Parser:
         seen: set[str] = set()
         for item in self.sequence(node, f"{what}s"):
             fields, name, slug = self.named(item, f"a {what}", allowed)
+            self.checked_name(fields["name"][1], name, f"a {what}", self.NAME_LENGTH[what])
+            self.checked_slug(fields, item, slug, f"{what} {name[:40]!r}", self.SLUG_LENGTH[what])
             if slug in seen:
                 raise self.error(item, f"duplicate {what} slug {slug!r}")
             seen.add(slug)
@@ -191,22 +288,37 @@ class _Parser:
             raise self.error(node, f"at least one {what} is required")
         return tuple(items)
 
-    def parse_benefits(self, node: yaml.Node, where: str) -> tuple[BenefitSpec, ...]:
+    def parse_benefits(self, node: yaml.Node, where: str, depth: int = 0) -> tuple[BenefitSpec, ...]:
         result = []
         seen: set[str] = set()
         for item in self.sequence(node, f"benefits of {where}"):
             fields, name, slug = self.named(item, f"a benefit in {where}", BENEFIT_KEYS)
+            self.checked_name(fields["name"][1], name, f"a benefit in {where}", self.BENEFIT_NAME_LENGTH)
+            self.checked_slug(fields, item, slug, f"benefit {name[:40]!r}", self.BENEFIT_SLUG_LENGTH)
+            path = f"{where}/{slug}"
+            if len(path) > self.PATH_LENGTH:
+                raise self.error(
+                    item, f"the path {path[:60]}… is {len(path)} characters long; at most {self.PATH_LENGTH} fit"
+                )
             if slug in seen:
                 raise self.error(item, f"duplicate slug {slug!r} among the benefits of {where}")
             seen.add(slug)
             children = ()
             if "children" in fields:
-                children = self.parse_benefits(fields["children"][1], f"{where}/{slug}")
+                if depth >= MAX_DEPTH:
+                    raise self.error(
+                        fields["children"][0],
+                        f"sub-benefits nest at most {MAX_DEPTH} levels deep; {path} would have level {depth + 1}",
+                    )
+                children = self.parse_benefits(fields["children"][1], path, depth + 1)
+            what = f"benefit {name!r}"
             result.append(
                 BenefitSpec(
                     name=name,
                     slug=slug,
-                    description=self.text(fields, "description", f"benefit {name!r}"),
+                    description=self.text(fields, "description", what),
+                    indicators=self.text_list(fields, "indicators", what),
+                    practices=self.text_list(fields, "practices", what),
                     children=children,
                     line=item.start_mark.line + 1,
                 )
@@ -240,6 +352,9 @@ def dump_taxonomy(spec: TaxonomySpec) -> str:
             data["slug"] = node.slug
         if node.description:
             data["description"] = node.description
+        for key in GUIDANCE_LISTS:
+            if getattr(node, key):
+                data[key] = list(getattr(node, key))
         if node.children:
             data["children"] = [benefit(child) for child in node.children]
         return data

@@ -97,6 +97,8 @@ def taxonomy_spec() -> TaxonomySpec:
             name=node.name,
             slug=node.slug,
             description=node.description,
+            indicators=tuple(node.indicators),
+            practices=tuple(node.practices),
             children=tuple(spec(child) for child in children.get(node.pk, [])),
         )
 

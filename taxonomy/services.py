@@ -102,6 +102,8 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
             "name": node.name,
             "slug": node.slug,
             "description": node.description,
+            "indicators": list(node.indicators),
+            "practices": list(node.practices),
             "order": order,
             "is_active": True,
         }
