@@ -250,3 +250,62 @@ def live_questionnaire() -> Questionnaire:
 def benefit_paths() -> dict[str, int]:
     """Every benefit path (active or not) to its id, in one query."""
     return dict(Benefit.objects.values_list("path", "pk"))
+
+
+@dataclass(frozen=True)
+class BenefitLink:
+    """Another node a benefit page points to: enough to name and link it."""
+
+    path: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class BenefitPage:
+    """What ``/benefits/<path>/`` shows about one active node."""
+
+    benefit: Benefit
+    concept: Concept
+    scope: Scope
+    ancestors: tuple[BenefitLink, ...]  # from the top-level benefit down to the parent
+    children: tuple[BenefitLink, ...]  # active sub-benefits, in sibling order
+    twins: tuple[tuple[Scope, BenefitLink], ...]  # the same benefit in the concept's other scopes
+
+    @property
+    def title(self) -> str:
+        return f"{self.scope.name} {self.concept.name.lower()}"
+
+
+def _link(node: Benefit) -> BenefitLink:
+    return BenefitLink(path=node.path, name=node.name, description=node.description)
+
+
+def benefit_page(*, path: str) -> BenefitPage | None:
+    """The active node at ``path`` with its ancestors, sub-benefits and other-scope twins; 3 queries. None if unknown.
+
+    The twin of a node is the node at the same place (the same slugs below the
+    concept and scope) in another scope of the same concept: the article lists
+    "Improved Feedback" under both internal and external social media.
+    """
+    benefit = Benefit.objects.select_related("concept", "scope").filter(path=path, is_active=True).first()
+    if benefit is None:
+        return None
+    concept, scope = benefit.concept, benefit.scope
+    key = benefit.path.split("/", 2)[2]
+    parts = benefit.path.split("/")
+    ancestor_paths = ["/".join(parts[:i]) for i in range(3, len(parts))]
+    others = [s for s in Scope.objects.all() if s.pk != scope.pk]
+    twin_paths = {f"{concept.slug}/{s.slug}/{key}": s for s in others}
+    related = Benefit.objects.filter(
+        Q(path__in=ancestor_paths) | Q(parent_id=benefit.pk) | Q(path__in=list(twin_paths)), is_active=True
+    ).order_by("order", "pk")
+    by_path = {node.path: node for node in related}
+    return BenefitPage(
+        benefit=benefit,
+        concept=concept,
+        scope=scope,
+        ancestors=tuple(_link(by_path[p]) for p in ancestor_paths if p in by_path),
+        children=tuple(_link(node) for node in related if node.parent_id == benefit.pk),
+        twins=tuple((s, _link(by_path[p])) for p, s in twin_paths.items() if p in by_path),
+    )

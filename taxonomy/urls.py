@@ -9,4 +9,5 @@ app_name = "taxonomy"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("benefits/<path:path>/", views.benefit, name="benefit"),
 ]

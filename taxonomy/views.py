@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from taxonomy.scales import IMPORTANCE_SCALE, REALIZATION_SCALE
-from taxonomy.selectors import taxonomy_matrix
+from taxonomy.selectors import benefit_page, taxonomy_matrix
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -27,3 +27,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "scales": [IMPORTANCE_SCALE, REALIZATION_SCALE],
         },
     )
+
+
+def benefit(request: HttpRequest, path: str) -> HttpResponse:
+    """One benefit node: what it means in its concept and scope, how to see it, what to do to get it."""
+    page = benefit_page(path=path)
+    if page is None:
+        raise Http404("No benefit at this address.")
+    return render(request, "taxonomy/benefit.html", {"page": page, "benefit": page.benefit})

@@ -62,6 +62,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "common:healthz": ({}, EVERYONE_200),
     "taxonomy:home": ({}, EVERYONE_200),
     "taxonomy:favicon": ({}, dict.fromkeys(ROLES, "302")),
+    "taxonomy:benefit": ({"path": "social-media/internal/improved-feedback"}, EVERYONE_200),
     "accounts:login": ({}, {**dict.fromkeys(ROLES, "302"), "anonymous": "200"}),
     "accounts:logout": ({}, dict.fromkeys(ROLES, "405")),
     "accounts:password_change": ({}, LOGIN_THEN_200),
