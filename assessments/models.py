@@ -22,6 +22,7 @@ from common.validators import validate_plain_text
 from organizations.models import Organization
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
+from taxonomy.selectors import live_questions
 
 
 class AssessmentStatus(models.TextChoices):
@@ -149,6 +150,25 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} – {self.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.OPEN and not self.has_questions():
+            raise ValidationError(
+                {
+                    "status": (
+                        "It has no questions, so nobody could answer it: load the taxonomy "
+                        "(manage.py load_taxonomy) or activate questions in the admin, then open it."
+                    )
+                },
+                code="no_questions",
+            )
+
+    def has_questions(self) -> bool:
+        """Asks at least one question: its frozen ones once it has answers, else the live active ones."""
+        if self.questions_frozen_at is not None:
+            return self.frozen_questions.exists()
+        return live_questions().exists()
 
     def constraint_params(self) -> dict[str, object]:
         organization = self.organization.name if self.organization_id else ""

@@ -278,6 +278,12 @@ def _lock_way_in(response: Response) -> None:
         _lock_membership(response.assessment, response.user_id)
 
 
+NO_QUESTIONS_TO_SUBMIT = (
+    "This assessment asks no questions at the moment, so there is nothing to submit. "
+    "Your answers are kept; ask the person who sent you the link."
+)
+
+
 @transaction.atomic(durable=True)
 def response_submit(*, response: Response) -> bool:
     """Submit a response, once, and make it anonymous. Returns False if it already was submitted.
@@ -286,11 +292,15 @@ def response_submit(*, response: Response) -> bool:
     submitted, and the response loses its user, its invitation and its times
     of day: it keeps the day and how many whole minutes it took (see the
     models' docstring). The row locks make two tabs submitting at once submit once.
+    An assessment that asks no questions refuses (``ValidationError``).
     """
     _lock_way_in(response)
     locked = Response.objects.select_for_update().filter(pk=response.pk).first()
     if locked is None or locked.is_submitted:
         return False
+    if not response.assessment.has_questions():
+        # Nothing was asked, so an empty response would count as a respondent who answered nothing.
+        raise ValidationError(NO_QUESTIONS_TO_SUBMIT, code="no_questions")
     now = timezone.now()
     if locked.invitation_id is not None:
         Invitation.objects.filter(pk=locked.invitation_id).update(submitted=True)

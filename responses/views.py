@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -322,9 +323,13 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     if request.method == "POST":
         form = SubmitForm(request.POST, missing=missing)
         if form.is_valid():
-            response_submit(response=entry.response)
-            # Submitted by this request or by another tab a moment ago: the same page follows.
-            return redirect(entry.url("done"))
+            try:
+                response_submit(response=entry.response)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                # Submitted by this request or by another tab a moment ago: the same page follows.
+                return redirect(entry.url("done"))
         status = 400
     else:
         form = SubmitForm(missing=missing)

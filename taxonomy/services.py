@@ -88,6 +88,7 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
 
     existing = {b.path: b for b in Benefit.objects.select_related("concept", "scope")}
     seen: dict[str, Benefit] = {}
+    restored: list[int] = []
     sibling_order: dict[str, int] = {}
     for concept_slug, scope_slug, parents, node in spec.walk():
         parent_path = "/".join((concept_slug, scope_slug, *parents))
@@ -113,6 +114,8 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
             counts["created"] += 1
         else:
             changed = [name for name, value in values.items() if getattr(benefit, name) != value]
+            if "is_active" in changed:
+                restored.append(benefit.pk)
             if changed:
                 for name in changed:
                     setattr(benefit, name, values[name])
@@ -139,7 +142,10 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
         stale = model.objects.exclude(slug__in=keep).filter(benefits__isnull=True)
         counts["deleted"] += stale.delete()[1].get(model._meta.label, 0)
 
-    return LoadResult(taxonomy=SyncResult(**counts), questions=questions_sync())
+    # A node back in the file gets back the questions its removal switched off;
+    # otherwise it would be active yet silently missing from new assessments.
+    reactivated = Question.objects.filter(benefit_id__in=restored, is_active=False).update(is_active=True)
+    return LoadResult(taxonomy=SyncResult(**counts), questions=questions_sync() + SyncResult(updated=reactivated))
 
 
 def _subject(benefit: Benefit, ancestors: list[str]) -> str:

@@ -26,7 +26,7 @@ def errors(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:
     return exc.value.message_dict
 
 
-def test_assessment_create_makes_a_slug_and_keeps_the_values(org):
+def test_assessment_create_makes_a_slug_and_keeps_the_values(org, taxonomy):
     now = timezone.now()
     a = assessment_create(
         organization=org,
@@ -71,14 +71,14 @@ def test_threshold_bounds_are_inclusive(org, threshold):
     assert assessment_create(organization=org, title="Edge", threshold=threshold).threshold == threshold
 
 
-def test_assessment_update_changes_everything_but_the_slug(org):
+def test_assessment_update_changes_everything_but_the_slug(org, taxonomy):
     a = AssessmentFactory(organization=org, title="Baseline", slug="baseline", status="draft")
     assessment_update(assessment=a, title="Renamed", status="open", opens_at=None, closes_at=None, threshold=2.0)
     a.refresh_from_db()
     assert (a.title, a.slug, a.status, a.threshold) == ("Renamed", "baseline", "open", 2.0)
 
 
-def test_assessment_update_refuses_and_leaves_the_object_alone(org):
+def test_assessment_update_refuses_and_leaves_the_object_alone(org, taxonomy):
     AssessmentFactory(organization=org, title="Taken")
     a = AssessmentFactory(organization=org, title="Baseline", threshold=1.0)
     with pytest.raises(ValidationError) as exc:
@@ -106,3 +106,20 @@ def test_a_title_taken_between_check_and_write_is_a_validation_error(org, monkey
     with pytest.raises(ValidationError) as exc:
         assessment_create(organization=org, title="Baseline")
     assert "title" in errors(exc)
+
+
+def test_an_assessment_with_no_questions_cannot_be_opened(org):
+    """With no live questions (no taxonomy, or every question off), opening is refused beside the status."""
+    with pytest.raises(ValidationError) as exc:
+        assessment_create(organization=org, title="Empty", status="open")
+    assert "no questions" in errors(exc)["status"][0]
+    draft = assessment_create(organization=org, title="Draft")
+    with pytest.raises(ValidationError) as exc:
+        assessment_update(assessment=draft, title="Draft", status="open", opens_at=None, closes_at=None, threshold=1)
+    assert "no questions" in errors(exc)["status"][0]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_an_assessment_opens_once_it_has_questions(org, taxonomy):
+    assert assessment_create(organization=org, title="Baseline", status="open").status == "open"

@@ -22,7 +22,7 @@ FORM = {
 }
 
 
-def test_create_assessment(manager, org):
+def test_create_assessment(manager, org, taxonomy):
     """A valid form creates the assessment with a slug from its title and returns to the overview."""
     response = manager.post(url("manage_assessment_create", "acme"), FORM)
     assert response.status_code == 302
@@ -96,7 +96,7 @@ def test_edit_assessment_changes_status_dates_and_threshold_but_not_slug(manager
     assert assessment.closes_at is not None
 
 
-def test_edit_keeps_its_own_title_but_refuses_another_assessments(manager, org, assessment):
+def test_edit_keeps_its_own_title_but_refuses_another_assessments(manager, org, assessment, taxonomy):
     AssessmentFactory(organization=org, title="Pulse")
     keep = manager.post(url("manage_assessment_edit", "acme", "baseline"), {**FORM, "title": "Baseline"})
     assert keep.status_code == 302
@@ -107,7 +107,7 @@ def test_edit_keeps_its_own_title_but_refuses_another_assessments(manager, org, 
     assert assessment.title == "Baseline"
 
 
-def test_same_title_in_another_organization_is_fine(manager, assessment):
+def test_same_title_in_another_organization_is_fine(manager, assessment, taxonomy):
     AssessmentFactory(title="Pulse 2026")
     assert manager.post(url("manage_assessment_create", "acme"), FORM).status_code == 302
 

@@ -27,7 +27,7 @@ def invite(*args: str) -> tuple[list[str], str]:
     return out.getvalue().splitlines(), err.getvalue()
 
 
-def test_creates_n_links_and_the_organization_and_open_assessment_when_missing():
+def test_creates_n_links_and_the_organization_and_open_assessment_when_missing(taxonomy):
     """One link path per line on stdout, each opening its own invitation; messages on stderr only."""
     links, err = invite("--organization", "Acme", "--assessment", "Baseline 2026", "--count", "3")
     assert len(links) == 3 and len(set(links)) == 3
@@ -40,7 +40,7 @@ def test_creates_n_links_and_the_organization_and_open_assessment_when_missing()
     assert "Created 3 invitations" in err and "(open)" in err
 
 
-def test_an_existing_assessment_gets_more_links_and_base_url_makes_them_absolute():
+def test_an_existing_assessment_gets_more_links_and_base_url_makes_them_absolute(taxonomy):
     invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
     links, err = invite(
         "--organization", "Acme", "--assessment", "Baseline", "--count", "2", "--base-url", "https://hp.example.org/"
@@ -50,7 +50,7 @@ def test_an_existing_assessment_gets_more_links_and_base_url_makes_them_absolute
     assert "Created the assessment" not in err
 
 
-def test_a_closed_assessment_still_gets_links_with_a_note():
+def test_a_closed_assessment_still_gets_links_with_a_note(taxonomy):
     invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
     Assessment.objects.update(status="closed")
     links, err = invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
@@ -77,6 +77,8 @@ def test_from_the_command_line_a_bad_count_exits_non_zero_with_the_message_on_st
     env = {"DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PATH": "/usr/bin:/bin"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    # An open assessment needs questions to ask.
+    subprocess.run([*manage, "load_taxonomy", "-v0"], env=env, check=True, cwd=ROOT)
     bad = subprocess.run(
         [*manage, "invite", "--organization", "A", "--assessment", "B", "--count", "zero"],
         env=env,

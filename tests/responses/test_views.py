@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
 from responses.models import Answer, Invitation, Response, hash_token
 from responses.services import Rating, answers_save, invitations_create, response_submit
+from taxonomy.models import Question
 from tests.factories import MembershipFactory, UserFactory
 from tests.responses.form_helpers import answer_all, page_data, section_fields, section_url
 
@@ -435,3 +437,15 @@ def test_section_get_and_post_run_a_constant_number_of_queries(
         data = page_data(started, number, answer_all(assessment, number, "5"))
         with django_assert_num_queries(15):
             assert client.post(section_url(token, number), data).status_code == 302
+
+
+def test_a_response_to_an_assessment_with_no_questions_cannot_be_submitted(client, assessment, token, started):
+    """Every question switched off after the start: the review refuses to submit an empty response, with a message."""
+    Question.objects.update(is_active=False)
+    result = client.post(review_url(token), {"action": "submit"})
+    assert result.status_code == 400
+    assert "asks no questions" in result.content.decode()
+    started.refresh_from_db()
+    assert started.submitted_at is None
+    with pytest.raises(ValidationError):
+        response_submit(response=started)
