@@ -14,6 +14,7 @@ from django.urls import path
 
 from common.admin import RefuseDeleteInUseMixin
 from common.usage import in_use
+from taxonomy.forms import BenefitAdminForm
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import SCALES, Dimension
 from taxonomy.selectors import live_questionnaire
@@ -101,13 +102,17 @@ def sync_questions(modeladmin, request, queryset):
 
 @admin.register(Benefit)
 class BenefitAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
+    form = BenefitAdminForm
     list_display = ["name", "concept", "scope", "path", "order", "is_active"]
     list_editable = ["order"]
     list_filter = ["concept", "scope", "is_active", LevelFilter]
     list_select_related = ["concept", "scope"]
     search_fields = ["name", "path", "description"]
     readonly_fields = ["path", "depth"]
-    fields = ["concept", "scope", "parent", "name", "slug", "description", "order", "is_active", "path", "depth"]
+    fieldsets = [
+        (None, {"fields": ["concept", "scope", "parent", "name", "slug", "order", "is_active", "path", "depth"]}),
+        ("Guidance", {"fields": ["description", "indicators", "practices"]}),
+    ]
     autocomplete_fields = ["parent"]
     inlines = [SubBenefitInline, QuestionInline]
     ordering = ["concept__order", "scope__order", "path"]

@@ -18,11 +18,12 @@ T = TypeVar("T")
 def tree_order(
     nodes: Iterable[T], *, pk: Callable[[T], int], parent: Callable[[T], int | None], sort_key: Callable[[T], tuple]
 ) -> list[T]:
-    """``nodes`` in pre-order: siblings by ``sort_key``, each parent before its children.
+    """``nodes`` in pre-order: siblings by ``sort_key``, each parent before its children, then any unreachable.
 
     Works on model instances and on plain rows alike, so hot paths can skip
     building model instances.
     """
+    nodes = list(nodes)
     children: dict[int | None, list[T]] = {}
     for node in nodes:
         children.setdefault(parent(node), []).append(node)
@@ -34,6 +35,11 @@ def tree_order(
         node = stack.pop()
         ordered.append(node)
         stack.extend(reversed(children.get(pk(node), [])))
+    if len(ordered) < len(nodes):
+        # Nodes no root leads to (a parent cycle written past validation, or a
+        # parent left out of ``nodes``) still count: last, rather than lost.
+        reached = {pk(node) for node in ordered}
+        ordered.extend(sorted((n for n in nodes if pk(n) not in reached), key=sort_key))
     return ordered
 
 
@@ -110,14 +116,23 @@ def taxonomy_spec() -> TaxonomySpec:
 
 
 def subtree_filter(paths: Iterable[str], *, prefix: str = "") -> Q:
-    """Rows whose benefit (``<prefix>path``) is at one of ``paths`` or below it.
+    """Rows whose benefit (``<prefix>``) is at one of ``paths`` or below it; one query, to find those nodes.
 
     Upper apps use it to answer "is this node, or one of its sub-benefits, in use?".
+    The nodes are matched here, on the tree's paths, and the filter is one
+    ``IN`` list of ids: an ``OR`` of two conditions per path makes SQLite
+    refuse the query ("Expression tree is too large") from about 500 paths.
     """
-    subtree = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
-    for path in paths:
-        subtree |= Q(**{f"{prefix}path": path}) | Q(**{f"{prefix}path__startswith": f"{path}/"})
-    return subtree
+    roots = set(paths)
+    ids = [pk for pk, path in Benefit.objects.values_list("pk", "path") if is_under_any(path, roots)]
+    return Q(**{f"{prefix}pk__in": ids})
+
+
+def is_under_any(path: str, roots: set[str]) -> bool:
+    """The node at ``path`` is one of ``roots`` or below one of them."""
+    parts = path.split("/")
+    # A root is at least <concept>/<scope>/<benefit>: three parts.
+    return any("/".join(parts[:i]) in roots for i in range(3, len(parts) + 1))
 
 
 def is_under(path: str, paths: Iterable[str]) -> bool:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.urls import reverse
 
+from assessments.models import Assessment
+from organizations.models import Organization
 from responses.services import Rating, responses_import
-from taxonomy.models import Benefit, Question
+from taxonomy.models import Benefit, Concept, Question, Scope
 from tests.factories import AssessmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -284,3 +289,167 @@ def test_sub_benefit_inline_refuses_deleting_an_answered_child(taxonomy, staff):
 def test_add_pages_open(taxonomy, staff, model):
     """Every add page renders (the benefit one has a questions inline with no benefit yet)."""
     assert staff.get(reverse(f"admin:taxonomy_{model}_add")).status_code == 200
+
+
+# --- Editing a benefit: guidance, names and the tree ---------------------------------
+
+RELATIONSHIPS = "social-networking/external/improved-relationships"
+
+
+def change_data(client, benefit: Benefit, **changes) -> dict:
+    """The POST the change page would send unchanged (inlines included), with ``changes`` applied."""
+    page = client.get(reverse("admin:taxonomy_benefit_change", args=[benefit.pk]))
+    main = page.context["adminform"].form
+    data = {}
+    for form in [main, *[f for inline in page.context["inline_admin_formsets"] for f in inline.formset.forms]]:
+        for name, field in form.fields.items():
+            value = field.prepare_value(form.initial.get(name, field.initial))
+            if value is not None and value is not False:
+                data[form.add_prefix(name)] = value
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for field, value in management.initial.items():
+            data[f"{inline.formset.prefix}-{field}"] = value
+    data.update(changes)
+    return data
+
+
+def save(client, benefit: Benefit, **changes):
+    return client.post(
+        reverse("admin:taxonomy_benefit_change", args=[benefit.pk]), change_data(client, benefit, **changes)
+    )
+
+
+def test_guidance_lists_are_edited_one_item_per_line(taxonomy, staff):
+    """The change page shows indicators one per line; saving splits lines and drops blank ones."""
+    benefit = Benefit.objects.get(path=FEEDBACK)
+    page = staff.get(reverse("admin:taxonomy_benefit_change", args=[benefit.pk])).content.decode()
+    assert "\n".join(benefit.indicators) in page.replace("&quot;", '"').replace("&#x27;", "'")
+    response = save(staff, benefit, indicators="First sign.\n\n  Second sign.  \n", practices="One practice.")
+    assert response.status_code == 302
+    benefit.refresh_from_db()
+    assert benefit.indicators == ["First sign.", "Second sign."]
+    assert benefit.practices == ["One practice."]
+
+
+@pytest.mark.parametrize("name", ["=SUM(A1)", "+1", "@me", "-x", "Bad\u202ename", "Tab\there"])
+def test_a_name_a_spreadsheet_would_run_or_with_control_characters_is_refused(taxonomy, staff, name):
+    """Names leave the app in CSV and terminals: the change form refuses them beside the field."""
+    benefit = Benefit.objects.get(path=FEEDBACK)
+    response = save(staff, benefit, name=name)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"]
+    assert Benefit.objects.get(pk=benefit.pk).name == "Improved Feedback"
+
+
+@pytest.mark.parametrize("model", ["concept", "scope"])
+def test_concept_and_scope_names_are_plain_text_too(taxonomy, staff, model):
+    obj = (Concept if model == "concept" else Scope).objects.first()
+    url = reverse(f"admin:taxonomy_{model}_change", args=[obj.pk])
+    text_field = "definition" if model == "concept" else "description"
+    response = staff.post(url, {"slug": obj.slug, "name": "=1+1", text_field: "", "order": obj.order})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"]
+
+
+def test_a_benefit_cannot_be_its_own_parent_or_sit_under_its_own_sub_benefit(taxonomy, staff):
+    """Both would make a loop no walk of the tree reaches: refused beside the parent field."""
+    parent = Benefit.objects.get(path=RELATIONSHIPS)
+    child = Benefit.objects.get(path=f"{RELATIONSHIPS}/personal")
+    for new_parent in (parent, child):
+        response = save(staff, parent, parent=new_parent.pk)
+        assert response.status_code == 200
+        assert "its own parent" in response.context["adminform"].form.errors["parent"][0]
+    assert Benefit.objects.get(pk=parent.pk).parent_id is None
+
+
+@pytest.mark.parametrize(
+    "other", ["social-networking/internal/improved-relationships", "social-media/external/improved-feedback"]
+)
+def test_a_parent_in_another_scope_or_concept_is_refused(taxonomy, staff, other):
+    benefit = Benefit.objects.get(path=f"{RELATIONSHIPS}/personal")
+    response = save(staff, benefit, parent=Benefit.objects.get(path=other).pk)
+    assert response.status_code == 200
+    assert "sits in its parent's concept and scope" in response.context["adminform"].form.errors["parent"][0]
+    assert Benefit.objects.get(pk=benefit.pk).path == f"{RELATIONSHIPS}/personal"
+
+
+def test_renaming_a_slug_moves_every_descendant_path(taxonomy, staff):
+    """A new slug on a parent gives its sub-benefits new paths; nothing keeps a stale one."""
+    parent = Benefit.objects.get(path=RELATIONSHIPS)
+    assert save(staff, parent, slug="relationships").status_code == 302
+    moved = "social-networking/external/relationships"
+    assert sorted(Benefit.objects.filter(path__startswith=moved).values_list("path", "depth")) == [
+        (moved, 0),
+        (f"{moved}/organizational", 1),
+        (f"{moved}/personal", 1),
+        (f"{moved}/professional", 1),
+    ]
+    assert not Benefit.objects.filter(path__startswith=RELATIONSHIPS).exists()
+
+
+def test_moving_a_benefit_under_a_new_parent_recomputes_paths_and_depths(taxonomy, staff):
+    """A top-level benefit moved under another brings its sub-benefits, one level deeper."""
+    recruiting = Benefit.objects.get(path="social-networking/external/improved-recruiting")
+    reach = Benefit.objects.get(path="social-networking/external/improved-reach")
+    assert save(staff, recruiting, parent=reach.pk).status_code == 302
+    moved = "social-networking/external/improved-reach/improved-recruiting"
+    assert Benefit.objects.get(pk=recruiting.pk).depth == 1
+    assert Benefit.objects.get(path=f"{moved}/personalized-recruiting").depth == 2
+
+
+def test_a_new_concept_slug_moves_every_path_of_the_concept(taxonomy, staff):
+    concept = Concept.objects.get(slug="social-media")
+    concept.slug = "media"
+    concept.save()
+    assert Benefit.objects.filter(path__startswith="media/").count() == 7
+    assert not Benefit.objects.filter(path__startswith="social-media/").exists()
+
+
+def test_an_answered_node_moved_in_admin_keeps_its_answers_in_the_report_and_export(taxonomy, staff):
+    """Paths are recomputed, answers follow the node: the export names the new path."""
+    answer(f"{RELATIONSHIPS}/personal")
+    parent = Benefit.objects.get(path=RELATIONSHIPS)
+    assert save(staff, parent, slug="relationships").status_code == 302
+    out = io.StringIO()
+    call_command(
+        "export_responses",
+        organization=Organization.objects.get().name,
+        assessment=Assessment.objects.get().title,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert "social-networking/external/relationships/personal,importance,4" in out.getvalue()
+
+
+def test_export_responses_never_crashes_on_a_node_no_root_leads_to(taxonomy):
+    """A parent loop written past validation: the answers are still exported, none dropped."""
+    answer(f"{RELATIONSHIPS}/personal")
+    parent = Benefit.objects.get(path=RELATIONSHIPS)
+    child = Benefit.objects.get(path=f"{RELATIONSHIPS}/personal")
+    Benefit.objects.filter(pk=parent.pk).update(parent=child)  # bypasses clean(): a loop
+    out = io.StringIO()
+    call_command(
+        "export_responses",
+        organization=Organization.objects.get().name,
+        assessment=Assessment.objects.get().title,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert out.getvalue().splitlines()[1:] == [f"r1,{RELATIONSHIPS}/personal,importance,4"]
+
+
+def test_bulk_delete_of_600_benefits_works_on_sqlite(taxonomy, staff):
+    """The admin's "delete selected" over 600 unanswered nodes: no "Expression tree is too large"."""
+    concept, scope = Concept.objects.first(), Scope.objects.first()
+    Benefit.objects.bulk_create(
+        Benefit(concept=concept, scope=scope, name=f"Extra {i}", slug=f"extra-{i}", path=f"x/{i}") for i in range(600)
+    )
+    chosen = list(Benefit.objects.filter(path__startswith="x/").values_list("pk", flat=True))
+    response = staff.post(
+        reverse("admin:taxonomy_benefit_changelist"),
+        {"action": "delete_selected", "_selected_action": chosen, "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Benefit.objects.count() == 61

@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 
 from responses.services import Rating, responses_import
-from taxonomy.loaders import TaxonomySpec, read_taxonomy_file
+from taxonomy.loaders import BenefitSpec, TaxonomySpec, read_taxonomy_file
 from taxonomy.models import Benefit, Question
+from taxonomy.selectors import live_questions, subtree_filter
 from taxonomy.services import question_wording, questions_sync, taxonomy_load
 from tests.factories import AssessmentFactory
 
@@ -101,3 +102,50 @@ def test_removed_benefit_without_answers_is_deleted(taxonomy):
     taxonomy_load(spec=_without(PERSONAL))
     assert not Benefit.objects.filter(path=PERSONAL).exists()
     assert Question.objects.count() == 120
+
+
+def test_a_benefit_left_out_of_a_load_and_restored_comes_back_with_its_questions_active(taxonomy):
+    """Out of one load (answered, so kept inactive), back in the next: active again, questions asked again."""
+    benefit = Benefit.objects.get(path=PERSONAL)
+    responses_import(
+        assessment=AssessmentFactory(), ratings_by_respondent={"r1": [Rating(benefit.pk, "importance", 4)]}
+    )
+    taxonomy_load(spec=_without(PERSONAL))
+    assert not Question.objects.filter(benefit=benefit, is_active=True).exists()
+    result = taxonomy_load(spec=read_taxonomy_file())
+    assert Benefit.objects.get(pk=benefit.pk).is_active
+    assert Question.objects.filter(benefit=benefit, is_active=True).count() == 2
+    assert result.questions.updated == 2
+    assert live_questions().count() == 122
+
+
+def test_a_question_deactivated_by_hand_stays_off_when_the_file_is_loaded_again(taxonomy):
+    """Only questions that a removal switched off come back: an admin's own choice is kept."""
+    question = Question.objects.get(benefit__path=PERSONAL, dimension="importance")
+    Question.objects.filter(pk=question.pk).update(is_active=False)
+    taxonomy_load(spec=read_taxonomy_file())
+    assert not Question.objects.get(pk=question.pk).is_active
+
+
+def _many(count: int) -> TaxonomySpec:
+    spec = read_taxonomy_file()
+    extra = tuple(BenefitSpec(name=f"Extra {i}", slug=f"extra-{i}") for i in range(count))
+    key = ("social-media", "internal")
+    return replace(spec, benefits={**spec.benefits, key: spec.benefits[key] + extra})
+
+
+def test_removing_600_benefits_in_one_load_works_on_sqlite(taxonomy):
+    """SQLite refuses an OR of 1000 terms ("Expression tree is too large"): the in-use check must not build one."""
+    taxonomy_load(spec=_many(600))
+    assert Benefit.objects.count() == 661
+    result = taxonomy_load(spec=read_taxonomy_file())
+    assert result.taxonomy.deleted == 600
+    assert Benefit.objects.count() == 61
+
+
+def test_subtree_filter_matches_a_node_and_everything_below_it(taxonomy):
+    """The filter finds the named nodes and their sub-benefits, and nothing that merely shares a prefix."""
+    parent = "social-networking/external/improved-relationships"
+    found = set(Benefit.objects.filter(subtree_filter([parent])).values_list("path", flat=True))
+    assert found == {parent, f"{parent}/personal", f"{parent}/professional", f"{parent}/organizational"}
+    assert not Benefit.objects.filter(subtree_filter(["social-networking/external/improved"])).exists()
