@@ -124,6 +124,9 @@ class BenefitResult:
     paired: Paired
     evidence: str | None  # only for under-realized benefits
     contested: bool
+    # Guidance for the page (what to track, what to try); not part of the downloads.
+    indicators: tuple[str, ...] = ()
+    practices: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -504,6 +507,8 @@ def figures_from_tallies(questionnaire, tallies: dict[int, Tally], threshold: fl
                 paired=paired,
                 evidence=_evidence(under, paired, threshold),
                 contested=any(s.rwg is not None and s.rwg < CONTESTED_RWG for s in (importance, realization)),
+                indicators=node.indicators,
+                practices=node.practices,
             )
         )
 

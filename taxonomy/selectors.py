@@ -163,6 +163,10 @@ class BenefitView:
     concept: str  # slug
     scope: str  # slug
     questions: tuple[QuestionView, ...]  # importance first, then realization
+    # Guidance, live from the taxonomy (only the wording of questions is frozen).
+    description: str = ""
+    indicators: tuple[str, ...] = ()
+    practices: tuple[str, ...] = ()
 
     def question(self, dimension: str) -> QuestionView | None:
         return next((q for q in self.questions if q.dimension == dimension), None)
@@ -220,7 +224,19 @@ def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnai
     # Plain rows, not model instances: this runs on every form page and report.
     concepts = {c.pk: c for c in Concept.objects.all()}
     scopes = {s.pk: s for s in Scope.objects.all()}
-    rows = Benefit.objects.values_list("pk", "parent_id", "concept_id", "scope_id", "order", "name", "path", "depth")
+    rows = Benefit.objects.values_list(
+        "pk",
+        "parent_id",
+        "concept_id",
+        "scope_id",
+        "order",
+        "name",
+        "path",
+        "depth",
+        "description",
+        "indicators",
+        "practices",
+    )
     tree = tree_order(
         rows,
         pk=itemgetter(0),
@@ -229,7 +245,7 @@ def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnai
     )
     paths = {row[0]: row[6] for row in tree}
     views: dict[tuple[int, int], list[BenefitView]] = {}
-    for pk, parent_id, concept_id, scope_id, _order, name, path, depth in tree:
+    for pk, parent_id, concept_id, scope_id, _order, name, path, depth, description, indicators, practices in tree:
         if pk not in by_benefit:
             continue
         questions = tuple(
@@ -247,6 +263,9 @@ def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnai
                 concept=concepts[concept_id].slug,
                 scope=scopes[scope_id].slug,
                 questions=questions,
+                description=description,
+                indicators=tuple(indicators or ()),
+                practices=tuple(practices or ()),
             )
         )
     cells = [(concept, scope) for concept in concepts.values() for scope in scopes.values()]

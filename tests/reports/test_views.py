@@ -9,11 +9,13 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments.models import Assessment
 from organizations.models import Membership
 from reports.renderers import render_csv, render_json
 from reports.selectors import gap_report
+from taxonomy.models import Benefit
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, MembershipFactory, ResponseFactory, UserFactory
 from tests.reports.helpers import (
@@ -248,3 +250,24 @@ def test_index_needs_login(client):
 def test_navbar_links_to_the_index(client, assessment):
     member(client, assessment)
     assert reverse("assessments:index") in client.get(url(assessment)).content.decode()
+
+
+def test_each_under_realized_benefit_gets_what_to_track_and_what_to_try_folded(client, assessment):
+    """The findings give each under-realized benefit its indicators and practices, in closed <details>."""
+    html = page_html(client, assessment)
+    findings = html.split('id="findings"', 1)[1].split('id="heatmap"', 1)[0]
+    benefit = Benefit.objects.get(path=FEEDBACK)
+    assert findings.count("<summary>What to track</summary>") == 1  # one under-realized benefit
+    assert findings.count("<summary>What to try</summary>") == 1
+    assert "<details open" not in findings
+    for item in (*benefit.indicators, *benefit.practices):
+        assert f"<li>{escape(item)}</li>" in findings
+    assert "js/print-details.js" in html  # opens them when printed
+
+
+def test_guidance_is_not_in_the_downloads(client, assessment):
+    """JSON and CSV keep their contract columns: guidance belongs to the page."""
+    member(client, assessment)
+    indicator = Benefit.objects.get(path=FEEDBACK).indicators[0]
+    for name in ("json", "csv"):
+        assert indicator not in client.get(url(assessment, name)).content.decode()

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
@@ -449,3 +450,19 @@ def test_a_response_to_an_assessment_with_no_questions_cannot_be_submitted(clien
     assert started.submitted_at is None
     with pytest.raises(ValidationError):
         response_submit(response=started)
+
+
+def test_each_benefit_s_description_is_shown_and_describes_both_its_radio_groups(client, assessment, token, started):
+    """Under each name its description (visible text), named by both fieldsets' aria-describedby; signs folded."""
+    html = client.get(section_url(token, 6)).content.decode()
+    section = assessment_questionnaire(assessment=assessment).sections[5]
+    assert len(section.benefits) == 22
+    for benefit in section.benefits:
+        desc_id = f"b-{benefit.id}-desc"
+        assert f'<p class="hp-desc" id="{desc_id}">{escape(benefit.description)}</p>' in html
+        groups = re.findall(rf'<fieldset class="hp-q" aria-describedby="{desc_id} id_(q-{benefit.id}-\w+)-text">', html)
+        assert groups == [f"q-{benefit.id}-importance", f"q-{benefit.id}-realization"]
+        row = html.split(f'id="b-{benefit.id}"', 1)[1].split('class="hp-questions"', 1)[0]
+        assert "<details" in row and "<summary>What does this look like?</summary>" in row
+        for item in benefit.indicators:
+            assert f"<li>{escape(item)}</li>" in row
