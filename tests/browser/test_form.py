@@ -57,6 +57,8 @@ def test_a_respondent_completes_the_whole_assessment_with_the_keyboard_only(page
                 for _ in range(i % 5):
                     page.keyboard.press("ArrowRight")
             page.keyboard.press("Tab")
+            if i < groups.count() - 1:
+                tab_until(page, ACTIVE_IS_RADIO)  # past the next benefit's "What does this look like?"
         assert page.evaluate(active_button_is("Save and continue"))
         focus_ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert focus_ring != "none"
@@ -148,3 +150,30 @@ def test_an_error_is_announced_focused_and_linked_to_its_question(page, phone_pa
     page.screenshot(path=str(screenshot_dir / "form-section-error-desktop.png"))
     alert.get_by_role("link").first.press("Enter")
     assert page.evaluate("document.activeElement.name").endswith("-importance")
+
+
+def test_a_benefit_s_signs_open_with_the_keyboard_and_its_description_names_the_groups(
+    page, phone_page, invitation_url, screenshot_dir
+):
+    """The description is part of each group's accessible description; Enter opens "What does this look like?"."""
+    page.goto(invitation_url)
+    page.get_by_role("button", name="Start").press("Enter")
+    page.wait_for_url("**/section/1/")
+    row = page.locator(".hp-row").first
+    description = row.locator(".hp-desc").inner_text()
+    assert row.locator(".hp-desc").is_visible()
+    for fieldset in row.locator("fieldset.hp-q").all():
+        ids = fieldset.get_attribute("aria-describedby").split()
+        assert page.locator(f"#{ids[0]}").inner_text() == description
+    summary = row.get_by_text("What does this look like?")
+    assert not row.locator(".hp-signs-list").is_visible()
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert row.locator(".hp-signs-list").is_visible()
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    page.screenshot(path=str(screenshot_dir / "form-section-signs-desktop.png"))
+
+    phone_page.goto(page.url)  # the started response's first section: the link is the key
+    phone_page.locator(".hp-row").first.get_by_text("What does this look like?").click()
+    phone_page.screenshot(path=str(screenshot_dir / "form-section-signs-phone.png"))
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390

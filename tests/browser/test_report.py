@@ -55,6 +55,20 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
     page.reload()
 
     page.screenshot(path=str(screenshot_dir / "report-desktop.png"), full_page=True)
+    # What to track and what to try start folded; printing opens them all (print CSS cannot open <details>).
+    guidance = page.locator(".gap-guidance details")
+    assert guidance.count() >= 2
+    assert guidance.evaluate_all("els => els.every(e => !e.open)")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert guidance.evaluate_all("els => els.every(e => e.open)")
+    page.emulate_media(media="print")
+    page.locator(".evidence-group").first.screenshot(path=str(screenshot_dir / "report-print-findings.png"))
+    page.emulate_media(media="screen")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert guidance.evaluate_all("els => els.every(e => !e.open)")
+    guidance.first.locator("summary").click()
+    guidance.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "report-guidance-desktop.png"))
 
     log_in(phone_page, live_server.url, user.username)
     phone_page.goto(url)
