@@ -453,3 +453,25 @@ def test_bulk_delete_of_600_benefits_works_on_sqlite(taxonomy, staff):
     )
     assert response.status_code == 200
     assert Benefit.objects.count() == 61
+
+
+def test_a_sub_benefit_added_inline_takes_its_parent_s_concept_and_scope(taxonomy, staff):
+    """The inline row has no concept or scope field: the parent's are used, and the path follows."""
+    parent = Benefit.objects.get(path=RELATIONSHIPS)
+    page = staff.get(reverse("admin:taxonomy_benefit_change", args=[parent.pk]))
+    inline = next(f.formset for f in page.context["inline_admin_formsets"] if f.formset.model is Benefit)
+    prefix, total = inline.prefix, inline.total_form_count()
+    data = change_data(staff, parent)
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": total + 1,
+            f"{prefix}-{total}-name": "Neighborly",
+            f"{prefix}-{total}-slug": "neighborly",
+            f"{prefix}-{total}-order": 9,
+            f"{prefix}-{total}-is_active": "on",
+        }
+    )
+    response = staff.post(reverse("admin:taxonomy_benefit_change", args=[parent.pk]), data)
+    assert response.status_code == 302
+    child = Benefit.objects.get(path=f"{RELATIONSHIPS}/neighborly")
+    assert (child.concept_id, child.scope_id, child.depth) == (parent.concept_id, parent.scope_id, 1)
