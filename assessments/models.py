@@ -151,19 +151,6 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.organization} – {self.title}"
 
-    def clean(self) -> None:
-        super().clean()
-        if self.status == self.Status.OPEN and not self.has_questions():
-            raise ValidationError(
-                {
-                    "status": (
-                        "It has no questions, so nobody could answer it: load the taxonomy "
-                        "(manage.py load_taxonomy) or activate questions in the admin, then open it."
-                    )
-                },
-                code="no_questions",
-            )
-
     def has_questions(self) -> bool:
         """Asks at least one question: its frozen ones once it has answers, else the live active ones."""
         if self.questions_frozen_at is not None:
@@ -189,6 +176,16 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
                         )
                     }
                 )
+        if self.status == AssessmentStatus.OPEN and not self.has_questions():
+            raise ValidationError(
+                {
+                    "status": ValidationError(
+                        "It has no questions, so nobody could answer it: load the taxonomy "
+                        "(manage.py load_taxonomy) or activate questions in the admin, then open it.",
+                        code="no_questions",
+                    )
+                }
+            )
 
     @property
     def results_withheld(self) -> bool:

@@ -447,7 +447,7 @@ def test_a_response_to_an_assessment_with_no_questions_cannot_be_submitted(clien
     assert result.status_code == 400
     assert "asks no questions" in result.content.decode()
     started.refresh_from_db()
-    assert started.submitted_at is None
+    assert not started.is_submitted
     with pytest.raises(ValidationError):
         response_submit(response=started)
 
