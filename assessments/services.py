@@ -19,6 +19,7 @@ from assessments.models import (
     SegmentOption,
 )
 from common.db import unique_slug
+from common.validators import plain_text_field
 from organizations.models import Organization
 from taxonomy.selectors import live_questions
 
@@ -31,6 +32,7 @@ def assessment_get_or_create(
     title = title.strip()
     if not title:
         raise ValueError("an assessment needs a title")
+    plain_text_field("title", title)
     existing = Assessment.objects.filter(organization=organization, title=title).first()
     if existing:
         return existing, False

@@ -34,3 +34,15 @@ def validate_plain_text(value: str) -> None:
                 code="control_character",
                 params={"code": f"{ord(character):04X}"},
             )
+
+
+def plain_text_field(field: str, value: str) -> None:
+    """:func:`validate_plain_text` as an error of ``field``: for a value about to be looked up.
+
+    PostgreSQL refuses a NUL in a query parameter, so a lookup by such a
+    value must be refused before it reaches the database.
+    """
+    try:
+        validate_plain_text(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc}) from None

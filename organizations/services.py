@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from common.db import unique_slug
 from common.usage import organization_erasers
+from common.validators import plain_text_field
 from organizations.models import Membership, Organization
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ def organization_get_or_create(*, name: str) -> tuple[Organization, bool]:
     name = name.strip()
     if not name:
         raise ValueError("an organization needs a name")
+    plain_text_field("name", name)
     existing = Organization.objects.filter(name=name).first()
     if existing:
         return existing, False

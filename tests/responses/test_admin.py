@@ -163,7 +163,12 @@ def test_invitations_cannot_be_added_in_the_admin(taxonomy, staff):
 
 def test_response_pages_show_no_rating_and_no_respondent(taxonomy, staff):
     """A response is listed and viewed with its assessment, status, day and number of answers: no rating, no id."""
-    assessment = answered_assessment()
+    assessment = AssessmentFactory()
+    # An id that names a person, as an imported file may (and long enough never to occur in a CSRF token).
+    responses_import(
+        assessment=assessment,
+        ratings_by_respondent={"olivia.payne": [Rating(Benefit.objects.get(path=FEEDBACK).pk, "importance", 4)]},
+    )
     response = Response.objects.get(assessment=assessment)
     page = staff.get(reverse("admin:responses_response_change", args=[response.pk]))
     assert page.status_code == 200
