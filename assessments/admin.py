@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
+from django.template.loader import render_to_string
 
 from assessments.forms import BoundedSplitDateTimeField
+from assessments.length import length_estimate
 from assessments.models import Assessment, Segment, SegmentOption
+from assessments.selectors import assessment_questionnaire
 from common.admin import RefuseDeleteInUseMixin
+from taxonomy.selectors import live_questionnaire
 
 
 @admin.register(Assessment)
@@ -34,15 +38,26 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         "threshold",
         "min_group_size",
         "results",
+        "benefits_per_respondent",
+        "survey_length",
     ]
-    readonly_fields = ["created_at", "questions_frozen_at"]
+    readonly_fields = ["survey_length", "created_at", "questions_frozen_at"]
     autocomplete_fields = ["organization"]
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/length.js"]
 
     def get_fields(self, request, obj=None):
-        return [*self.fields, *self.readonly_fields] if obj else self.fields
+        return [*self.fields, *(f for f in self.readonly_fields if f not in self.fields)] if obj else self.fields
+
+    @admin.display(description="survey length")
+    def survey_length(self, obj: Assessment | None) -> str:
+        """The estimate for the saved number; ``length.js`` follows the field as it changes."""
+        saved = obj.benefits_per_respondent if obj and obj.pk else None
+        questionnaire = assessment_questionnaire(assessment=obj) if obj and obj.pk else live_questionnaire()
+        estimate = length_estimate(questionnaire=questionnaire, assessment=obj, benefits_per_respondent=saved)
+        return render_to_string("assessments/manage/_length_estimate.html", {"estimate": estimate})
 
     @admin.display(description="wording frozen", boolean=True, ordering="questions_frozen_at")
     def is_frozen(self, obj: Assessment) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crispy_forms.layout import Column, Row
+from crispy_forms.layout import HTML, Column, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -103,6 +103,17 @@ class AssessmentForm(forms.Form):
         help_text=f"After close is the safe choice. {LIVE_RESULTS_WARNING}",
     )
 
+    benefits_per_respondent = forms.IntegerField(
+        label="Benefits per respondent",
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=(
+            "Optional. Empty: everyone rates every benefit. A number: each respondent rates only that many "
+            "benefits (with their sub-benefits), drawn so that every benefit is rated about equally often. "
+            "Each benefit's average stays fair; it comes from fewer people, so it is less precise."
+        ),
+    )
+
     def __init__(self, *args, organization: Organization, assessment: Assessment | None = None, **kwargs) -> None:
         if assessment is not None and "initial" not in kwargs:
             kwargs["initial"] = {name: getattr(assessment, name) for name in self.base_fields}
@@ -115,6 +126,10 @@ class AssessmentForm(forms.Form):
             Row(Column("opens_at", css_class="col-sm-6"), Column("closes_at", css_class="col-sm-6")),
             Row(Column("threshold", css_class="col-sm-6"), Column("min_group_size", css_class="col-sm-6")),
             "results",
+            Row(
+                Column("benefits_per_respondent", css_class="col-sm-5"),
+                Column(HTML('{% include "assessments/manage/_length_estimate.html" %}'), css_class="col-sm-7"),
+            ),
         )
 
 

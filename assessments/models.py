@@ -45,6 +45,19 @@ LIVE_RESULTS_WARNING = (
 MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_MIN, MIN_GROUP_SIZE_MAX = 5, 3, 100
 
 
+class Audience(models.TextChoices):
+    """Which scopes' sections a respondent sees (set per invitation, or batch of them)."""
+
+    BOTH = "both", "Both internal and external"
+    INTERNAL = "internal", "Internal only"
+    EXTERNAL = "external", "External only"
+
+    @property
+    def scopes(self) -> frozenset[str] | None:
+        """The scope slugs this audience sees, or None for all of them."""
+        return None if self == Audience.BOTH else frozenset({self.value})
+
+
 class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     Status = AssessmentStatus
     Results = AssessmentResults
@@ -78,6 +91,15 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         default=Results.AFTER_CLOSE,
         help_text=f"After close (recommended): the report shows figures once the assessment is closed. "
         f"{LIVE_RESULTS_WARNING}",
+    )
+    benefits_per_respondent = models.PositiveSmallIntegerField(
+        "benefits per respondent",
+        null=True,
+        blank=True,
+        help_text=(
+            "Empty: every respondent rates every benefit. A number: each respondent rates only that many "
+            "benefits (with their sub-benefits), chosen so that every benefit is rated about equally often."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     questions_frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -131,6 +153,15 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
                 violation_error_message="Choose when results are shown: after close or live.",
             ),
             models.CheckConstraint(
+                condition=Q(benefits_per_respondent__isnull=True) | Q(benefits_per_respondent__gte=1),
+                name="assessment_benefits_per_respondent_min",
+                violation_error_code="benefits_per_respondent_min",
+                violation_error_message=(
+                    "Each respondent needs at least 1 benefit to rate: give a whole number of 1 or more, "
+                    "or leave it empty to ask every benefit."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gte=F("opens_at")),
                 name="assessment_closes_after_opens",
                 violation_error_code="closes_before_opens",
@@ -146,6 +177,7 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         "closes_before_opens": "closes_at",
         "min_group_size_range": "min_group_size",
         "results": "results",
+        "benefits_per_respondent_min": "benefits_per_respondent",
     }
 
     def __str__(self) -> str:

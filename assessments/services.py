@@ -86,12 +86,14 @@ def assessment_create(
     threshold: float = 1.0,
     min_group_size: int = MIN_GROUP_SIZE_DEFAULT,
     results: str = Assessment.Results.AFTER_CLOSE,
+    benefits_per_respondent: int | None = None,
 ) -> Assessment:
     """A new assessment of ``organization``; its slug comes from the title and never changes afterwards.
 
     Raises ``ValidationError`` (by field) for an empty or duplicate title, an
     unknown status, a threshold outside 0..4, a closing date before the
-    opening date, a minimum group size outside 3..100 or an unknown results setting.
+    opening date, a minimum group size outside 3..100, an unknown results setting
+    or fewer than 1 benefit per respondent (None: every benefit).
     """
     title = title.strip()
     assessment = Assessment(
@@ -104,6 +106,7 @@ def assessment_create(
         threshold=threshold,
         min_group_size=min_group_size,
         results=results,
+        benefits_per_respondent=benefits_per_respondent,
     )
     assessment.full_clean()
     try:
@@ -112,6 +115,10 @@ def assessment_create(
             return assessment
     except IntegrityError as exc:
         raise _duplicate_title() from exc
+
+
+# ``assessment_update``'s "leave it as it is", for a setting whose None means something.
+KEEP = object()
 
 
 @transaction.atomic(durable=True)
@@ -125,13 +132,16 @@ def assessment_update(
     threshold: float,
     min_group_size: int | None = None,
     results: str | None = None,
+    benefits_per_respondent: int | None | object = KEEP,
 ) -> Assessment:
     """Change an assessment's title, status (opening or closing it), dates and settings.
 
     The slug stays as it was, so report URLs keep working. Same errors as
     :func:`assessment_create`, and a closed assessment that shows its results
-    after close cannot be reopened. ``None`` keeps a setting as it is. On
-    error nothing changes, ``assessment`` included.
+    after close cannot be reopened. ``None`` keeps a setting as it is
+    (``KEEP`` for ``benefits_per_respondent``, where None means every
+    benefit). A new ``benefits_per_respondent`` applies to responses that
+    start from then on. On error nothing changes, ``assessment`` included.
     """
     values = {
         "title": title.strip(),
@@ -141,6 +151,9 @@ def assessment_update(
         "threshold": threshold,
         "min_group_size": assessment.min_group_size if min_group_size is None else min_group_size,
         "results": assessment.results if results is None else results,
+        "benefits_per_respondent": (
+            assessment.benefits_per_respondent if benefits_per_respondent is KEEP else benefits_per_respondent
+        ),
     }
     # Validate a copy, so that on error the caller's object keeps its values.
     changed = Assessment.objects.get(pk=assessment.pk)

@@ -11,12 +11,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.forms import AssessmentForm, SegmentForm
+from assessments.length import length_estimate
 from assessments.models import Assessment, Segment
-from assessments.selectors import assessment_for_user, assessment_segments, assessments_for_user
+from assessments.selectors import (
+    assessment_for_user,
+    assessment_questionnaire,
+    assessment_segments,
+    assessments_for_user,
+)
 from assessments.services import assessment_create, assessment_update, segment_create, segment_delete
 from organizations.models import Organization
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, Access, organizations_for_user
 from organizations.views import _managed_organization
+from taxonomy.selectors import live_questionnaire
 
 
 def _assessment_or_404(request: HttpRequest, org_slug: str, assessment_slug: str, access: Access) -> Assessment:
@@ -41,7 +48,10 @@ def _overview_url(organization: Organization) -> str:
 
 
 def _assessment_form_page(request, organization, form, assessment=None, status=200) -> HttpResponse:
-    context = {"organization": organization, "form": form, "assessment": assessment}
+    questionnaire = assessment_questionnaire(assessment=assessment) if assessment else live_questionnaire()
+    saved = assessment.benefits_per_respondent if assessment else None
+    estimate = length_estimate(questionnaire=questionnaire, assessment=assessment, benefits_per_respondent=saved)
+    context = {"organization": organization, "form": form, "assessment": assessment, "estimate": estimate}
     return render(request, "assessments/manage/assessment_form.html", context, status=status)
 
 

@@ -14,7 +14,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from assessments.admin import AssessmentAdmin as BaseAssessmentAdmin
-from assessments.models import Assessment
+from assessments.models import Assessment, Audience
 from common.db import count_of
 from organizations.admin import OrganizationAdmin as BaseOrganizationAdmin
 from organizations.models import Organization
@@ -66,6 +66,13 @@ class CreateInvitationsForm(forms.Form):
         initial=10,
         help_text="Each invitation is a single-use link. The links are shown once, in the CSV you download now.",
     )
+    audience = forms.ChoiceField(
+        label="Sections they answer",
+        choices=Audience.choices,
+        initial=Audience.BOTH,
+        required=False,  # not sent: both, as before audiences existed
+        widget=forms.RadioSelect,
+    )
 
 
 @admin.register(Assessment)
@@ -116,7 +123,11 @@ class AssessmentAdmin(BaseAssessmentAdmin):
         if form.is_valid():
             rows = []
             for assessment in queryset.select_related("organization"):
-                tokens = invitations_create(assessment=assessment, count=form.cleaned_data["count"])
+                tokens = invitations_create(
+                    assessment=assessment,
+                    count=form.cleaned_data["count"],
+                    audience=form.cleaned_data["audience"] or Audience.BOTH,
+                )
                 rows.extend(invitation_rows(request, assessment, tokens))
             return invitations_csv_response(rows)
         context = {
@@ -145,12 +156,13 @@ class InvitationStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "assessment", "status", "created_at", "revoked_at"]
+    list_display = ["__str__", "assessment", "audience", "status", "created_at", "revoked_at"]
     list_filter = [InvitationStatusFilter, "assessment__organization", "assessment"]
     list_select_related = ["assessment__organization"]
     search_fields = ["label", "assessment__title", "assessment__organization__name"]
-    fields = ["assessment", "label", "status", "created_at", "revoked_at"]
-    readonly_fields = ["assessment", "status", "created_at", "revoked_at"]
+    fields = ["assessment", "label", "audience", "status", "created_at", "revoked_at"]
+    # The audience is fixed when the invitation is made, like what its response is assigned.
+    readonly_fields = ["assessment", "audience", "status", "created_at", "revoked_at"]
     actions = ["revoke"]
 
     def get_queryset(self, request):

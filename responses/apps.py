@@ -8,6 +8,7 @@ class ResponsesConfig(AppConfig):
     verbose_name = "Invitations and responses"
 
     def ready(self) -> None:
+        from assessments.length import register_invited_counter
         from assessments.models import Assessment
         from common.usage import register_in_use_check, register_organization_eraser
         from organizations.models import Organization
@@ -19,3 +20,4 @@ class ResponsesConfig(AppConfig):
         register_in_use_check(Organization, selectors.organizations_with_answers)
         register_in_use_check(Assessment, selectors.assessments_with_responses)
         register_organization_eraser(services.responses_erase)
+        register_invited_counter(selectors.invitations_by_audience)

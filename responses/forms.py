@@ -27,7 +27,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Layout, Row
 from django import forms
 
-from assessments.models import Assessment, Segment
+from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_segments
 from common.forms import bare_helper
 from responses.layout import BenefitRow, Matrix
@@ -292,6 +292,15 @@ class InvitationsCreateForm(forms.Form):
         required=False,
         help_text="Optional, e.g. the team you send them to. Shown in the list below, never to respondents.",
     )
+    audience = forms.ChoiceField(
+        label="Sections they answer",
+        choices=Audience.choices,
+        initial=Audience.BOTH,
+        # Not sent (an older page, a script): both, as before audiences existed.
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="A partner need not rate how the organization works internally: choose External only for them.",
+    )
     # One key per rendered form: reloading the links page re-sends the POST,
     # and a key already used (recorded under a unique constraint) creates no second batch.
     batch = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
@@ -312,6 +321,7 @@ class InvitationsCreateForm(forms.Form):
         self.helper = bare_helper(
             Row(Column("count", css_class="col-sm-4"), Column("label", css_class="col-sm-8")),
             *(f"segment-{s.key}" for s in self.segments),
+            "audience",
             "batch",
         )
 
@@ -322,6 +332,9 @@ class InvitationsCreateForm(forms.Form):
             for s in self.segments
             if self.cleaned_data.get(f"segment-{s.key}")
         }
+
+    def clean_audience(self) -> str:
+        return self.cleaned_data["audience"] or Audience.BOTH
 
     def clean(self) -> dict:
         cleaned = super().clean()

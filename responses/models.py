@@ -41,7 +41,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.models import Assessment, Segment, SegmentOption
+from assessments.models import Assessment, Audience, Segment, SegmentOption
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -59,9 +59,22 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # That its response was submitted; never which response that was.
     submitted = models.BooleanField(default=False, editable=False)
+    audience = models.CharField(
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.BOTH,
+        help_text="The sections its respondent sees: internal, external, or both.",
+    )
 
     class Meta:
         ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(audience__in=Audience.values),
+                name="invitation_audience_valid",
+                violation_error_message="Choose the audience: both, internal or external.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label or f"Invitation #{self.pk}"
@@ -107,8 +120,12 @@ class Response(models.Model):
     duration_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Whole minutes from start to submit (web responses)."
     )
-    # The section to resume at (0-based index into the six concept x scope sections).
+    # The section to resume at (0-based index into the sections this response asks).
     current_section = models.PositiveSmallIntegerField(default=0)
+    # The top-level benefit ids it asks (each with its sub-benefits), chosen when it
+    # started and frozen with it; null asks the whole questionnaire (see responses/assignment.py).
+    # A field rather than rows, so every page of the form reads it with the response itself.
+    assigned_benefits = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["assessment", "respondent"]
@@ -138,6 +155,24 @@ class Response(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_on is not None
+
+
+class AssignmentCount(models.Model):
+    """How many responses of an assessment have been assigned a top-level benefit, ever.
+
+    A counter, not a count of live rows: a withdrawn draft is deleted, yet its
+    assignment still counts in the balance (see responses/assignment.py).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "benefit"], name="assignmentcount_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.benefit} assigned {self.count} times"
 
 
 class Participation(models.Model):

@@ -83,6 +83,18 @@ def invitation_status_counts(*, assessment: Assessment) -> dict[str, int]:
     return {**dict.fromkeys(INVITATION_STATUSES, 0), **dict(rows)}
 
 
+def invitations_by_audience(assessment: Assessment) -> dict[str, int]:
+    """Unrevoked invitations of ``assessment`` by audience; one query (the survey-length estimate's)."""
+    rows = (
+        Invitation.objects.filter(assessment=assessment, revoked_at__isnull=True)
+        .order_by()
+        .values("audience")
+        .annotate(n=Count("pk"))
+        .values_list("audience", "n")
+    )
+    return dict(rows)
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation a token opens, or None. Revoked invitations open nothing.
 

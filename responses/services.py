@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment, Segment, SegmentOption
+from assessments.models import Assessment, Audience, Segment, SegmentOption
 from assessments.selectors import assessment_segments, segment_option_ids
 from assessments.services import (
     assessment_freeze_questions,
@@ -27,6 +27,7 @@ from assessments.services import (
 )
 from organizations.models import Membership
 from organizations.services import organization_get_or_create
+from responses.assignment import assignment_make
 from responses.models import (
     Answer,
     Invitation,
@@ -346,7 +347,12 @@ TOKEN_BYTES = 32
 
 @transaction.atomic
 def invitations_create(
-    *, assessment: Assessment, count: int, label: str = "", segment_values: Mapping[str, str] | None = None
+    *,
+    assessment: Assessment,
+    count: int,
+    label: str = "",
+    segment_values: Mapping[str, str] | None = None,
+    audience: str = Audience.BOTH,
 ) -> list[str]:
     """Create ``count`` single-use invitations; return their tokens.
 
@@ -354,10 +360,13 @@ def invitations_create(
     only copy: the caller hands them out (as links) or loses them.
     ``segment_values`` ({key: option value}) gives every invitation of the
     batch its group in the assessment's ``invitation`` segments
-    (``ValueError`` for an unknown key or option).
+    (``ValueError`` for an unknown key or option). ``audience`` limits the
+    sections their respondents see (both, internal or external).
     """
     if count < 1:
         raise ValueError("the number of invitations must be at least 1")
+    if audience not in Audience.values:
+        raise ValueError(f"unknown audience {audience!r}: choose {', '.join(Audience.values)}")
     chosen: dict[int, int] = {}
     if segment_values:
         segments = assessment_segments(assessment=assessment, source=Segment.Source.INVITATION)
@@ -365,7 +374,10 @@ def invitations_create(
     tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in range(count)]
     now = timezone.now()
     invitations = Invitation.objects.bulk_create(
-        [Invitation(assessment=assessment, token_hash=hash_token(t), label=label, created_at=now) for t in tokens],
+        [
+            Invitation(assessment=assessment, token_hash=hash_token(t), label=label, created_at=now, audience=audience)
+            for t in tokens
+        ],
         batch_size=BULK_BATCH_SIZE,
     )
     if chosen:
@@ -394,6 +406,7 @@ def invitation_batch_create(
     label: str = "",
     segment_values: Mapping[str, str] | None = None,
     key: str = "",
+    audience: str = Audience.BOTH,
 ) -> list[str]:
     """:func:`invitations_create`, at most once per form: ``BatchUsedError`` if ``key`` was used already.
 
@@ -408,7 +421,9 @@ def invitation_batch_create(
                 InvitationBatch.objects.create(assessment=assessment, key=key)
         except IntegrityError as exc:
             raise BatchUsedError(key) from exc
-    return invitations_create(assessment=assessment, count=count, label=label, segment_values=segment_values)
+    return invitations_create(
+        assessment=assessment, count=count, label=label, segment_values=segment_values, audience=audience
+    )
 
 
 class ResponseSubmittedError(Exception):
@@ -456,6 +471,7 @@ def response_start(
     :class:`AlreadySubmittedError`. The respondent id is random. A new draft
     takes its invitation's segment values, and ``stated`` ({segment id:
     option id}) for the segments the respondent answered on the intro page.
+    It is assigned the benefits it asks (see responses/assignment.py).
     """
     if (invitation is None) == (user is None):
         raise ValueError("a response starts from exactly one of an invitation or a user")
@@ -473,8 +489,15 @@ def response_start(
     if existing is not None:
         return existing, False
     now = timezone.now()
+    assigned = assignment_make(
+        assessment=assessment, audience=locked.audience if invitation is not None else Audience.BOTH
+    )
     response = Response.objects.create(
-        **{"assessment": assessment, **lookup}, respondent=random_respondent_id(), started_at=now, updated_at=now
+        **{"assessment": assessment, **lookup},
+        respondent=random_respondent_id(),
+        started_at=now,
+        updated_at=now,
+        assigned_benefits=assigned,
     )
     values = dict(stated or {})
     if invitation is not None:
@@ -532,7 +555,12 @@ def response_section_save(
 
 @transaction.atomic(durable=True)
 def invitations_create_by_name(
-    *, organization: str, assessment: str, count: int, segment_values: Mapping[str, str] | None = None
+    *,
+    organization: str,
+    assessment: str,
+    count: int,
+    segment_values: Mapping[str, str] | None = None,
+    audience: str = Audience.BOTH,
 ) -> tuple[Assessment, bool, list[str]]:
     """``invite``: create the organization and the (open) assessment when missing, then ``count`` invitations.
 
@@ -540,7 +568,7 @@ def invitations_create_by_name(
     """
     org, _ = organization_get_or_create(name=organization)
     target, created = assessment_get_or_create(organization=org, title=assessment)
-    tokens = invitations_create(assessment=target, count=count, segment_values=segment_values)
+    tokens = invitations_create(assessment=target, count=count, segment_values=segment_values, audience=audience)
     return target, created, tokens
 
 

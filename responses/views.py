@@ -9,7 +9,6 @@ same view, which resolves the way in to an :class:`Entry`.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,11 +24,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.models import Assessment, Segment
+from assessments.length import length_estimate, minutes_for, round_half_up
+from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_for_user, assessment_questionnaire, assessment_segments
 from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ACCESS, organization_members
 from organizations.views import _managed_organization
+from responses.assignment import response_questionnaire
 from responses.exports import invitation_link, invitation_rows, invitations_csv_response
 from responses.forms import (
     InvitationLinksForm,
@@ -64,10 +65,6 @@ from responses.services import (
     response_withdraw,
 )
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
-
-# A rough reading and clicking pace, for the intro's "how long it takes".
-SECONDS_PER_QUESTION = 6
-
 
 STALE_MESSAGE = (
     "Your answers were changed in another window or tab after this page was opened, so nothing from this page "
@@ -189,6 +186,41 @@ def respondent_view(*, answering: bool = True, started: bool = True) -> Callable
     return decorator
 
 
+def _questionnaire(entry: Entry):
+    """What this respondent is asked: the assessment's questionnaire, or the part assigned to their response."""
+    return response_questionnaire(
+        response=entry.response, questionnaire=assessment_questionnaire(assessment=entry.assessment)
+    )
+
+
+def _intro_length(entry: Entry, questionnaire) -> dict:
+    """The intro's numbers: the response's own once started, else what its audience and the assessment imply."""
+    if entry.response is not None:
+        total = questionnaire.question_count
+        return {
+            "question_count": total,
+            "benefit_count": len(questionnaire.benefits),
+            "section_count": len(questionnaire.sections),
+            "minutes": minutes_for(total),
+            "approximate": False,
+        }
+    audience = entry.invitation.audience if entry.invitation is not None else Audience.BOTH
+    scopes = Audience(audience).scopes
+    seen = questionnaire.only({b.id for b in questionnaire.top_level(scopes=scopes)}) if scopes else questionnaire
+    m = entry.assessment.benefits_per_respondent
+    asked = length_estimate(questionnaire=seen, assessment=None, benefits_per_respondent=m).asked(audience)
+    top_level = len(seen.top_level())
+    # Until its benefits are drawn, a shortened survey's exact length is not known: about this long.
+    approximate = m is not None and asked.benefits < top_level
+    return {
+        "question_count": asked.questions,
+        "benefit_count": round_half_up(len(seen.benefits) * asked.benefits / top_level) if top_level else 0,
+        "section_count": len(seen.sections),
+        "minutes": asked.minutes,
+        "approximate": approximate,
+    }
+
+
 def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
     """Per section ``{section, answered, total}``, and the answered and total question counts."""
     rows = []
@@ -208,8 +240,6 @@ def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
 @respondent_view(started=False)
 def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     """The intro: what is measured, why, how long, the scales, who sees the answers; POST starts or resumes."""
-    questionnaire = assessment_questionnaire(assessment=entry.assessment)
-    section_count = len(questionnaire.sections)
     segments = assessment_segments(assessment=entry.assessment, source=Segment.Source.RESPONDENT)
     segments_form = RespondentSegmentsForm(request.POST if request.method == "POST" else None, segments=segments)
     if request.method == "POST":
@@ -226,20 +256,18 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             # Another tab submitted between this page's load and its POST.
             entry.submitted = True
             return _refusal(request, entry)
-        return redirect(entry.resume_url(section_count))
+        return redirect(entry.resume_url(len(_questionnaire(entry).sections)))
+    questionnaire = _questionnaire(entry)
     if entry.response is not None and "about" not in request.GET:
-        return redirect(entry.resume_url(section_count))
-    total = questionnaire.question_count
+        return redirect(entry.resume_url(len(questionnaire.sections)))
     return render(
         request,
         "responses/form/intro.html",
         {
             "entry": entry,
             "assessment": entry.assessment,
-            "questionnaire": questionnaire,
-            "question_count": total,
-            "benefit_count": len(questionnaire.benefits),
-            "minutes": max(1, math.ceil(total * SECONDS_PER_QUESTION / 60)),
+            "concepts": _concepts(questionnaire),
+            **_intro_length(entry, questionnaire),
             "scales": list(SCALES.values()),
             "dont_know": DONT_KNOW_LABEL,
             "segments_form": segments_form if segments and entry.response is None else None,
@@ -247,11 +275,20 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     )
 
 
+def _concepts(questionnaire) -> list:
+    """The concepts the questionnaire asks about, once each, in order."""
+    concepts = []
+    for section in questionnaire.sections:
+        if section.concept not in concepts:
+            concepts.append(section.concept)
+    return concepts
+
+
 @require_http_methods(["GET", "POST"])
 @respondent_view()
 def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> HttpResponse:
     """One section's matrix. POST saves what was given (partial is fine), then goes on, back, or stays."""
-    questionnaire = assessment_questionnaire(assessment=entry.assessment)
+    questionnaire = _questionnaire(entry)
     sections = questionnaire.sections
     if not 1 <= number <= len(sections):
         return render(request, "responses/form/link_invalid.html", {"no_section": True, "entry": entry}, status=404)
@@ -316,7 +353,7 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
 @respondent_view()
 def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     """What is answered and what is missing, per section; POST submits once everything is answered."""
-    questionnaire = assessment_questionnaire(assessment=entry.assessment)
+    questionnaire = _questionnaire(entry)
     answers = response_answers(response=entry.response)
     missing = missing_questions(questionnaire, answers)
     status = 200
@@ -450,6 +487,7 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
                 label=form.cleaned_data["label"],
                 segment_values=form.segment_values(),
                 key=form.cleaned_data["batch"],
+                audience=form.cleaned_data["audience"],
             )
         except BatchUsedError:
             messages.info(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TypeVar
@@ -204,6 +204,29 @@ class Questionnaire:
 
     def by_path(self) -> dict[str, BenefitView]:
         return {b.path: b for b in self.benefits}
+
+    def top_level(self, *, scopes: Collection[str] | None = None) -> tuple[BenefitView, ...]:
+        """The top-level benefits (no parent), of ``scopes`` only when given (scope slugs)."""
+        return tuple(b for b in self.benefits if b.depth == 0 and (scopes is None or b.scope in scopes))
+
+    def only(self, top_level_ids: Collection[int]) -> Questionnaire:
+        """The questionnaire of these top-level benefits, each with its sub-benefits.
+
+        Sections left empty are dropped and the others numbered again from 0,
+        so a respondent's pages are 1..n with no empty one in between.
+        """
+        keep = {b.path for b in self.benefits if b.depth == 0 and b.id in top_level_ids}
+        sections = []
+        for section in self.sections:
+            benefits = tuple(b for b in section.benefits if _root_path(b.path) in keep)
+            if benefits:
+                sections.append(Section(len(sections), section.concept, section.scope, benefits))
+        return Questionnaire(sections=tuple(sections))
+
+
+def _root_path(path: str) -> str:
+    """The path of a node's top-level benefit: ``<concept>/<scope>/<benefit>``."""
+    return "/".join(path.split("/", 3)[:3])
 
 
 def live_questions() -> QuerySet[Question]:

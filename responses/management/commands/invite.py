@@ -1,9 +1,13 @@
-"""``manage.py invite --organization ORG --assessment TITLE --count N [--base-url URL]``: contract §3."""
+"""``manage.py invite --organization ORG --assessment TITLE --count N [--audience A] [--base-url URL]``.
+
+Contract sections 3 and 12.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from assessments.models import Audience
 from common.commands import ContractCommand, InputError
 from responses.exports import invitation_path
 from responses.services import invitations_create_by_name
@@ -20,6 +24,14 @@ def _count(value: str) -> int:
     if not 1 <= count <= MAX_COUNT:
         raise InputError(f"--count: {count} is out of range; give a number from 1 to {MAX_COUNT}")
     return count
+
+
+def _audience(value: str | None) -> str:
+    if value is None:
+        return Audience.BOTH
+    if value not in Audience.values:
+        raise InputError(f"--audience: {value!r} is not an audience; give internal, external or both")
+    return value
 
 
 def _base_url(value: str | None) -> str:
@@ -55,6 +67,11 @@ class Command(ContractCommand):
         parser.add_argument("--assessment", required=True, metavar="TITLE", help="exact assessment title")
         # Parsed here rather than by argparse so a bad value gets this command's own clear message.
         parser.add_argument("--count", required=True, metavar="N", help="how many invitations (1 to 100000)")
+        parser.add_argument(
+            "--audience",
+            metavar="AUDIENCE",
+            help="internal or external: its respondents see only that scope's sections (default: both)",
+        )
         parser.add_argument("--base-url", metavar="URL", help="print absolute links, e.g. https://survey.example.org")
         parser.add_argument(
             "--segment",
@@ -72,16 +89,18 @@ class Command(ContractCommand):
         count: str,
         base_url: str | None,
         segment: list[str],
+        audience: str | None = None,
         **options,
     ) -> None:
         n = _count(count)
         base = _base_url(base_url)
         values = _segments(segment)
+        scope = _audience(audience)
         if not organization.strip() or not assessment.strip():
             raise InputError("--organization and --assessment must not be empty")
         try:
             target, created, tokens = invitations_create_by_name(
-                organization=organization, assessment=assessment, count=n, segment_values=values
+                organization=organization, assessment=assessment, count=n, segment_values=values, audience=scope
             )
         except ValueError as exc:
             raise InputError(f"--segment: {exc}") from exc
@@ -89,7 +108,8 @@ class Command(ContractCommand):
             self.stdout.write(base + invitation_path(token))
         if created:
             self.stderr.write(f"Created the assessment {target} (open).")
-        self.stderr.write(f"Created {n} invitation{'s' if n != 1 else ''} for {target}.")
+        only = "" if scope == Audience.BOTH else f" ({scope} sections only)"
+        self.stderr.write(f"Created {n} invitation{'s' if n != 1 else ''} for {target}{only}.")
         if not target.is_open:
             self.stderr.write(
                 f"Note: {target} is not open ({target.get_status_display().lower()}); "

@@ -1,0 +1,151 @@
+"""How long an assessment's survey is for one respondent, and how many ratings each benefit can expect.
+
+The owners' form shows this beside ``benefits_per_respondent``, computed
+here for the saved value and again, in the browser, by ``static/js/length.js``
+from the same numbers (the page carries them as data attributes): the two
+must stay the same formulas.
+
+A respondent who sees T top-level benefits (with Q questions in all) and is
+assigned m of them is asked about Q * m / T questions: the assignment is
+balanced, so on average each benefit is drawn as often as any other.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assessments.models import Assessment, Audience
+from taxonomy.selectors import Questionnaire
+
+# A rough reading and clicking pace, for "about how long it takes".
+SECONDS_PER_QUESTION = 6
+
+SCOPES = ("internal", "external")
+
+
+def round_half_up(value: float) -> int:
+    """Rounded as JavaScript's ``Math.round`` does (Python's ``round`` rounds halves to even)."""
+    return math.floor(value + 0.5)
+
+
+def minutes_for(questions: int) -> int:
+    """About how many whole minutes ``questions`` take (at least 1)."""
+    return max(1, math.ceil(questions * SECONDS_PER_QUESTION / 60))
+
+
+@dataclass(frozen=True)
+class ScopeSize:
+    benefits: int  # top-level benefits
+    questions: int  # their questions, sub-benefits included
+
+
+@dataclass(frozen=True)
+class Asked:
+    benefits: int  # top-level benefits a respondent is asked
+    questions: int  # about how many questions that is
+    minutes: int
+
+
+@dataclass(frozen=True)
+class LengthEstimate:
+    benefits_per_respondent: int | None
+    sizes: dict[str, ScopeSize]  # by scope slug
+    invited: dict[str, int]  # unrevoked invitations by audience, in Audience order
+
+    def asked(self, audience: str = Audience.BOTH) -> Asked:
+        """What one respondent of ``audience`` is asked."""
+        scopes = Audience(audience).scopes or SCOPES
+        total_benefits = sum(self.sizes[s].benefits for s in scopes)
+        total_questions = sum(self.sizes[s].questions for s in scopes)
+        m = self.benefits_per_respondent
+        benefits = total_benefits if m is None else min(m, total_benefits)
+        questions = round_half_up(total_questions * benefits / total_benefits) if total_benefits else 0
+        return Asked(benefits=benefits, questions=questions, minutes=minutes_for(questions))
+
+    def share(self, audience: str, scope: str) -> float:
+        """The share of ``audience``'s respondents asked any one benefit of ``scope``."""
+        scopes = Audience(audience).scopes or SCOPES
+        if scope not in scopes:
+            return 0.0
+        total = sum(self.sizes[s].benefits for s in scopes)
+        return self.asked(audience).benefits / total if total else 0.0
+
+    def ratings(self, scope: str) -> int:
+        """About how many respondents the invitations so far give one benefit of ``scope``, if all answer."""
+        return round_half_up(sum(n * self.share(audience, scope) for audience, n in self.invited.items()))
+
+    @property
+    def invitations(self) -> int:
+        return sum(self.invited.values())
+
+    def sentence(self) -> str:
+        """The estimate in plain words (``length.js`` writes the same sentence)."""
+        full, asked = self.asked_all(), self.asked()
+        if self.benefits_per_respondent is None or asked.benefits >= full.benefits:
+            text = f"Every respondent answers all {full.questions} questions (about {full.minutes} min)."
+        else:
+            text = (
+                f"About {asked.questions} questions per respondent (about {asked.minutes} min) "
+                f"instead of {full.questions} (about {full.minutes} min)."
+            )
+        if not self.invitations:
+            share = round_half_up(100 * self.share(Audience.BOTH, SCOPES[0]))
+            return f"{text} No invitations yet: each benefit is rated by about {share}% of respondents."
+        internal, external = self.ratings("internal"), self.ratings("external")
+        people = (
+            f"about {internal}" if internal == external else f"about {internal} (internal) or {external} (external)"
+        )
+        plural = "s" if self.invitations != 1 else ""
+        return (
+            f"{text} With the {self.invitations} invitation{plural} so far, each benefit would be rated "
+            f"by {people} people, if everyone answers."
+        )
+
+    def asked_all(self) -> Asked:
+        return LengthEstimate(None, self.sizes, self.invited).asked()
+
+    def data_attributes(self) -> dict[str, int]:
+        """The numbers ``length.js`` computes from, as ``data-*`` attribute values."""
+        data = {"seconds-per-question": SECONDS_PER_QUESTION}
+        for scope in SCOPES:
+            data[f"{scope}-benefits"] = self.sizes[scope].benefits
+            data[f"{scope}-questions"] = self.sizes[scope].questions
+        for audience in Audience.values:
+            data[f"invited-{audience}"] = self.invited.get(audience, 0)
+        return data
+
+
+# The invitations live in an upper app (responses), which registers how to
+# count them by audience (see ResponsesConfig.ready); nothing imports upward.
+InvitedCounter = Callable[[Assessment], dict[str, int]]
+_invited_counters: list[InvitedCounter] = []
+
+
+def register_invited_counter(counter: InvitedCounter) -> None:
+    if counter not in _invited_counters:
+        _invited_counters.append(counter)
+
+
+def scope_sizes(questionnaire: Questionnaire) -> dict[str, ScopeSize]:
+    sizes = {}
+    for scope in SCOPES:
+        sections = [s for s in questionnaire.sections if s.scope.slug == scope]
+        sizes[scope] = ScopeSize(
+            benefits=sum(1 for s in sections for b in s.benefits if b.depth == 0),
+            questions=sum(s.question_count for s in sections),
+        )
+    return sizes
+
+
+def length_estimate(
+    *, questionnaire: Questionnaire, assessment: Assessment | None, benefits_per_respondent: int | None
+) -> LengthEstimate:
+    """The estimate for ``benefits_per_respondent`` over ``questionnaire`` and ``assessment``'s invitations so far."""
+    invited: dict[str, int] = dict.fromkeys(Audience.values, 0)
+    if assessment is not None and assessment.pk:
+        for counter in _invited_counters:
+            for audience, n in counter(assessment).items():
+                invited[audience] = invited.get(audience, 0) + n
+    return LengthEstimate(benefits_per_respondent, scope_sizes(questionnaire), invited)
