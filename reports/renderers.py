@@ -121,6 +121,7 @@ def render_text(report: GapReport) -> str:
         f"Respondents: {report.respondents}   Threshold: {report.threshold:g}   "
         f"Overall importance {_fmt(report.overall.importance)}, realization {_fmt(report.overall.realization)}, "
         f"gap {_fmt(report.overall.gap)}",
+        *([f"Median time taken: {report.median_minutes} min"] if report.median_minutes is not None else []),
         "",
     ]
     header = (

@@ -216,6 +216,9 @@ class GapReport:
     closes_at: datetime | None
     invitations: int  # unrevoked invitations
     invitations_submitted: int
+    # Whole minutes that submitted web respondents took, the median; None when
+    # suppressed or when fewer than ``min_group_size`` of them have a duration.
+    median_minutes: int | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -265,6 +268,7 @@ class GapReport:
                 "benefits": o.benefits,
             },
             "ranking": list(self.ranking),
+            "median_minutes": self.median_minutes,
             "centre": None
             if self.suppressed
             else {"importance": self.centre_importance, "realization": self.centre_realization},
@@ -352,6 +356,8 @@ class SubmittedFacts:
     last: date | None
     invitations: int  # unrevoked invitations of the assessment
     invitations_submitted: int  # of those, how many were used to submit
+    timed: int = 0  # submitted responses with a duration (web responses; imports have none)
+    median_minutes: int | None = None  # the median of those durations, halves rounded up
 
 
 def _date(value) -> date | None:
@@ -365,18 +371,29 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     """One query: :class:`SubmittedFacts` of ``assessment``."""
     response, answer, invitation = (m._meta.db_table for m in (Response, Answer, Invitation))
     answered = f"EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id)"
+    # The median duration in the same query: the two middle values of the sorted
+    # durations (one and the same when their number is odd), by LIMIT/OFFSET,
+    # which SQLite and PostgreSQL both accept as a subquery.
+    timed = f"FROM {response} WHERE assessment_id = %s AND submitted_on IS NOT NULL AND duration_minutes IS NOT NULL"
+    count = f"(SELECT COUNT(*) {timed})"
+    # Offsets c / 2 and (c - 1) / 2: never negative (PostgreSQL refuses that), as both truncate -1 / 2 to 0.
+    middle = f"(SELECT duration_minutes {timed} ORDER BY duration_minutes LIMIT 1 OFFSET {{}})"
     sql = f"""
         SELECT COUNT(*),
                SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
                MIN(r.submitted_on), MAX(r.submitted_on),
                (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s AND revoked_at IS NULL),
-               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s AND revoked_at IS NULL AND submitted = %s)
+               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s AND revoked_at IS NULL AND submitted = %s),
+               {count},
+               {middle.format(f"{count} / 2")},
+               {middle.format(f"({count} - 1) / 2")}
         FROM {response} r
         WHERE r.assessment_id = %s AND r.submitted_on IS NOT NULL
     """
+    pk = assessment.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment.pk, assessment.pk, True, assessment.pk])
-        n, respondents, first, last, invitations, invitations_submitted = cursor.fetchone()
+        cursor.execute(sql, [pk, pk, True, pk, pk, pk, pk, pk, pk])
+        n, respondents, first, last, invitations, invitations_submitted, timed_n, upper, lower = cursor.fetchone()
     return SubmittedFacts(
         n=n,
         respondents=int(respondents or 0),
@@ -384,6 +401,8 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
         last=_date(last),
         invitations=invitations,
         invitations_submitted=invitations_submitted,
+        timed=timed_n,
+        median_minutes=None if upper is None else (upper + lower + 1) // 2,
     )
 
 
@@ -601,4 +620,6 @@ def gap_figures(*, assessment: Assessment, facts: SubmittedFacts | None = None) 
         closes_at=assessment.closes_at,
         invitations=facts.invitations,
         invitations_submitted=facts.invitations_submitted,
+        # Like any figure, only from at least k respondents (here: those with a duration).
+        median_minutes=facts.median_minutes if facts.timed >= assessment.min_group_size else None,
     )

@@ -13,9 +13,11 @@ from collections.abc import Callable
 import pytest
 from django.db import connections
 
+from assessments.models import Assessment
+from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
-from responses.models import Invitation, Response
+from responses.models import AssignmentCount, Invitation, Response
 from responses.selectors import invitation_for_token
 from responses.services import (
     BatchUsedError,
@@ -112,3 +114,28 @@ def test_the_owners_form_posted_from_three_tabs_at_once_creates_five_links_not_f
     statuses = at_once(post, n=3)
     assert sorted(statuses, key=str) == [200, 302, 302], statuses
     assert Invitation.objects.filter(assessment=assessment).count() == 1 + 5
+
+
+def test_concurrent_starts_keep_the_assignment_balanced(taxonomy):
+    """Eight respondents pressing Start at once, 3 benefits each: the counts of any two benefits differ by at most 1."""
+    org, _ = organization_get_or_create(name="Race Org")
+    assessment, _ = assessment_get_or_create(organization=org, title="Short race")
+    Assessment.objects.filter(pk=assessment.pk).update(benefits_per_respondent=3)
+    assessment.refresh_from_db()
+    invitations = [invitation_for_token(t) for t in invitations_create(assessment=assessment, count=8)]
+    pending = iter(invitations)
+    lock = threading.Lock()
+
+    def start_next():
+        with lock:
+            invitation = next(pending)
+        return response_start(assessment=Assessment.objects.get(pk=assessment.pk), invitation=invitation)
+
+    results = at_once(start_next, n=8)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    counts = dict(AssignmentCount.objects.filter(assessment=assessment).values_list("benefit_id", "count"))
+    top_level = [b.id for b in assessment_questionnaire(assessment=assessment).top_level()]
+    values = [counts.get(b, 0) for b in top_level]
+    assert sum(values) == 24 and max(values) - min(values) <= 1
+    assigned = [b for r in Response.objects.filter(assessment=assessment) for b in r.assigned_benefits]
+    assert sorted(assigned) == sorted(b for b, n in counts.items() for _ in range(n))
