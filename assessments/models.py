@@ -92,7 +92,8 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         help_text=f"After close (recommended): the report shows figures once the assessment is closed. "
         f"{LIVE_RESULTS_WARNING}",
     )
-    benefits_per_respondent = models.PositiveSmallIntegerField(
+    # Not "positive": the constraint below is the one rule, with its own message, for 0 and below alike.
+    benefits_per_respondent = models.SmallIntegerField(
         "benefits per respondent",
         null=True,
         blank=True,

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='assessment',
             name='benefits_per_respondent',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Empty: every respondent rates every benefit. A number: each respondent rates only that many benefits (with their sub-benefits), chosen so that every benefit is rated about equally often.', null=True, verbose_name='benefits per respondent'),
+            field=models.SmallIntegerField(blank=True, help_text='Empty: every respondent rates every benefit. A number: each respondent rates only that many benefits (with their sub-benefits), chosen so that every benefit is rated about equally often.', null=True, verbose_name='benefits per respondent'),
         ),
         migrations.AddConstraint(
             model_name='assessment',
