@@ -47,14 +47,16 @@ def choose_benefits(counts: Mapping[int, int], m: int, *, rng: random.Random = _
     return sorted(ranked[:m])
 
 
-def assignment_make(*, response: Response, audience: str = Audience.BOTH) -> list[int] | None:
-    """Assign a new response its top-level benefits and count them; the caller's transaction.
+def assignment_make(*, assessment: Assessment, audience: str = Audience.BOTH) -> list[int] | None:
+    """The top-level benefit ids for a response about to start, counted; in the caller's transaction.
 
-    Returns the ids, or None when the response asks the whole questionnaire
-    (no ``benefits_per_respondent`` and an audience of both), which takes no
-    lock and writes nothing.
+    Call it before inserting the response: the insert takes PostgreSQL's
+    key-share lock on the assessment row (its foreign key), and two starts
+    each holding that lock and then asking for the row lock would deadlock.
+    Returns None when the response asks the whole questionnaire (no
+    ``benefits_per_respondent`` and an audience of both), which takes no lock
+    and writes nothing.
     """
-    assessment = response.assessment
     scopes = Audience(audience).scopes
     if assessment.benefits_per_respondent is None and scopes is None:
         return None
@@ -80,8 +82,6 @@ def assignment_make(*, response: Response, audience: str = Audience.BOTH) -> lis
             unique_fields=["assessment", "benefit"],
             update_fields=["count"],
         )
-    Response.objects.filter(pk=response.pk).update(assigned_benefits=chosen)
-    response.assigned_benefits = chosen
     return chosen
 
 

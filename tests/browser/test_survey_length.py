@@ -76,9 +76,7 @@ def test_a_shortened_form_in_chromium(live_server, page, phone_page, screenshot_
         text = p.locator("#progress-text").inner_text()
         assert text.startswith("Section 1 of ") and "of 6 " not in text
         response = Response.objects.get(invitation__token_hash=hash_token(token))
-        asked = response_questionnaire(
-            response=response, questionnaire=assessment_questionnaire(assessment=assessment)
-        )
+        asked = response_questionnaire(response=response, questionnaire=assessment_questionnaire(assessment=assessment))
         assert f"Section 1 of {len(asked.sections)}" in text
         assert p.locator("fieldset.hp-q").count() == 2 * len(asked.sections[0].benefits)
         assert _no_horizontal_overflow(p)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from assessments.models import Assessment, Audience
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
-from organizations.services import organization_get_or_create
+from organizations.services import organization_erase, organization_get_or_create
 from responses.assignment import choose_benefits, response_questionnaire
 from responses.models import Answer, AssignmentCount, Response
 from responses.selectors import invitation_for_token
@@ -280,3 +280,11 @@ def test_any_order_of_starts_keeps_the_balance(taxonomy, m, steps):
         values = [counts(assessment).get(b, 0) for b in top_level]
         assert max(values) - min(values) <= 1
         assert sum(values) == starts * min(m, TOP_LEVEL)
+
+
+def test_erasing_the_organization_erases_its_assignment_counts(assessment):
+    """The counters belong to the assessment: erasing the organization leaves none behind."""
+    start(assessment)
+    assert AssignmentCount.objects.exists()
+    organization_erase(organization=assessment.organization)
+    assert not AssignmentCount.objects.exists() and not Response.objects.exists()
