@@ -57,7 +57,7 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         saved = obj.benefits_per_respondent if obj and obj.pk else None
         questionnaire = assessment_questionnaire(assessment=obj) if obj and obj.pk else live_questionnaire()
         estimate = length_estimate(questionnaire=questionnaire, assessment=obj, benefits_per_respondent=saved)
-        return render_to_string("assessments/manage/_length_estimate.html", {"estimate": estimate})
+        return render_to_string("assessments/manage/_length_estimate.html", {"estimate": estimate, "bare": True})
 
     @admin.display(description="wording frozen", boolean=True, ordering="questions_frozen_at")
     def is_frozen(self, obj: Assessment) -> bool:

@@ -94,14 +94,15 @@ class LengthEstimate:
             share = round_half_up(100 * self.share(Audience.BOTH, SCOPES[0]))
             return f"{text} No invitations yet: each benefit is rated by about {share}% of respondents."
         internal, external = self.ratings("internal"), self.ratings("external")
-        people = (
-            f"about {internal}" if internal == external else f"about {internal} (internal) or {external} (external)"
-        )
+        if internal == external:
+            rated = f"each benefit would be rated by about {internal} people"
+        else:
+            rated = (
+                f"each internal benefit would be rated by about {internal} people and each external one by about "
+                f"{external}"
+            )
         plural = "s" if self.invitations != 1 else ""
-        return (
-            f"{text} With the {self.invitations} invitation{plural} so far, each benefit would be rated "
-            f"by {people} people, if everyone answers."
-        )
+        return f"{text} With the {self.invitations} invitation{plural} so far, {rated}, if everyone answers."
 
     def asked_all(self) -> Asked:
         return LengthEstimate(None, self.sizes, self.invited).asked()

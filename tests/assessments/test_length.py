@@ -70,7 +70,7 @@ def test_an_external_batch_rates_external_benefits_only(taxonomy, assessment):
     invitations_create(assessment=assessment, count=10, audience=Audience.EXTERNAL)
     e = estimate(assessment, None)
     assert (e.ratings("internal"), e.ratings("external")) == (0, 10)
-    assert "about 0 (internal) or 10 (external) people" in e.sentence()
+    assert "each internal benefit would be rated by about 0 people and each external one by about 10," in e.sentence()
 
 
 def test_without_invitations_the_estimate_gives_a_share(taxonomy, assessment):
