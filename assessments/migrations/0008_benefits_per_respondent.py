@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0006_confidentiality_settings'),
+        ('assessments', '0007_segments'),
         ('organizations', '0002_rename_tables'),
     ]
 

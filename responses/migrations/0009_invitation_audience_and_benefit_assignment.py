@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0007_benefits_per_respondent'),
-        ('responses', '0007_drop_submitted_at'),
+        ('assessments', '0008_benefits_per_respondent'),
+        ('responses', '0008_segment_values'),
         ('taxonomy', '0001_initial'),
     ]
 
