@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0007_segments'),
+        ('assessments', '0009_title_plain_text'),
         ('organizations', '0002_rename_tables'),
     ]
 

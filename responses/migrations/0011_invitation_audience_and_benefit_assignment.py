@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0008_benefits_per_respondent'),
-        ('responses', '0008_segment_values'),
+        ('assessments', '0010_benefits_per_respondent'),
+        ('responses', '0010_invitation_batch_key'),
         ('taxonomy', '0001_initial'),
     ]
 
