@@ -16,6 +16,11 @@ from tests.manage_helpers import url
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def questions(taxonomy):
+    """An assessment opens only with questions to ask: the canonical taxonomy's."""
+
+
 def invite(*args: str) -> str:
     err = io.StringIO()
     call_command("invite", *args, stdout=io.StringIO(), stderr=err)
