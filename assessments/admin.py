@@ -6,11 +6,15 @@ and the "Create invitations…" action (see ``responses/admin.py``).
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
 from assessments.forms import BoundedSplitDateTimeField
 from assessments.models import Assessment, Segment, SegmentOption
+from assessments.services import assessment_start_next_round
 from common.admin import RefuseDeleteInUseMixin
 
 
@@ -34,15 +38,35 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         "threshold",
         "min_group_size",
         "results",
+        "previous",
     ]
     readonly_fields = ["created_at", "questions_frozen_at"]
-    autocomplete_fields = ["organization"]
+    autocomplete_fields = ["organization", "previous"]
+    actions = ["start_next_round"]
 
     class Media:
         css = {"all": ["css/admin.css"]}
 
     def get_fields(self, request, obj=None):
         return [*self.fields, *self.readonly_fields] if obj else self.fields
+
+    @admin.action(description="Start the next round", permissions=["add"])
+    def start_next_round(self, request, queryset):
+        """A draft assessment after each selected one, with the same settings and this one as its previous round."""
+        for assessment in queryset.select_related("organization"):
+            try:
+                created = assessment_start_next_round(assessment=assessment)
+            except ValidationError as exc:
+                self.message_user(request, f"“{assessment}”: {' '.join(exc.messages)}", level=messages.ERROR)
+                continue
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[created.pk])
+            self.message_user(
+                request,
+                format_html(
+                    'Started “<a href="{}">{}</a>” (a draft) after “{}”.', url, created.title, assessment.title
+                ),
+                level=messages.SUCCESS,
+            )
 
     @admin.display(description="wording frozen", boolean=True, ordering="questions_frozen_at")
     def is_frozen(self, obj: Assessment) -> bool:

@@ -63,6 +63,12 @@ class BoundedSplitDateTimeField(BoundedDateTimeMixin, forms.SplitDateTimeField):
         return self._bounded(super().compress, data_list)
 
 
+class NextRoundForm(forms.Form):
+    """The title of the round that follows an assessment (it copies the rest)."""
+
+    title = forms.CharField(max_length=200, help_text="The new round starts as a draft, with the same settings.")
+
+
 class AssessmentForm(forms.Form):
     """Create or edit an assessment; opening and closing it is a change of status."""
 
@@ -103,18 +109,31 @@ class AssessmentForm(forms.Form):
         help_text=f"After close is the safe choice. {LIVE_RESULTS_WARNING}",
     )
 
+    previous = forms.ModelChoiceField(
+        label="Previous round",
+        queryset=Assessment.objects.none(),
+        required=False,
+        empty_label="None (a first round)",
+        help_text=Assessment._meta.get_field("previous").help_text,
+    )
+
     def __init__(self, *args, organization: Organization, assessment: Assessment | None = None, **kwargs) -> None:
         if assessment is not None and "initial" not in kwargs:
             kwargs["initial"] = {name: getattr(assessment, name) for name in self.base_fields}
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.assessment = assessment
+        # The organization's other assessments; which of them may be the previous round is the model's rule.
+        rounds = Assessment.objects.filter(organization=organization).order_by("-created_at")
+        self.fields["previous"].queryset = rounds.exclude(pk=assessment.pk) if assessment is not None else rounds
+        self.fields["previous"].label_from_instance = lambda a: a.title
         self.helper = bare_helper(
             "title",
             "status",
             Row(Column("opens_at", css_class="col-sm-6"), Column("closes_at", css_class="col-sm-6")),
             Row(Column("threshold", css_class="col-sm-6"), Column("min_group_size", css_class="col-sm-6")),
             "results",
+            "previous",
         )
 
 

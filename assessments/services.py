@@ -70,6 +70,10 @@ def assessment_freeze_questions(*, assessment: Assessment) -> bool:
     return True
 
 
+# ``assessment_update(previous=UNCHANGED)`` keeps the previous round; ``None`` removes it.
+UNCHANGED = object()
+
+
 def _duplicate_title() -> ValidationError:
     # Reached only when another request took the title between the check and the write.
     return ValidationError({"title": "An assessment with this title was just created: choose another title."})
@@ -86,12 +90,14 @@ def assessment_create(
     threshold: float = 1.0,
     min_group_size: int = MIN_GROUP_SIZE_DEFAULT,
     results: str = Assessment.Results.AFTER_CLOSE,
+    previous: Assessment | None = None,
 ) -> Assessment:
     """A new assessment of ``organization``; its slug comes from the title and never changes afterwards.
 
     Raises ``ValidationError`` (by field) for an empty or duplicate title, an
     unknown status, a threshold outside 0..4, a closing date before the
-    opening date, a minimum group size outside 3..100 or an unknown results setting.
+    opening date, a minimum group size outside 3..100, an unknown results
+    setting or a previous round that is not an earlier assessment of ``organization``.
     """
     title = title.strip()
     assessment = Assessment(
@@ -104,6 +110,7 @@ def assessment_create(
         threshold=threshold,
         min_group_size=min_group_size,
         results=results,
+        previous=previous,
     )
     assessment.full_clean()
     try:
@@ -125,8 +132,9 @@ def assessment_update(
     threshold: float,
     min_group_size: int | None = None,
     results: str | None = None,
+    previous: Assessment | None | object = UNCHANGED,
 ) -> Assessment:
-    """Change an assessment's title, status (opening or closing it), dates and settings.
+    """Change an assessment's title, status (opening or closing it), dates, settings and previous round.
 
     The slug stays as it was, so report URLs keep working. Same errors as
     :func:`assessment_create`, and a closed assessment that shows its results
@@ -141,6 +149,7 @@ def assessment_update(
         "threshold": threshold,
         "min_group_size": assessment.min_group_size if min_group_size is None else min_group_size,
         "results": assessment.results if results is None else results,
+        "previous": assessment.previous if previous is UNCHANGED else previous,
     }
     # Validate a copy, so that on error the caller's object keeps its values.
     changed = Assessment.objects.get(pk=assessment.pk)
@@ -155,6 +164,57 @@ def assessment_update(
     for field, value in values.items():
         setattr(assessment, field, value)
     return assessment
+
+
+@transaction.atomic
+def assessment_set_previous(*, assessment: Assessment, previous: Assessment | None) -> Assessment:
+    """Make ``previous`` the previous round of ``assessment`` (None: no previous round).
+
+    ``ValidationError`` on ``previous`` unless it is an earlier assessment of
+    the same organization; on error nothing changes, ``assessment`` included.
+    """
+    changed = Assessment.objects.get(pk=assessment.pk)
+    changed.previous = previous
+    changed.full_clean()
+    changed.save(update_fields=["previous"])
+    assessment.previous = previous
+    return assessment
+
+
+NEXT_ROUND_SUFFIX = " (next round)"
+
+
+def next_round_title(*, assessment: Assessment) -> str:
+    """The title proposed for the round after ``assessment``: “<title> (next round)”, numbered if taken; 1 query."""
+    base = f"{assessment.title[: 200 - len(NEXT_ROUND_SUFFIX) - 3]}{NEXT_ROUND_SUFFIX}"
+    taken = set(
+        Assessment.objects.filter(organization_id=assessment.organization_id, title__startswith=base[:-1]).values_list(
+            "title", flat=True
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base[:-1]} {n})" in taken:
+        n += 1
+    return f"{base[:-1]} {n})"
+
+
+@transaction.atomic
+def assessment_start_next_round(*, assessment: Assessment, title: str | None = None) -> Assessment:
+    """A new draft assessment whose previous round is ``assessment``, measured alike.
+
+    It copies :attr:`Assessment.round_settings`; ``title`` defaults to
+    :func:`next_round_title`. Same errors as :func:`assessment_create`.
+    """
+    settings = {name: getattr(assessment, name) for name in Assessment.round_settings}
+    return assessment_create(
+        organization=assessment.organization,
+        title=next_round_title(assessment=assessment) if title is None else title,
+        status=Assessment.Status.DRAFT,
+        previous=assessment,
+        **settings,
+    )
 
 
 def assessments_erase(organization: Organization, dry_run: bool) -> dict[str, int]:
