@@ -181,6 +181,20 @@ def assessment_set_previous(*, assessment: Assessment, previous: Assessment | No
     return assessment
 
 
+@transaction.atomic
+def assessment_set_previous_by_title(*, assessment: Assessment, title: str) -> Assessment:
+    """The commands' ``--previous TITLE``: the assessment of the same organization with this exact title.
+
+    ``ValidationError`` on ``previous`` when there is none, or when it is not an earlier one.
+    """
+    previous = Assessment.objects.filter(organization_id=assessment.organization_id, title=title).first()
+    if previous is None:
+        raise ValidationError(
+            {"previous": f"{assessment.organization} has no assessment “{title}” to be the previous round."}
+        )
+    return assessment_set_previous(assessment=assessment, previous=previous)
+
+
 NEXT_ROUND_SUFFIX = " (next round)"
 
 

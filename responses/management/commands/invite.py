@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from common.commands import ContractCommand, InputError
+from django.core.exceptions import ValidationError
+
+from common.commands import ContractCommand, InputError, field_input_error
 from responses.exports import invitation_path
 from responses.services import invitations_create_by_name
 
@@ -63,6 +65,11 @@ class Command(ContractCommand):
             metavar="KEY=VALUE",
             help="the group of every link, in an invitation segment of the assessment (repeatable)",
         )
+        parser.add_argument(
+            "--previous",
+            metavar="TITLE",
+            help="the assessment's previous round: an earlier assessment of the same organization",
+        )
 
     def handle(
         self,
@@ -72,6 +79,7 @@ class Command(ContractCommand):
         count: str,
         base_url: str | None,
         segment: list[str],
+        previous: str | None = None,
         **options,
     ) -> None:
         n = _count(count)
@@ -81,10 +89,12 @@ class Command(ContractCommand):
             raise InputError("--organization and --assessment must not be empty")
         try:
             target, created, tokens = invitations_create_by_name(
-                organization=organization, assessment=assessment, count=n, segment_values=values
+                organization=organization, assessment=assessment, count=n, segment_values=values, previous=previous
             )
         except ValueError as exc:
             raise InputError(f"--segment: {exc}") from exc
+        except ValidationError as exc:
+            raise field_input_error(exc, "previous", "--previous") or exc from exc
         for token in tokens:
             self.stdout.write(base + invitation_path(token))
         if created:
