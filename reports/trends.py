@@ -95,6 +95,15 @@ class Trend:
     def verdict_label(self) -> str:
         return VERDICTS.get(self.verdict or "", "Not comparable")
 
+    @property
+    def change_text(self) -> str:
+        """The change, signed (a typographic minus), for people; "–" when there is none."""
+        return _signed(self.change)
+
+    @property
+    def ci95_text(self) -> str:
+        return f"{_signed(self.ci95[0])} to {_signed(self.ci95[1])}" if self.ci95 else "–"
+
     def to_dict(self) -> dict:
         return {
             "comparable": self.comparable,
@@ -109,6 +118,10 @@ class Trend:
 
 
 NOT_COMPARABLE = Trend(comparable=False)
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}".replace("-", "−")
 
 
 @dataclass(frozen=True)

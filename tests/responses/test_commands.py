@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment
 from common.commands import InputError
-from demo.services import DEMO_ASSESSMENT, DEMO_OPEN_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
+from demo.services import DEMO_ASSESSMENT, DEMO_FOLLOW_UP, DEMO_OPEN_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
 from organizations.models import Organization
 from reports.selectors import gap_report
 from responses.management.commands import import_responses
@@ -271,7 +271,7 @@ def test_seed_demo_builds_a_realistic_demo(taxonomy):
 def test_seed_demo_has_under_realized_and_contested_benefits(taxonomy):
     """Some benefits' mean gap is at least 1; a few have widely split importance ratings."""
     call_command("seed_demo", stderr=io.StringIO())
-    submitted = Answer.objects.filter(response__submitted_on__isnull=False)
+    submitted = Answer.objects.filter(response__submitted_on__isnull=False, assessment__title=DEMO_ASSESSMENT)
     gaps, spreads = [], []
     for benefit in Benefit.objects.all():
         rows = submitted.filter(benefit=benefit)
@@ -373,3 +373,17 @@ def test_import_previous_of_another_organization_is_an_error_and_creates_nothing
             stderr=io.StringIO(),
         )
     assert not Organization.objects.filter(name=ORG).exists()
+
+
+def test_seed_demo_has_a_follow_up_round_whose_trend_narrows_some_gaps_and_widens_others(taxonomy):
+    """ "Follow-up 2027" (closed) follows "Baseline 2026"; "Pulse 2027" (open) follows it; most gaps unchanged."""
+    call_command("seed_demo", stderr=io.StringIO())
+    baseline = Assessment.objects.get(title=DEMO_ASSESSMENT)
+    follow_up = Assessment.objects.select_related("organization").get(title=DEMO_FOLLOW_UP)
+    assert (follow_up.status, follow_up.previous) == (Assessment.Status.CLOSED, baseline)
+    assert Assessment.objects.get(title=DEMO_OPEN_ASSESSMENT).previous == follow_up
+    trends = gap_report(assessment=follow_up).rounds.trends
+    verdicts = [t.verdict for t in trends.values()]
+    assert verdicts.count("narrowed") >= 4
+    assert verdicts.count("widened") >= 2
+    assert verdicts.count("unchanged") > len(verdicts) / 2
