@@ -32,7 +32,6 @@ concept and scope of every benefit (1). The aggregate is the report's
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,9 +69,11 @@ VERDICTS = {
 }
 
 
-@functools.cache
 def welch_t_975(df: float) -> float:
-    """t(0.975, df) for a Welch (non-integer) df; ``scipy.special.stdtrit`` as in ``reports.selectors``."""
+    """t(0.975, df) for a Welch (non-integer) df; ``scipy.special.stdtrit`` as in ``reports.selectors``.
+
+    Not cached: a Welch df is a real number, nearly every one new.
+    """
     from scipy.special import stdtrit
 
     return float(stdtrit(df, 0.975))
