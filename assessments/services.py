@@ -218,17 +218,27 @@ def next_round_title(*, assessment: Assessment) -> str:
 def assessment_start_next_round(*, assessment: Assessment, title: str | None = None) -> Assessment:
     """A new draft assessment whose previous round is ``assessment``, measured alike.
 
-    It copies :attr:`Assessment.round_settings`; ``title`` defaults to
+    It copies :attr:`Assessment.round_settings` and the segments; ``title`` defaults to
     :func:`next_round_title`. Same errors as :func:`assessment_create`.
     """
     settings = {name: getattr(assessment, name) for name in Assessment.round_settings}
-    return assessment_create(
+    created = assessment_create(
         organization=assessment.organization,
         title=next_round_title(assessment=assessment) if title is None else title,
         status=Assessment.Status.DRAFT,
         previous=assessment,
         **settings,
     )
+    # Settings kept in tables of their own are copied here: the segments, with their options in order.
+    for segment in Segment.objects.filter(assessment=assessment).prefetch_related("options"):
+        segment_create(
+            assessment=created,
+            key=segment.key,
+            label=segment.label,
+            source=segment.source,
+            options=[(o.value, o.label) for o in segment.options.all()],
+        )
+    return created
 
 
 def assessments_erase(organization: Organization, dry_run: bool) -> dict[str, int]:

@@ -9,7 +9,8 @@ import json
 from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
-CSV_FIELDS = (
+# The columns of one group's figures (sections 4 and 5): the whole report's, or a segment group's.
+FIGURE_CSV_FIELDS = (
     "path",
     "name",
     "concept",
@@ -32,12 +33,10 @@ CSV_FIELDS = (
     "paired_ci95_high",
     "evidence",
     "contested",
-    # Section 8: empty without a previous round, or when either round is suppressed.
-    "trend_change",
-    "trend_ci95_low",
-    "trend_ci95_high",
-    "trend_verdict",
 )
+# Section 8: empty without a previous round, or when either round is suppressed.
+TREND_CSV_FIELDS = ("trend_change", "trend_ci95_low", "trend_ci95_high", "trend_verdict")
+CSV_FIELDS = (*FIGURE_CSV_FIELDS, *TREND_CSV_FIELDS)
 
 
 def _csv_value(value) -> str:
@@ -56,7 +55,9 @@ def csv_rows(report) -> list[dict[str, object]]:
     rows = []
     for b in report.benefits:
         ci = b.paired.ci95 or (None, None)
-        trend = report.rounds.trend_of(b.path) if report.rounds is not None else None
+        # A segment group's figures have no rounds: their trend columns are not written.
+        rounds = getattr(report, "rounds", None)
+        trend = rounds.trend_of(b.path) if rounds is not None else None
         trend_ci = (trend.ci95 if trend is not None else None) or (None, None)
         rows.append(
             {
@@ -201,7 +202,7 @@ def render_text(report: GapReport) -> str:
 
 # --- The segment report (contract section 7) ----------------------------------------------------------
 
-SEGMENT_CSV_FIELDS = ("segment_value", *CSV_FIELDS)
+SEGMENT_CSV_FIELDS = ("segment_value", *FIGURE_CSV_FIELDS)
 
 
 def render_segment_json(report: SegmentReport) -> str:
@@ -215,7 +216,7 @@ def render_segment_csv(report: SegmentReport) -> str:
     writer.writerow(SEGMENT_CSV_FIELDS)
     for group in report.shown:
         for row in csv_rows(group.figures):
-            writer.writerow([_csv_value(group.value), *(_csv_value(row[f]) for f in CSV_FIELDS)])
+            writer.writerow([_csv_value(group.value), *(_csv_value(row[f]) for f in FIGURE_CSV_FIELDS)])
     return out.getvalue()
 
 

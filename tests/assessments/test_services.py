@@ -16,6 +16,7 @@ from assessments.services import (
     assessment_set_previous,
     assessment_start_next_round,
     assessment_update,
+    segment_create,
 )
 from tests.factories import AssessmentFactory, OrganizationFactory
 
@@ -214,3 +215,20 @@ def test_deleting_a_previous_round_unlinks_its_next_round(org):
     baseline.delete()
     follow_up.refresh_from_db()
     assert follow_up.previous is None
+
+
+def test_the_next_round_copies_the_segments_with_their_options_in_order(org):
+    """Each segment comes across with its key, label, source and options, so the two rounds group alike."""
+    baseline = assessment_create(organization=org, title="Baseline")
+    segment_create(
+        assessment=baseline, key="department", label="Department", source="invitation", options=["Sales", "IT"]
+    )
+    segment_create(assessment=baseline, key="role", label="Role", source="respondent", options=["Manager", "Staff"])
+    following = assessment_start_next_round(assessment=baseline)
+    copied = [
+        (s.key, s.label, s.source, [(o.value, o.label) for o in s.options.all()]) for s in following.segments.all()
+    ]
+    assert copied == [
+        ("department", "Department", "invitation", [("sales", "Sales"), ("it", "IT")]),
+        ("role", "Role", "respondent", [("manager", "Manager"), ("staff", "Staff")]),
+    ]
