@@ -156,7 +156,7 @@ def test_segments_are_fixed_once_the_assessment_has_answers(manager, org, assess
 # --- Rounds ---
 
 
-def test_the_form_sets_an_earlier_assessment_as_the_previous_round(manager, org, assessment):
+def test_the_form_sets_an_earlier_assessment_as_the_previous_round(manager, org, assessment, taxonomy):
     """The previous round is chosen among the organization's other assessments and saved."""
     follow_up = AssessmentFactory(organization=org, title="Follow-up", slug="follow-up")
     page = manager.get(url("manage_assessment_edit", "acme", "follow-up"))

@@ -99,7 +99,7 @@ def test_from_the_command_line_a_bad_count_exits_non_zero_with_the_message_on_st
     assert "Created 2 invitations" in good.stderr
 
 
-def test_previous_names_the_previous_round_of_the_assessment_it_creates_or_fills():
+def test_previous_names_the_previous_round_of_the_assessment_it_creates_or_fills(taxonomy):
     """A new assessment, and an existing one, take the named earlier assessment as their previous round."""
     invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
     invite("--organization", "Acme", "--assessment", "Follow-up", "--count", "1", "--previous", "Baseline")
@@ -111,7 +111,7 @@ def test_previous_names_the_previous_round_of_the_assessment_it_creates_or_fills
 
 
 @pytest.mark.parametrize("previous", ["Nowhere", "Later", "Baseline"])
-def test_a_previous_that_is_not_an_earlier_assessment_is_an_error_and_creates_nothing(previous):
+def test_a_previous_that_is_not_an_earlier_assessment_is_an_error_and_creates_nothing(taxonomy, previous):
     """Unknown, later or the assessment itself: a ``--previous:`` error, no link, nothing changed."""
     invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
     invite("--organization", "Acme", "--assessment", "Later", "--count", "1")
