@@ -6,14 +6,18 @@ and the "Create invitations…" action (see ``responses/admin.py``).
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 
 from assessments.forms import BoundedSplitDateTimeField
 from assessments.length import length_estimate
 from assessments.models import Assessment, Segment, SegmentOption
 from assessments.selectors import assessment_questionnaire
+from assessments.services import assessment_start_next_round
 from common.admin import RefuseDeleteInUseMixin
 from taxonomy.selectors import live_questionnaire
 
@@ -40,9 +44,11 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         "results",
         "benefits_per_respondent",
         "survey_length",
+        "previous",
     ]
     readonly_fields = ["survey_length", "created_at", "questions_frozen_at"]
-    autocomplete_fields = ["organization"]
+    autocomplete_fields = ["organization", "previous"]
+    actions = ["start_next_round"]
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -58,6 +64,24 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         questionnaire = assessment_questionnaire(assessment=obj) if obj and obj.pk else live_questionnaire()
         estimate = length_estimate(questionnaire=questionnaire, assessment=obj, benefits_per_respondent=saved)
         return render_to_string("assessments/manage/_length_estimate.html", {"estimate": estimate, "bare": True})
+
+    @admin.action(description="Start the next round", permissions=["add"])
+    def start_next_round(self, request, queryset):
+        """A draft assessment after each selected one, with the same settings and this one as its previous round."""
+        for assessment in queryset.select_related("organization"):
+            try:
+                created = assessment_start_next_round(assessment=assessment)
+            except ValidationError as exc:
+                self.message_user(request, f"“{assessment}”: {' '.join(exc.messages)}", level=messages.ERROR)
+                continue
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[created.pk])
+            self.message_user(
+                request,
+                format_html(
+                    'Started “<a href="{}">{}</a>” (a draft) after “{}”.', url, created.title, assessment.title
+                ),
+                level=messages.SUCCESS,
+            )
 
     @admin.display(description="wording frozen", boolean=True, ordering="questions_frozen_at")
     def is_frozen(self, obj: Assessment) -> bool:

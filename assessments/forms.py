@@ -63,6 +63,12 @@ class BoundedSplitDateTimeField(BoundedDateTimeMixin, forms.SplitDateTimeField):
         return self._bounded(super().compress, data_list)
 
 
+class NextRoundForm(forms.Form):
+    """The title of the round that follows an assessment (it copies the rest)."""
+
+    title = forms.CharField(max_length=200, help_text="The new round starts as a draft, with the same settings.")
+
+
 class AssessmentForm(forms.Form):
     """Create or edit an assessment; opening and closing it is a change of status."""
 
@@ -113,6 +119,13 @@ class AssessmentForm(forms.Form):
             "Each benefit's average stays fair; it comes from fewer people, so it is less precise."
         ),
     )
+    previous = forms.ModelChoiceField(
+        label="Previous round",
+        queryset=Assessment.objects.none(),
+        required=False,
+        empty_label="None (a first round)",
+        help_text=Assessment._meta.get_field("previous").help_text,
+    )
 
     def __init__(self, *args, organization: Organization, assessment: Assessment | None = None, **kwargs) -> None:
         if assessment is not None and "initial" not in kwargs:
@@ -120,6 +133,10 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.assessment = assessment
+        # The organization's other assessments; which of them may be the previous round is the model's rule.
+        rounds = Assessment.objects.filter(organization=organization).order_by("-created_at")
+        self.fields["previous"].queryset = rounds.exclude(pk=assessment.pk) if assessment is not None else rounds
+        self.fields["previous"].label_from_instance = lambda a: a.title
         self.helper = bare_helper(
             "title",
             "status",
@@ -130,6 +147,7 @@ class AssessmentForm(forms.Form):
                 Column("benefits_per_respondent", css_class="col-sm-5"),
                 Column(HTML('{% include "assessments/manage/_length_estimate.html" %}'), css_class="col-sm-7"),
             ),
+            "previous",
         )
 
 

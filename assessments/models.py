@@ -62,6 +62,10 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     Status = AssessmentStatus
     Results = AssessmentResults
 
+    # The settings "Start the next round" copies, so that two rounds are measured alike.
+    # A setting added to the model that shapes what a round measures belongs here.
+    round_settings = ("threshold", "min_group_size", "results", "benefits_per_respondent")
+
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
     # Refused at input, so no CSV, text table or terminal has to defuse it on the way out.
     title = models.CharField(max_length=200, validators=[validate_plain_text])
@@ -101,6 +105,16 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
             "Empty: every respondent rates every benefit. A number: each respondent rates only that many "
             "benefits (with their sub-benefits), chosen so that every benefit is rated about equally often."
         ),
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name="previous round",
+        # Deleting a round unlinks its next one rather than deleting it; a round with answers cannot be deleted.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_rounds",
+        help_text="Optional. An earlier assessment of the same organization: the report then shows what changed since.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     questions_frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -195,30 +209,50 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         return {"organization": organization, "title": self.title}
 
     def clean(self) -> None:
+        errors = {}
+        for field, check in (("previous", self._previous_error), ("status", self._status_error)):
+            error = check()
+            if error is not None:
+                errors[field] = error
+        if errors:
+            raise ValidationError(errors)
+
+    def _previous_error(self) -> ValidationError | None:
+        # Not a constraint: a check constraint cannot compare two rows. The
+        # "earlier" rule also makes a chain of rounds that never loops back.
+        previous = self.previous
+        if previous is None:
+            return None
+        if previous.organization_id != self.organization_id:
+            message = "The previous round must be an assessment of the same organization."
+        elif previous.pk is not None and previous.pk == self.pk:
+            message = "An assessment cannot be its own previous round."
+        elif previous.created_at >= self.created_at:
+            message = (
+                f"“{previous.title}” was created after this assessment: the previous round must be an earlier one."
+            )
+        else:
+            return None
+        return ValidationError(message, code="previous")
+
+    def _status_error(self) -> ValidationError | None:
         # Reopening would let the report be compared before and after the new
         # answers, which is what showing results only after close prevents.
         if self.pk and self.status != AssessmentStatus.CLOSED:
             before = Assessment.objects.filter(pk=self.pk).values_list("status", "results").first()
             if before == (AssessmentStatus.CLOSED, AssessmentResults.AFTER_CLOSE):
-                raise ValidationError(
-                    {
-                        "status": ValidationError(
-                            "This assessment is closed and shows its results after close, so it cannot be "
-                            "reopened: start a new assessment for the next round.",
-                            code="reopen",
-                        )
-                    }
+                return ValidationError(
+                    "This assessment is closed and shows its results after close, so it cannot be "
+                    "reopened: start a new assessment for the next round.",
+                    code="reopen",
                 )
         if self.status == AssessmentStatus.OPEN and not self.has_questions():
-            raise ValidationError(
-                {
-                    "status": ValidationError(
-                        "It has no questions, so nobody could answer it: load the taxonomy "
-                        "(manage.py load_taxonomy) or activate questions in the admin, then open it.",
-                        code="no_questions",
-                    )
-                }
+            return ValidationError(
+                "It has no questions, so nobody could answer it: load the taxonomy "
+                "(manage.py load_taxonomy) or activate questions in the admin, then open it.",
+                code="no_questions",
             )
+        return None
 
     @property
     def results_withheld(self) -> bool:

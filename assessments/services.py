@@ -70,6 +70,10 @@ def assessment_freeze_questions(*, assessment: Assessment) -> bool:
     return True
 
 
+# ``assessment_update(previous=UNCHANGED)`` keeps the previous round; ``None`` removes it.
+UNCHANGED = object()
+
+
 def _duplicate_title() -> ValidationError:
     # Reached only when another request took the title between the check and the write.
     return ValidationError({"title": "An assessment with this title was just created: choose another title."})
@@ -87,13 +91,15 @@ def assessment_create(
     min_group_size: int = MIN_GROUP_SIZE_DEFAULT,
     results: str = Assessment.Results.AFTER_CLOSE,
     benefits_per_respondent: int | None = None,
+    previous: Assessment | None = None,
 ) -> Assessment:
     """A new assessment of ``organization``; its slug comes from the title and never changes afterwards.
 
     Raises ``ValidationError`` (by field) for an empty or duplicate title, an
     unknown status, a threshold outside 0..4, a closing date before the
-    opening date, a minimum group size outside 3..100, an unknown results setting
-    or fewer than 1 benefit per respondent (None: every benefit).
+    opening date, a minimum group size outside 3..100, an unknown results
+    setting, fewer than 1 benefit per respondent (None: every benefit) or a
+    previous round that is not an earlier assessment of ``organization``.
     """
     title = title.strip()
     assessment = Assessment(
@@ -107,6 +113,7 @@ def assessment_create(
         min_group_size=min_group_size,
         results=results,
         benefits_per_respondent=benefits_per_respondent,
+        previous=previous,
     )
     assessment.full_clean()
     try:
@@ -133,8 +140,9 @@ def assessment_update(
     min_group_size: int | None = None,
     results: str | None = None,
     benefits_per_respondent: int | None | object = KEEP,
+    previous: Assessment | None | object = UNCHANGED,
 ) -> Assessment:
-    """Change an assessment's title, status (opening or closing it), dates and settings.
+    """Change an assessment's title, status (opening or closing it), dates, settings and previous round.
 
     The slug stays as it was, so report URLs keep working. Same errors as
     :func:`assessment_create`, and a closed assessment that shows its results
@@ -154,6 +162,7 @@ def assessment_update(
         "benefits_per_respondent": (
             assessment.benefits_per_respondent if benefits_per_respondent is KEEP else benefits_per_respondent
         ),
+        "previous": assessment.previous if previous is UNCHANGED else previous,
     }
     # Validate a copy, so that on error the caller's object keeps its values.
     changed = Assessment.objects.get(pk=assessment.pk)
@@ -168,6 +177,81 @@ def assessment_update(
     for field, value in values.items():
         setattr(assessment, field, value)
     return assessment
+
+
+@transaction.atomic
+def assessment_set_previous(*, assessment: Assessment, previous: Assessment | None) -> Assessment:
+    """Make ``previous`` the previous round of ``assessment`` (None: no previous round).
+
+    ``ValidationError`` on ``previous`` unless it is an earlier assessment of
+    the same organization; on error nothing changes, ``assessment`` included.
+    """
+    changed = Assessment.objects.get(pk=assessment.pk)
+    changed.previous = previous
+    changed.full_clean()
+    changed.save(update_fields=["previous"])
+    assessment.previous = previous
+    return assessment
+
+
+@transaction.atomic
+def assessment_set_previous_by_title(*, assessment: Assessment, title: str) -> Assessment:
+    """The commands' ``--previous TITLE``: the assessment of the same organization with this exact title.
+
+    ``ValidationError`` on ``previous`` when there is none, or when it is not an earlier one.
+    """
+    previous = Assessment.objects.filter(organization_id=assessment.organization_id, title=title).first()
+    if previous is None:
+        raise ValidationError(
+            {"previous": f"{assessment.organization} has no assessment “{title}” to be the previous round."}
+        )
+    return assessment_set_previous(assessment=assessment, previous=previous)
+
+
+NEXT_ROUND_SUFFIX = " (next round)"
+
+
+def next_round_title(*, assessment: Assessment) -> str:
+    """The title proposed for the round after ``assessment``: “<title> (next round)”, numbered if taken; 1 query."""
+    base = f"{assessment.title[: 200 - len(NEXT_ROUND_SUFFIX) - 3]}{NEXT_ROUND_SUFFIX}"
+    taken = set(
+        Assessment.objects.filter(organization_id=assessment.organization_id, title__startswith=base[:-1]).values_list(
+            "title", flat=True
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base[:-1]} {n})" in taken:
+        n += 1
+    return f"{base[:-1]} {n})"
+
+
+@transaction.atomic
+def assessment_start_next_round(*, assessment: Assessment, title: str | None = None) -> Assessment:
+    """A new draft assessment whose previous round is ``assessment``, measured alike.
+
+    It copies :attr:`Assessment.round_settings` and the segments; ``title`` defaults to
+    :func:`next_round_title`. Same errors as :func:`assessment_create`.
+    """
+    settings = {name: getattr(assessment, name) for name in Assessment.round_settings}
+    created = assessment_create(
+        organization=assessment.organization,
+        title=next_round_title(assessment=assessment) if title is None else title,
+        status=Assessment.Status.DRAFT,
+        previous=assessment,
+        **settings,
+    )
+    # Settings kept in tables of their own are copied here: the segments, with their options in order.
+    for segment in Segment.objects.filter(assessment=assessment).prefetch_related("options"):
+        segment_create(
+            assessment=created,
+            key=segment.key,
+            label=segment.label,
+            source=segment.source,
+            options=[(o.value, o.label) for o in segment.options.all()],
+        )
+    return created
 
 
 def assessments_erase(organization: Organization, dry_run: bool) -> dict[str, int]:

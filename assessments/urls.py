@@ -11,6 +11,7 @@ manage_patterns = [
     path("<slug:assessment_slug>/edit/", views.manage_assessment_edit, name="edit"),
     path("<slug:assessment_slug>/segments/", views.manage_segments, name="segments"),
     path("<slug:assessment_slug>/segments/<int:pk>/delete/", views.manage_segment_delete, name="segment_delete"),
+    path("<slug:assessment_slug>/next-round/", views.manage_assessment_next_round, name="next_round"),
 ]
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.forms import AssessmentForm, SegmentForm
+from assessments.forms import AssessmentForm, NextRoundForm, SegmentForm
 from assessments.length import length_estimate
 from assessments.models import Assessment, Segment
 from assessments.selectors import (
@@ -19,7 +19,14 @@ from assessments.selectors import (
     assessment_segments,
     assessments_for_user,
 )
-from assessments.services import assessment_create, assessment_update, segment_create, segment_delete
+from assessments.services import (
+    assessment_create,
+    assessment_start_next_round,
+    assessment_update,
+    next_round_title,
+    segment_create,
+    segment_delete,
+)
 from organizations.models import Organization
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, Access, organizations_for_user
 from organizations.views import _managed_organization
@@ -142,3 +149,31 @@ def manage_segment_delete(request: HttpRequest, org_slug: str, assessment_slug: 
     else:
         messages.success(request, f"Segment “{segment.label}” removed.")
     return redirect(reverse("assessments:manage:segments", args=[org_slug, assessment_slug]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_assessment_next_round(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """Ask for the next round's title (one is proposed), then create it as a draft with the same settings."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    organization = assessment.organization
+    if request.method == "POST":
+        form = NextRoundForm(request.POST)
+        if form.is_valid():
+            try:
+                created = assessment_start_next_round(assessment=assessment, title=form.cleaned_data["title"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"“{created.title}” created as a draft, with “{assessment.title}” as its previous round. "
+                    "Check its settings, then open it.",
+                )
+                return redirect(reverse("assessments:manage:edit", args=[organization.slug, created.slug]))
+        status = 400
+    else:
+        form = NextRoundForm(initial={"title": next_round_title(assessment=assessment)})
+        status = 200
+    context = {"organization": organization, "assessment": assessment, "form": form}
+    return render(request, "assessments/manage/next_round.html", context, status=status)

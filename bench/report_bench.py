@@ -17,7 +17,10 @@ interleaved, round after round, so that load on the machine hits them alike):
   which assessment is asked);
 - the floor: the fastest way the same database computes a per-question
   ``COUNT`` and ``AVG`` over the answers table (on SQLite both the plain
-  ``GROUP BY`` and a full scan with ``NOT INDEXED``; the faster counts).
+  ``GROUP BY`` and a full scan with ``NOT INDEXED``; the faster counts);
+- the report of a second round of <size> respondents whose previous round is
+  the first (contract section 8: the trend and the cells' gaps over the
+  chain), against the floor over both rounds' answers, which is what it reads.
 
 Each size runs in a child process so each has its own database and the floor
 covers exactly that assessment's answers. With ``DATABASE_URL`` set, that
@@ -77,7 +80,7 @@ def child(size: int, repeat: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from assessments.models import Assessment
-    from assessments.services import assessment_get_or_create
+    from assessments.services import assessment_create, assessment_get_or_create
     from organizations.models import Organization
     from organizations.services import organization_get_or_create
     from reports.segments import segment_for_key, segment_report
@@ -204,6 +207,7 @@ def child(size: int, repeat: int) -> None:
     if size > SMALL:
         small, _ = assessment_get_or_create(organization=org, title=f"Small {SMALL}")
         responses_import(assessment=small, ratings_by_respondent=make_ratings(SMALL, "s"))
+        # Closed, so that its report shows figures (results are shown after close).
         Assessment.objects.filter(pk=small.pk).update(status=Assessment.Status.CLOSED)
         small = Assessment.objects.select_related("organization").get(pk=small.pk)
         gap_report(assessment=small)
@@ -220,6 +224,32 @@ def child(size: int, repeat: int) -> None:
         export_rows = export().getvalue().count("\n") - 1
         export_s = median_time(export, repeat)
 
+    # The next round: as many respondents again, some benefits better realized, some worse.
+    for pk in list(centres)[::7]:
+        ci, cr = centres[pk]
+        centres[pk] = (ci, cr + rng.choice((-0.6, 0.6)))
+    following = assessment_create(organization=org, title=f"{title} next", previous=assessment)
+    responses_import(assessment=following, ratings_by_respondent=make_ratings(size, "n"))
+    Assessment.objects.filter(pk=following.pk).update(status=Assessment.Status.CLOSED)
+    following = Assessment.objects.select_related("organization").get(pk=following.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor != "postgresql" else "ANALYZE responses_answer")
+
+    def trend_report():
+        return gap_report(assessment=following)
+
+    trend_timed = {"trend": trend_report, **{name: (lambda sql=sql: run(sql)) for name, sql in floors.items()}}
+    for fn in trend_timed.values():
+        fn()
+    trend_medians = median_times(trend_timed, repeat)
+    trend_s = trend_medians.pop("trend")
+    both_floor_name = min(trend_medians, key=trend_medians.get)
+    both_floor_s = trend_medians[both_floor_name]
+    with CaptureQueriesContext(connection) as ctx:
+        trend_result = trend_report()
+    trend_queries = len(ctx.captured_queries)
+    assert trend_result.rounds is not None and trend_result.rounds.trends is not None
+
     print(f"\n== {size:,} respondents x {len(benefits) * 2} questions = {values:,} answer values ==")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"import ({how}): {import_s:.2f} s, {values / import_s:,.0f} rows/s")
@@ -235,6 +265,12 @@ def child(size: int, repeat: int) -> None:
         )
     if small_s is not None:
         print(f"report of a {SMALL}-respondent assessment in this database: {small_s * 1000:.2f} ms")
+    print(f"floor over both rounds' answers ({both_floor_name}): {both_floor_s * 1000:.1f} ms")
+    print(
+        f"report with a previous round of {size:,} respondents (section 8): {trend_s * 1000:.1f} ms, "
+        f"{trend_queries} queries; / floor over both rounds: {trend_s / both_floor_s:.2f}x; "
+        f"/ floor of one round: {trend_s / floor_s:.2f}x"
+    )
     if export_s is None:
         print("export_responses: skipped (the command does not exist yet)")
     else:

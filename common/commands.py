@@ -20,6 +20,14 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
 
+def field_input_error(exc: ValidationError, field: str, option: str) -> InputError | None:
+    """A service's error on ``field`` as the command's ``--option: what is wrong``; None if not about ``field``."""
+    messages = getattr(exc, "error_dict", {}).get(field)
+    if not messages:
+        return None
+    return InputError(f"{option}: {' '.join(m for e in messages for m in e.messages)}")
+
+
 class ContractCommand(BaseCommand):
     """Prints :class:`InputError` without Django's ``CommandError:`` prefix.
 

@@ -7,6 +7,11 @@ realization; about a third are clearly under-realized, a few are contested
 Respondents differ in leniency, about 5% of answers are "Don't know", a
 couple of respondents answered only part of the questionnaire, and a couple
 more are still in progress (not submitted, so reports ignore them).
+
+Rounds: "Baseline 2026" is followed by "Follow-up 2027" (closed, other
+people, the same latent benefits except a few whose realization moved: some
+gaps narrowed, a few widened, most unchanged), so the trend since the
+previous round shows at once; "Pulse 2027", open, follows it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.db import transaction
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_by_name, assessment_questionnaire
-from assessments.services import assessment_get_or_create, segment_create
+from assessments.services import assessment_get_or_create, assessment_set_previous, segment_create
 from organizations.services import organization_get_or_create
 from responses.services import Rating, invitations_create, responses_import
 from taxonomy.models import Benefit
@@ -26,13 +31,18 @@ from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
 DEMO_ORGANIZATION = "Demo Organization"
 DEMO_ASSESSMENT = "Baseline 2026"  # answered and closed, so its report shows at once
-DEMO_OPEN_ASSESSMENT = "Pulse 2027"  # open, with the demo's invitation links
+DEMO_FOLLOW_UP = "Follow-up 2027"  # the next round: closed, its report compares with the baseline
+DEMO_OPEN_ASSESSMENT = "Pulse 2027"  # open, with the demo's invitation links; follows the follow-up
 DEMO_SEED = 2026
 DEMO_RESPONDENTS = 40
 DEMO_PARTIAL = 2  # of the submitted respondents, how many answered only part
 DEMO_IN_PROGRESS = 2  # started, not submitted
 DEMO_INVITATIONS = 5
 DEMO_DEPARTMENTS = ["Sales", "Engineering", "Operations", "Support"]
+DEMO_FOLLOW_UP_RESPONDENTS = 44
+DEMO_NARROWED = 5  # benefits whose realization rose by a point in the follow-up
+DEMO_WIDENED = 3  # benefits whose realization fell by a point
+DEMO_SHIFT = 1.1
 
 
 @dataclass(frozen=True)
@@ -65,15 +75,42 @@ def _profiles(rng: random.Random, count: int) -> list[BenefitProfile]:
     return profiles
 
 
+def round_shifts(count: int, *, seed: int = DEMO_SEED) -> dict[int, float]:
+    """How the next round's realization moves, by benefit index: the largest gaps close, a few balanced ones open.
+
+    Deterministic: the profiles ``demo_ratings`` draws first with this seed.
+    """
+    profiles = _profiles(random.Random(seed), count)
+    steady = [i for i, p in enumerate(profiles) if not p.contested]
+    by_gap = sorted(steady, key=lambda i: profiles[i].realization - profiles[i].importance)
+    narrowed, widened = by_gap[:DEMO_NARROWED], by_gap[-DEMO_WIDENED:] if DEMO_WIDENED else []
+    return {**dict.fromkeys(narrowed, DEMO_SHIFT), **dict.fromkeys(widened, -DEMO_SHIFT)}
+
+
 def demo_ratings(
-    benefit_ids: list[int], *, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED, partial: int = DEMO_PARTIAL
+    benefit_ids: list[int],
+    *,
+    respondents: int = DEMO_RESPONDENTS,
+    seed: int = DEMO_SEED,
+    partial: int = DEMO_PARTIAL,
+    respondent_seed: int | None = None,
+    realization_shifts: dict[int, float] | None = None,
 ) -> dict[str, list[Rating]]:
     """Synthetic ratings for ``respondents`` people over ``benefit_ids`` (in taxonomy order).
 
-    The last ``partial`` respondents answered only the first part of the questionnaire.
+    The last ``partial`` respondents answered only the first part of the
+    questionnaire. ``seed`` draws the benefits' profiles, then the people
+    unless ``respondent_seed`` is given: another round of the same
+    organization keeps the profiles and asks other people, with
+    ``realization_shifts`` (benefit index -> points) moving some benefits.
     """
     rng = random.Random(seed)
     profiles = _profiles(rng, len(benefit_ids))
+    for i, shift in (realization_shifts or {}).items():
+        p = profiles[i]
+        profiles[i] = BenefitProfile(p.importance, max(1.2, min(4.8, p.realization + shift)), p.contested)
+    if respondent_seed is not None:
+        rng = random.Random(respondent_seed)
     result: dict[str, list[Rating]] = {}
     for n in range(1, respondents + 1):
         leniency = rng.gauss(0, 0.35)
@@ -106,7 +143,7 @@ class DemoResult:
 
 @transaction.atomic(durable=True)
 def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> DemoResult:
-    """Create the demo organization, its closed assessment with respondents, and an open one with invitations.
+    """Create the demo organization, its two closed rounds with respondents, and an open one with invitations.
 
     Does nothing (``created`` False) when the demo assessment exists already.
     Needs the taxonomy loaded.
@@ -117,11 +154,22 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
     if not Benefit.objects.exists():
         raise ValueError("the taxonomy is empty: run `manage.py load_taxonomy` first")
     organization, _ = organization_get_or_create(name=DEMO_ORGANIZATION)
+    # Created in this order: each round's previous one is an earlier assessment.
     assessment, _ = assessment_get_or_create(organization=organization, title=DEMO_ASSESSMENT)
+    follow_up, _ = assessment_get_or_create(organization=organization, title=DEMO_FOLLOW_UP)
     following, _ = assessment_get_or_create(organization=organization, title=DEMO_OPEN_ASSESSMENT)
+    assessment_set_previous(assessment=follow_up, previous=assessment)
+    assessment_set_previous(assessment=following, previous=follow_up)
     benefit_ids = [b.id for b in assessment_questionnaire(assessment=assessment).benefits]
     submitted = demo_ratings(
         benefit_ids, respondents=respondents, seed=seed, partial=min(DEMO_PARTIAL, respondents - 1)
+    )
+    next_round = demo_ratings(
+        benefit_ids,
+        respondents=DEMO_FOLLOW_UP_RESPONDENTS,
+        seed=seed,
+        respondent_seed=seed + 2027,
+        realization_shifts=round_shifts(len(benefit_ids), seed=seed),
     )
     # Started, not submitted: a few first answers each, which reports must ignore.
     in_progress = {
@@ -141,9 +189,10 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
     segment_create(
         assessment=following, key="role", label="Your role", source="respondent", options=["Manager", "Staff"]
     )
+    responses_import(assessment=follow_up, ratings_by_respondent=next_round)
     responses_import(assessment=following, ratings_by_respondent=in_progress, submitted=False)
-    # Results are shown after close: the answered round is over.
-    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CLOSED)
+    # Results are shown after close: the answered rounds are over.
+    Assessment.objects.filter(pk__in=[assessment.pk, follow_up.pk]).update(status=Assessment.Status.CLOSED)
     assessment.status = Assessment.Status.CLOSED
     tokens = invitations_create(assessment=following, count=DEMO_INVITATIONS, label="Demo invitation")
     return DemoResult(assessment=assessment, created=True, respondents=len(submitted), tokens=tuple(tokens))

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from reports.selectors import QUADRANTS, SCALE_VALUES, BenefitResult, CellResult, GapReport, t_quantile_975
+from reports.trend_charts import TrendSection, trend_section
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
 # --- Ranked gap bars ------------------------------------------------------------
@@ -447,6 +448,7 @@ class ReportPage:
     contested: tuple[Contested, ...]
     pairs: tuple[ScopePair, ...]
     cell_titles: dict[str, str]
+    trend: TrendSection | None = None  # "Since <previous round>"; None without a previous round
     gap_ticks: tuple[int, ...] = GAP_TICKS
     bar_width: float = BAR_WIDTH
     bar_height: float = BAR_HEIGHT
@@ -487,4 +489,5 @@ def report_page(report: GapReport) -> ReportPage:
         contested=contested,
         pairs=scope_pairs(report),
         cell_titles=titles,
+        trend=trend_section(report, labels, titles),
     )

@@ -9,7 +9,8 @@ import json
 from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
-CSV_FIELDS = (
+# The columns of one group's figures (sections 4 and 5): the whole report's, or a segment group's.
+FIGURE_CSV_FIELDS = (
     "path",
     "name",
     "concept",
@@ -33,6 +34,9 @@ CSV_FIELDS = (
     "evidence",
     "contested",
 )
+# Section 8: empty without a previous round, or when either round is suppressed.
+TREND_CSV_FIELDS = ("trend_change", "trend_ci95_low", "trend_ci95_high", "trend_verdict")
+CSV_FIELDS = (*FIGURE_CSV_FIELDS, *TREND_CSV_FIELDS)
 
 
 def _csv_value(value) -> str:
@@ -51,6 +55,10 @@ def csv_rows(report) -> list[dict[str, object]]:
     rows = []
     for b in report.benefits:
         ci = b.paired.ci95 or (None, None)
+        # A segment group's figures have no rounds: their trend columns are not written.
+        rounds = getattr(report, "rounds", None)
+        trend = rounds.trend_of(b.path) if rounds is not None else None
+        trend_ci = (trend.ci95 if trend is not None else None) or (None, None)
         rows.append(
             {
                 "path": b.path,
@@ -69,6 +77,10 @@ def csv_rows(report) -> list[dict[str, object]]:
                 "paired_ci95_high": ci[1],
                 "evidence": b.evidence,
                 "contested": b.contested,
+                "trend_change": trend.change if trend is not None else None,
+                "trend_ci95_low": trend_ci[0],
+                "trend_ci95_high": trend_ci[1],
+                "trend_verdict": trend.verdict if trend is not None else None,
             }
         )
     return rows
@@ -103,6 +115,39 @@ def withheld_sentence(report: GapReport) -> str:
     )
 
 
+# The text table's change column: the change, then a word for the verdict.
+TEXT_VERDICTS = {"narrowed": "narrower", "widened": "wider", "unchanged": "same", "insufficient": "few"}
+
+
+def _change_cell(report: GapReport, path: str) -> str:
+    if report.rounds is None:
+        return ""
+    trend = report.rounds.trend_of(path)
+    if trend is None or not trend.comparable:
+        text = "-" if trend is None else "not comparable"
+    else:
+        change = "-" if trend.change is None else f"{trend.change:+.2f}"
+        text = f"{change} {TEXT_VERDICTS[trend.verdict]}"
+    return f" {text:>16}"
+
+
+def _previous_line(report: GapReport) -> str:
+    previous = report.rounds.previous
+    line = f"Previous round: {previous.title} ({previous.respondents} respondents)"
+    if previous.suppressed:
+        line += "; it shows no figures, so there is no change to show"
+    elif report.rounds.trends is not None:
+        counts = dict.fromkeys(TEXT_VERDICTS, 0)
+        for trend in report.rounds.trends.values():
+            if trend.comparable:
+                counts[trend.verdict] += 1
+        line += (
+            f"; since then {counts['narrowed']} gaps narrowed, {counts['widened']} widened, "
+            f"{counts['unchanged']} unchanged, {counts['insufficient']} with too few answers to tell"
+        )
+    return line
+
+
 def render_text(report: GapReport) -> str:
     """A readable, aligned table per cell, for a terminal."""
     if report.suppressed:
@@ -112,6 +157,7 @@ def render_text(report: GapReport) -> str:
                     f"Gap report: {report.organization} / {report.assessment}",
                     f"Respondents: {report.respondents}   Minimum group size: {report.min_group_size}",
                     withheld_sentence(report),
+                    *([_previous_line(report)] if report.rounds is not None else []),
                 ]
             )
             + "\n"
@@ -124,9 +170,13 @@ def render_text(report: GapReport) -> str:
         *([f"Median time taken: {report.median_minutes} min"] if report.median_minutes is not None else []),
         "",
     ]
+    rounds = report.rounds
+    if rounds is not None:
+        lines.insert(-1, _previous_line(report))
+    change_header = f" {'Change':>16}" if rounds is not None else ""
     header = (
         f"{'Benefit':<46} {'Imp':>5} {'n':>5} {'sd':>5} {'Real':>5} {'n':>5} {'sd':>5} "
-        f"{'Gap':>6} {'95% CI of gap':>15} {'Flag':<6} {'Evidence':<12} Quadrant"
+        f"{'Gap':>6} {'95% CI of gap':>15}{change_header} {'Flag':<6} {'Evidence':<12} Quadrant"
     )
     for cell in report.cells:
         s = cell.summary
@@ -141,8 +191,8 @@ def render_text(report: GapReport) -> str:
             lines.append(
                 f"{name:<46} {_fmt(b.importance.mean):>5} {b.importance.n:>5} {_fmt(b.importance.sd):>5} "
                 f"{_fmt(b.realization.mean):>5} {b.realization.n:>5} {_fmt(b.realization.sd):>5} "
-                f"{_fmt(b.gap):>6} {ci:>15} {flag:<6} {(b.evidence or '') + (' contested' if b.contested else ''):<12} "
-                f"{b.quadrant_label or '-'}"
+                f"{_fmt(b.gap):>6} {ci:>15}{_change_cell(report, b.path)} {flag:<6} "
+                f"{(b.evidence or '') + (' contested' if b.contested else ''):<12} {b.quadrant_label or '-'}"
             )
         lines.append("")
     lines.append("Ranking (largest gap first):")
@@ -153,7 +203,7 @@ def render_text(report: GapReport) -> str:
 
 # --- The segment report (contract section 7) ----------------------------------------------------------
 
-SEGMENT_CSV_FIELDS = ("segment_value", *CSV_FIELDS)
+SEGMENT_CSV_FIELDS = ("segment_value", *FIGURE_CSV_FIELDS)
 
 
 def render_segment_json(report: SegmentReport) -> str:
@@ -167,7 +217,7 @@ def render_segment_csv(report: SegmentReport) -> str:
     writer.writerow(SEGMENT_CSV_FIELDS)
     for group in report.shown:
         for row in csv_rows(group.figures):
-            writer.writerow([_csv_value(group.value), *(_csv_value(row[f]) for f in CSV_FIELDS)])
+            writer.writerow([_csv_value(group.value), *(_csv_value(row[f]) for f in FIGURE_CSV_FIELDS)])
     return out.getvalue()
 
 

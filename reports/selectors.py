@@ -31,6 +31,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils.dateparse import parse_date
@@ -39,6 +40,9 @@ from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
 from responses.models import Answer, Invitation, Response
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
+
+if TYPE_CHECKING:
+    from reports.trends import RoundComparison
 
 # Variance of a uniform answer over a 5-point scale: (5^2 - 1) / 12.
 UNIFORM_VARIANCE = 2.0
@@ -219,6 +223,8 @@ class GapReport:
     # Whole minutes that submitted web respondents took, the median; None when
     # suppressed or when fewer than ``min_group_size`` of them have a duration.
     median_minutes: int | None = None
+    # The comparison with the previous round (``reports.trends.RoundComparison``); None without one.
+    rounds: RoundComparison | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -256,7 +262,10 @@ class GapReport:
             "min_group_size": self.min_group_size,
             "suppressed": self.suppressed,
             "reason": self.reason,
-            "benefits": [b.to_dict() for b in self.benefits],
+            "benefits": [
+                b.to_dict() if self.rounds is None else {**b.to_dict(), "trend": self.rounds.trend_dict(b.path)}
+                for b in self.benefits
+            ],
             "cells": [c.to_dict() for c in self.cells],
             "overall": None
             if o is None
@@ -272,7 +281,14 @@ class GapReport:
             "centre": None
             if self.suppressed
             else {"importance": self.centre_importance, "realization": self.centre_realization},
+            **self._rounds_json(),
         }
+
+    def _rounds_json(self) -> dict:
+        """``previous`` always; a ``trend`` in each benefit only when there is a previous round (section 8)."""
+        if self.rounds is None:
+            return {"previous": None}
+        return {"previous": self.rounds.previous_dict()}
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -581,26 +597,38 @@ def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> Gap
 def gap_report(*, assessment: Assessment) -> GapReport:
     """The gap report of ``assessment`` as anyone may see it; 6 queries whatever its size.
 
+    With a previous round, it also carries the trend (``reports.trends``):
+    10 queries, whatever the length of the chain of rounds.
+
     Every output (page, downloads, command) comes from here, so the release
     rules of section 6 hold everywhere: a suppressed report costs one query
     and reads no answer.
     """
     facts = submitted_facts(assessment=assessment)
     reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
+    if assessment.previous_id is not None:
+        # The trend module builds on this one, so it is imported here, not at the top.
+        from reports.trends import gap_report_with_previous
+
+        return gap_report_with_previous(assessment=assessment, facts=facts, reason=reason)
     if reason is not None:
         return _withheld(assessment, facts, reason)
     return gap_figures(assessment=assessment, facts=facts)
 
 
-def gap_figures(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> GapReport:
+def gap_figures(
+    *, assessment: Assessment, facts: SubmittedFacts | None = None, tallies: dict[int, Tally] | None = None
+) -> GapReport:
     """Every figure of sections 4 and 5 over the submitted responses, whatever their number.
 
     Not for display: only :func:`gap_report` decides whether figures may be shown.
+    ``tallies`` are the assessment's :func:`rating_tallies`, when already fetched.
     """
     if facts is None:
         facts = submitted_facts(assessment=assessment)
     questionnaire = assessment_questionnaire(assessment=assessment)
-    tallies = rating_tallies(assessment=assessment)
+    if tallies is None:
+        tallies = rating_tallies(assessment=assessment)
     figures = figures_from_tallies(questionnaire, tallies, float(assessment.threshold))
     return GapReport(
         organization=assessment.organization.name,

@@ -88,7 +88,7 @@ class AssessmentAdmin(BaseAssessmentAdmin):
         "submitted_count",
         "is_frozen",
     ]
-    actions = ["create_invitations"]
+    actions = [*BaseAssessmentAdmin.actions, "create_invitations"]
 
     def get_queryset(self, request):
         return (

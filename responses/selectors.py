@@ -55,7 +55,7 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
     invitations = Invitation.objects.all()
     return (
         Assessment.objects.filter(organization=organization)
-        .select_related("organization")
+        .select_related("organization", "previous")
         .annotate(
             invitations_sent=count_of(invitations, "assessment"),
             invitations_started=count_of(invitations.filter(_STARTED), "assessment"),

@@ -22,6 +22,7 @@ from assessments.selectors import assessment_segments, segment_option_ids
 from assessments.services import (
     assessment_freeze_questions,
     assessment_get_or_create,
+    assessment_set_previous_by_title,
     label_from_slug,
     segment_create,
 )
@@ -232,6 +233,7 @@ def responses_import_by_name(
     keep_open: bool = False,
     segment_values: Mapping[str, Mapping[str, str]] | None = None,
     new_segments: Mapping[str, list[str]] | None = None,
+    previous: str | None = None,
 ) -> tuple[Assessment, int]:
     """``import_responses``: create the organization and assessment when missing, then import; all or nothing.
 
@@ -239,9 +241,13 @@ def responses_import_by_name(
     elsewhere, unless ``keep_open``. ``new_segments`` ({key: option values})
     become ``invitation`` segments labelled from their slugs;
     ``segment_values`` ({respondent: {key: value}}) put each respondent in its groups.
+    ``previous`` names its previous round (``ValidationError`` on ``previous``
+    unless an earlier assessment of the organization).
     """
     org, _ = organization_get_or_create(name=organization)
     target, created = assessment_get_or_create(organization=org, title=assessment)
+    if previous is not None:
+        assessment_set_previous_by_title(assessment=target, title=previous)
     for key, values in (new_segments or {}).items():
         segment_create(
             assessment=target,
@@ -561,13 +567,18 @@ def invitations_create_by_name(
     count: int,
     segment_values: Mapping[str, str] | None = None,
     audience: str = Audience.BOTH,
+    previous: str | None = None,
 ) -> tuple[Assessment, bool, list[str]]:
     """``invite``: create the organization and the (open) assessment when missing, then ``count`` invitations.
 
-    All or nothing. Returns the assessment, whether it was created now, and the tokens.
+    All or nothing. ``previous`` names the assessment's previous round, as for
+    :func:`responses_import_by_name`. Returns the assessment, whether it was
+    created now, and the tokens.
     """
     org, _ = organization_get_or_create(name=organization)
     target, created = assessment_get_or_create(organization=org, title=assessment)
+    if previous is not None:
+        assessment_set_previous_by_title(assessment=target, title=previous)
     tokens = invitations_create(assessment=target, count=count, segment_values=segment_values, audience=audience)
     return target, created, tokens
 

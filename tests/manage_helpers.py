@@ -15,6 +15,7 @@ URL_NAMES = {
     "invitation_start": "responses:invitation:start",
     "manage_assessment_create": "assessments:manage:create",
     "manage_assessment_edit": "assessments:manage:edit",
+    "manage_assessment_next_round": "assessments:manage:next_round",
     "manage_invitation_revoke": "responses:manage:invitation_revoke",
     "manage_invitations": "responses:manage:invitations",
     "manage_invitations_csv": "responses:manage:invitations_csv",

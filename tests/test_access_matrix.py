@@ -86,6 +86,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "assessments:manage:edit": (ORG, MANAGE),
     "assessments:manage:segments": (ORG, MANAGE),
     "assessments:manage:segment_delete": ({**ORG, "pk": 1}, POST_ONLY),
+    "assessments:manage:next_round": (ORG, MANAGE),
     "responses:manage:invitations": (ORG, MANAGE),
     "responses:manage:invitations_csv": (ORG, POST_ONLY),
     "responses:manage:invitation_revoke": ({**ORG, "pk": "INVITATION"}, MANAGE),

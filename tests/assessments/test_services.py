@@ -11,7 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment
-from assessments.services import assessment_create, assessment_update
+from assessments.services import (
+    assessment_create,
+    assessment_set_previous,
+    assessment_start_next_round,
+    assessment_update,
+    segment_create,
+)
 from tests.factories import AssessmentFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +129,113 @@ def test_an_assessment_with_no_questions_cannot_be_opened(org):
 
 def test_an_assessment_opens_once_it_has_questions(org, taxonomy):
     assert assessment_create(organization=org, title="Baseline", status="open").status == "open"
+
+
+# --- Rounds: the previous round and the next one ---
+
+
+def test_a_previous_round_is_an_earlier_assessment_of_the_same_organization(org):
+    """The service accepts an earlier assessment of the organization as the previous round."""
+    baseline = assessment_create(organization=org, title="Baseline")
+    follow_up = assessment_create(organization=org, title="Follow-up", previous=baseline)
+    assert follow_up.previous == baseline
+    assert list(baseline.next_rounds.all()) == [follow_up]
+
+
+def test_a_previous_round_of_another_organization_is_refused_beside_the_field(org):
+    """Another organization's assessment is refused on ``previous``, and nothing is created."""
+    elsewhere = AssessmentFactory(organization=OrganizationFactory(name="Globex"))
+    with pytest.raises(ValidationError) as exc:
+        assessment_create(organization=org, title="Follow-up", previous=elsewhere)
+    assert errors(exc) == {"previous": ["The previous round must be an assessment of the same organization."]}
+    assert not Assessment.objects.filter(title="Follow-up").exists()
+
+
+def test_a_later_assessment_or_itself_cannot_be_the_previous_round(org):
+    """A round created later, or the assessment itself, is refused on ``previous``; nothing changes."""
+    first = assessment_create(organization=org, title="First")
+    later = assessment_create(organization=org, title="Later")
+    with pytest.raises(ValidationError) as exc:
+        assessment_set_previous(assessment=first, previous=later)
+    assert errors(exc) == {
+        "previous": ["“Later” was created after this assessment: the previous round must be an earlier one."]
+    }
+    with pytest.raises(ValidationError) as exc:
+        assessment_set_previous(assessment=first, previous=first)
+    assert errors(exc) == {"previous": ["An assessment cannot be its own previous round."]}
+    first.refresh_from_db()
+    assert first.previous is None
+
+
+def test_assessment_update_sets_and_removes_the_previous_round_and_keeps_it_by_default(org):
+    """``previous=None`` removes it; leaving the argument out keeps it."""
+    baseline = assessment_create(organization=org, title="Baseline")
+    follow_up = assessment_create(organization=org, title="Follow-up")
+    values = {"title": "Follow-up", "status": "draft", "opens_at": None, "closes_at": None, "threshold": 1.0}
+    assessment_update(assessment=follow_up, previous=baseline, **values)
+    assessment_update(assessment=follow_up, **values)
+    follow_up.refresh_from_db()
+    assert follow_up.previous == baseline
+    assessment_update(assessment=follow_up, previous=None, **values)
+    follow_up.refresh_from_db()
+    assert follow_up.previous is None
+
+
+def test_the_next_round_is_a_draft_with_the_same_settings_and_this_one_as_its_previous_round(org, taxonomy):
+    """Threshold, minimum group size, results and survey length are copied; the title is proposed and numbered."""
+    baseline = assessment_create(
+        organization=org,
+        title="Baseline",
+        status="open",
+        threshold=1.5,
+        min_group_size=8,
+        results="live",
+        benefits_per_respondent=12,
+    )
+    following = assessment_start_next_round(assessment=baseline)
+    assert following.title == "Baseline (next round)"
+    assert following.status == Assessment.Status.DRAFT
+    assert following.previous == baseline
+    assert {name: getattr(following, name) for name in Assessment.round_settings} == {
+        "threshold": 1.5,
+        "min_group_size": 8,
+        "results": "live",
+        "benefits_per_respondent": 12,
+    }
+    assert assessment_start_next_round(assessment=baseline).title == "Baseline (next round 2)"
+    assert assessment_start_next_round(assessment=baseline, title="Pulse").previous == baseline
+
+
+def test_the_next_round_keeps_the_unique_title_rule(org):
+    """A title the organization already uses is refused on ``title``."""
+    baseline = assessment_create(organization=org, title="Baseline")
+    with pytest.raises(ValidationError) as exc:
+        assessment_start_next_round(assessment=baseline, title="Baseline")
+    assert "title" in errors(exc)
+    assert Assessment.objects.count() == 1
+
+
+def test_deleting_a_previous_round_unlinks_its_next_round(org):
+    """The next round stays, without a previous round."""
+    baseline = assessment_create(organization=org, title="Baseline")
+    follow_up = assessment_create(organization=org, title="Follow-up", previous=baseline)
+    baseline.delete()
+    follow_up.refresh_from_db()
+    assert follow_up.previous is None
+
+
+def test_the_next_round_copies_the_segments_with_their_options_in_order(org):
+    """Each segment comes across with its key, label, source and options, so the two rounds group alike."""
+    baseline = assessment_create(organization=org, title="Baseline")
+    segment_create(
+        assessment=baseline, key="department", label="Department", source="invitation", options=["Sales", "IT"]
+    )
+    segment_create(assessment=baseline, key="role", label="Role", source="respondent", options=["Manager", "Staff"])
+    following = assessment_start_next_round(assessment=baseline)
+    copied = [
+        (s.key, s.label, s.source, [(o.value, o.label) for o in s.options.all()]) for s in following.segments.all()
+    ]
+    assert copied == [
+        ("department", "Department", "invitation", [("sales", "Sales"), ("it", "IT")]),
+        ("role", "Role", "respondent", [("manager", "Manager"), ("staff", "Staff")]),
+    ]

@@ -112,7 +112,7 @@ def test_same_title_in_another_organization_is_fine(manager, assessment, taxonom
     assert manager.post(url("manage_assessment_create", "acme"), FORM).status_code == 302
 
 
-@pytest.mark.parametrize("name", ["manage_assessment_create", "manage_assessment_edit"])
+@pytest.mark.parametrize("name", ["manage_assessment_create", "manage_assessment_edit", "manage_assessment_next_round"])
 def test_assessment_pages_for_outsiders_are_404_and_change_nothing(outsider, assessment, name):
     args = ("acme",) if name == "manage_assessment_create" else ("acme", "baseline")
     assert outsider.get(url(name, *args)).status_code == 404
@@ -151,3 +151,70 @@ def test_segments_are_fixed_once_the_assessment_has_answers(manager, org, assess
     assert assessment.segments.count() == 1
     refused = manager.post(page, {"label": "Team", "key": "team", "source": "invitation", "options": "X\nY"})
     assert refused.status_code == 400 and assessment.segments.count() == 1
+
+
+# --- Rounds ---
+
+
+def test_the_form_sets_an_earlier_assessment_as_the_previous_round(manager, org, assessment, taxonomy):
+    """The previous round is chosen among the organization's other assessments and saved."""
+    follow_up = AssessmentFactory(organization=org, title="Follow-up", slug="follow-up")
+    page = manager.get(url("manage_assessment_edit", "acme", "follow-up"))
+    assert list(page.context["form"].fields["previous"].queryset) == [assessment]
+    response = manager.post(
+        url("manage_assessment_edit", "acme", "follow-up"), {**FORM, "title": "Follow-up", "previous": assessment.pk}
+    )
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.previous == assessment
+
+
+def test_the_form_refuses_a_later_previous_round_beside_the_field(manager, org, assessment):
+    """The model's message shows next to the field, and nothing is saved."""
+    later = AssessmentFactory(organization=org, title="Later", slug="later")
+    response = manager.post(
+        url("manage_assessment_edit", "acme", "baseline"), {**FORM, "title": "Baseline", "previous": later.pk}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["previous"] == [
+        "“Later” was created after this assessment: the previous round must be an earlier one."
+    ]
+    assessment.refresh_from_db()
+    assert assessment.previous is None
+
+
+def test_the_form_refuses_another_organizations_assessment_as_previous_round(manager, assessment):
+    """An assessment of another organization is not among the choices: refused, nothing saved."""
+    elsewhere = AssessmentFactory(title="Elsewhere")
+    response = manager.post(url("manage_assessment_create", "acme"), {**FORM, "previous": elsewhere.pk})
+    assert response.status_code == 400
+    assert "previous" in response.context["form"].errors
+    assert not Assessment.objects.filter(title=FORM["title"]).exists()
+
+
+def test_start_the_next_round_proposes_a_title_and_creates_a_draft_after_this_one(manager, org, assessment):
+    """GET proposes “<title> (next round)”; POST creates the draft and opens its edit page."""
+    page = manager.get(url("manage_assessment_next_round", "acme", "baseline"))
+    assert page.status_code == 200
+    assert 'value="Baseline (next round)"' in page.content.decode()
+    response = manager.post(url("manage_assessment_next_round", "acme", "baseline"), {"title": "Follow-up"})
+    created = Assessment.objects.get(organization=org, title="Follow-up")
+    assert response.status_code == 302
+    assert response["Location"] == url("manage_assessment_edit", "acme", created.slug)
+    assert (created.status, created.previous, created.threshold) == ("draft", assessment, assessment.threshold)
+
+
+def test_start_the_next_round_refuses_a_taken_title_beside_the_field(manager, assessment):
+    """The unique title rule applies: a clear message, nothing created."""
+    response = manager.post(url("manage_assessment_next_round", "acme", "baseline"), {"title": "Baseline"})
+    assert response.status_code == 400
+    assert "already has an assessment called" in response.context["form"].errors["title"][0]
+    assert Assessment.objects.count() == 1
+
+
+def test_the_overview_offers_the_next_round_and_names_each_previous_round(manager, org, assessment):
+    """Each row links to its next round; a round that follows another says so."""
+    AssessmentFactory(organization=org, title="Follow-up", slug="follow-up", previous=assessment)
+    html = manager.get(url("manage_overview", "acme")).content.decode()
+    assert url("manage_assessment_next_round", "acme", "baseline") in html
+    assert "after Baseline" in html

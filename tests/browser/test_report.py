@@ -122,3 +122,41 @@ def test_withheld_report_and_withdraw_in_chromium(live_server, page, phone_page,
     phone_page.get_by_role("button", name="Withdraw and delete my answers").click()
     assert phone_page.get_by_text("Your draft was withdrawn").is_visible()
     assert problems == []
+
+
+def test_since_the_previous_round_in_chromium(live_server, page, phone_page, screenshot_dir):
+    """The follow-up's "Since Baseline 2026" part: dumbbells, line charts, no CSP violation; screenshots."""
+    call_command("load_taxonomy", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    follow_up = Assessment.objects.select_related("organization").get(title="Follow-up 2027")
+    user = UserFactory(username="analyst")
+    MembershipFactory(user=user, organization=follow_up.organization, role=Membership.Role.ANALYST)
+    url = f"{live_server.url}/o/{follow_up.organization.slug}/{follow_up.slug}/report/"
+
+    problems = console_errors(page)
+    log_in(page, live_server.url, user.username)
+    page.goto(url)
+    section = page.locator("#trend")
+    assert section.get_by_role("heading", level=2, name="Since Baseline 2026").is_visible()
+    assert section.locator(".trend-narrowed svg.dumbbell").count() >= 4
+    assert section.locator(".trend-widened svg.dumbbell").count() >= 2
+    assert section.locator("svg.line-chart").count() == 6
+    # The stylesheet coloured the marks (no inline styles): a narrowed dot is green.
+    colour = section.locator(".trend-narrowed .now-mark").first.evaluate("e => getComputedStyle(e).stroke")
+    assert colour == "rgb(26, 127, 67)"
+    section.screenshot(path=str(screenshot_dir / "report-trend-desktop.png"))
+
+    log_in(phone_page, live_server.url, user.username)
+    phone_page.goto(url)
+    # The phone's view of the dumbbells and of the first line charts, as a person scrolls to them.
+    for name, selector in (("dumbbells", ".trend-narrowed"), ("lines", ".trend-lines")):
+        phone_page.locator(f"#trend {selector}").scroll_into_view_if_needed()
+        phone_page.screenshot(path=str(screenshot_dir / f"report-trend-phone-{name}.png"))
+    wide = phone_page.evaluate(
+        """() => [...document.querySelectorAll('#trend *')]
+            .filter(e => !e.closest('.table-responsive') && e.getBoundingClientRect().right > innerWidth + 1)
+            .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right))
+            .slice(0, 8)"""
+    )
+    assert wide == []
+    assert problems == []

@@ -9,11 +9,13 @@ import json
 import pytest
 from django.core.management import call_command
 
+from assessments.models import Assessment
 from common.commands import InputError
 from reports.management.commands.gap_report import Command
 from reports.renderers import render_json
 from reports.selectors import gap_report
-from tests.reports.helpers import FEEDBACK, assessment_with, columns
+from tests.factories import AssessmentFactory
+from tests.reports.helpers import FEEDBACK, add_responses, assessment_with, columns
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,47 @@ def test_unknown_names_fail_with_a_clean_message(assessment, capsys, organizatio
 def test_unwritable_output_fails(assessment, tmp_path):
     with pytest.raises(InputError, match="cannot write"):
         run("-o", str(tmp_path / "missing" / "report.json"))
+
+
+# --- With a previous round (section 8) ---
+
+
+@pytest.fixture
+def follow_up(assessment):
+    """A closed "Follow-up 2027" whose previous round is "Baseline 2026" (4 paired answers: too few for a verdict)."""
+    later = AssessmentFactory(organization=assessment.organization, title="Follow-up 2027", previous=assessment)
+    add_responses(later, {FEEDBACK: columns([4, 4, 4, 4, 4, 4], [4, 3, 4, 4, 3, 4])}, prefix="f")
+    Assessment.objects.filter(pk=later.pk).update(status="closed")
+    return Assessment.objects.select_related("organization").get(pk=later.pk)
+
+
+def test_csv_adds_the_trend_columns(follow_up):
+    """trend_change, trend_ci95_low/high and trend_verdict; empty for a benefit rated in neither round."""
+    out, _ = run("--format", "csv")  # the baseline has no previous round: the columns are empty
+    assert list(csv.DictReader(io.StringIO(out)))[0]["trend_change"] == ""
+    out = io.StringIO()
+    call_command(
+        "gap_report", "--organization", "Acme", "--assessment", "Follow-up 2027", "--format", "csv", stdout=out
+    )
+    rows = {r["path"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    trend = gap_report(assessment=follow_up).rounds.trend_of(FEEDBACK)
+    feedback = rows[FEEDBACK]
+    assert float(feedback["trend_change"]) == trend.change
+    assert (float(feedback["trend_ci95_low"]), float(feedback["trend_ci95_high"])) == trend.ci95
+    assert feedback["trend_verdict"] == trend.verdict == "insufficient"
+    other = next(r for p, r in rows.items() if p != FEEDBACK)
+    assert (other["trend_change"], other["trend_ci95_low"], other["trend_verdict"]) == ("", "", "insufficient")
+
+
+def test_text_adds_a_change_column_and_names_the_previous_round(follow_up):
+    """The text table says the previous round and gives each benefit's change."""
+    out = io.StringIO()
+    call_command(
+        "gap_report", "--organization", "Acme", "--assessment", "Follow-up 2027", "--format", "text", stdout=out
+    )
+    text = out.getvalue()
+    assert "Previous round: Baseline 2026 (5 respondents); since then 0 gaps narrowed, 0 widened" in text
+    assert "Change" in text
+    line = next(line for line in text.splitlines() if line.startswith("Improved Feedback"))
+    change = gap_report(assessment=follow_up).rounds.trend_of(FEEDBACK).change
+    assert f"{change:+.2f} few" in line

@@ -271,3 +271,48 @@ def test_guidance_is_not_in_the_downloads(client, assessment):
     indicator = Benefit.objects.get(path=FEEDBACK).indicators[0]
     for name in ("json", "csv"):
         assert indicator not in client.get(url(assessment, name)).content.decode()
+
+
+# --- Since the previous round (section 8) ---
+
+
+def test_the_demo_follow_up_shows_what_changed_since_the_baseline(client, taxonomy, django_assert_max_num_queries):
+    """Narrowed and widened benefits with dumbbells, six line charts with titles; a fixed number of queries."""
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    follow_up = Assessment.objects.select_related("organization").get(title="Follow-up 2027")
+    member(client, follow_up)
+    with django_assert_max_num_queries(20):
+        response = client.get(url(follow_up))
+    html = response.content.decode()
+    assert '<h2 id="trend-h" class="h4">Since Baseline 2026</h2>' in html
+    trends = gap_report(assessment=follow_up).rounds.trends
+    narrowed = sorted((t.change, p) for p, t in trends.items() if t.verdict == "narrowed")
+    assert html.count('class="gap-bar dumbbell"') == sum(t.verdict in ("narrowed", "widened") for t in trends.values())
+    assert html.count('class="line-chart"') == 6
+    assert html.count('<desc id="line-') == 6
+    # The largest narrowing comes first in its group.
+    first = html.index('class="trend-group trend-narrowed')
+    largest = gap_report(assessment=follow_up).by_path[narrowed[0][1]].name
+    assert html.index(largest, first) < html.index("</ol>", first)
+    assert 'style="' not in html
+
+
+def test_a_report_without_a_previous_round_has_no_since_part(client, taxonomy):
+    """The baseline has no previous round: no "Since" section."""
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    baseline = Assessment.objects.select_related("organization").get(title="Baseline 2026")
+    member(client, baseline)
+    assert 'id="trend"' not in client.get(url(baseline)).content.decode()
+
+
+def test_a_suppressed_previous_round_says_why_there_is_no_change(client, taxonomy):
+    """A previous round below k: the page says so, and shows no dumbbell."""
+    before = AssessmentFactory(organization__name="Acme", title="Before")
+    add_responses(before, {FEEDBACK: columns([5, 4], [2, 2])}, prefix="b")
+    now = assessment_with({FEEDBACK: columns([5] * 6, [3] * 6)}, status="closed", organization=before.organization)
+    Assessment.objects.filter(pk=now.pk).update(previous=before)
+    now.refresh_from_db()
+    member(client, now)
+    html = client.get(url(now)).content.decode()
+    assert "Before, the previous round, shows no figures" in html
+    assert "gap-bar dumbbell" not in html

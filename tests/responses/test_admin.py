@@ -241,3 +241,47 @@ def test_view_only_staff_cannot_change_an_assessment(taxonomy, client):
 def test_add_pages_open(taxonomy, staff, model):
     """The add pages render for a superuser."""
     assert staff.get(reverse(f"admin:{APP[model]}_{model}_add")).status_code == 200
+
+
+def test_start_the_next_round_action_creates_a_draft_after_each_selected_assessment(taxonomy, staff):
+    """The admin action copies the settings and links the new round to the selected one."""
+    org = OrganizationFactory(name="Acme")
+    baseline = AssessmentFactory(organization=org, title="Baseline", threshold=1.5, min_group_size=7)
+    response = staff.post(
+        reverse("admin:assessments_assessment_changelist"),
+        {"action": "start_next_round", "_selected_action": [baseline.pk]},
+        follow=True,
+    )
+    created = Assessment.objects.get(previous=baseline)
+    assert (created.title, created.status, created.threshold, created.min_group_size) == (
+        "Baseline (next round)",
+        "draft",
+        1.5,
+        7,
+    )
+    assert "Started “" in response.content.decode()
+
+
+def test_the_admin_refuses_a_previous_round_of_another_organization(taxonomy, staff):
+    """The change form shows the model's message beside the field and saves nothing."""
+    assessment = AssessmentFactory(organization=OrganizationFactory(name="Acme"), title="Baseline")
+    elsewhere = AssessmentFactory(organization=OrganizationFactory(name="Globex"))
+    response = staff.post(
+        reverse("admin:assessments_assessment_change", args=[assessment.pk]),
+        {
+            "organization": assessment.organization_id,
+            "title": "Baseline",
+            "slug": assessment.slug,
+            "status": "open",
+            "threshold": "1.0",
+            "min_group_size": "5",
+            "results": "after-close",
+            "previous": elsewhere.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["previous"] == [
+        "The previous round must be an assessment of the same organization."
+    ]
+    assessment.refresh_from_db()
+    assert assessment.previous is None

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment
 from common.commands import InputError
-from demo.services import DEMO_ASSESSMENT, DEMO_OPEN_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
+from demo.services import DEMO_ASSESSMENT, DEMO_FOLLOW_UP, DEMO_OPEN_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
 from organizations.models import Organization
 from reports.selectors import gap_report
 from responses.management.commands import import_responses
@@ -271,7 +271,7 @@ def test_seed_demo_builds_a_realistic_demo(taxonomy):
 def test_seed_demo_has_under_realized_and_contested_benefits(taxonomy):
     """Some benefits' mean gap is at least 1; a few have widely split importance ratings."""
     call_command("seed_demo", stderr=io.StringIO())
-    submitted = Answer.objects.filter(response__submitted_on__isnull=False)
+    submitted = Answer.objects.filter(response__submitted_on__isnull=False, assessment__title=DEMO_ASSESSMENT)
     gaps, spreads = [], []
     for benefit in Benefit.objects.all():
         rows = submitted.filter(benefit=benefit)
@@ -309,3 +309,81 @@ def test_seed_demo_needs_the_taxonomy(db):
     with pytest.raises(CommandError, match="load_taxonomy"):
         call_command("seed_demo", stderr=io.StringIO())
     assert not Organization.objects.exists()
+
+
+# --- import_responses --previous ---
+
+
+def test_import_previous_names_the_previous_round_of_the_assessment_it_creates(taxonomy, tmp_path):
+    """The new assessment's previous round is the named earlier assessment of the organization."""
+    import_(write(tmp_path, csv_for(2, [FEEDBACK])), title="Baseline 2026")
+    err = io.StringIO()
+    call_command(
+        "import_responses",
+        str(write(tmp_path, csv_for(2, [FEEDBACK]), "next.csv")),
+        organization=ORG,
+        assessment="Follow-up 2027",
+        previous="Baseline 2026",
+        stderr=err,
+    )
+    follow_up = Assessment.objects.get(title="Follow-up 2027")
+    assert follow_up.previous == Assessment.objects.get(title="Baseline 2026")
+    assert "Its previous round is Baseline 2026." in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        ("Nowhere", "--previous: Acme has no assessment “Nowhere” to be the previous round."),
+        ("Later", "--previous: “Later” was created after this assessment: the previous round must be an earlier one."),
+        ("Open one", "--previous: An assessment cannot be its own previous round."),
+    ],
+)
+def test_import_previous_that_is_not_an_earlier_assessment_is_an_error_and_writes_nothing(
+    taxonomy, tmp_path, previous, message
+):
+    """An unknown, later or same assessment: a ``--previous:`` error, and no response or link is written."""
+    org = AssessmentFactory(organization__name=ORG, title="Open one").organization
+    AssessmentFactory(organization=org, title="Later")
+    before = Response.objects.count()
+    with pytest.raises(InputError) as exc:
+        call_command(
+            "import_responses",
+            str(write(tmp_path, csv_for(2, [FEEDBACK]))),
+            organization=ORG,
+            assessment="Open one",
+            previous=previous,
+            stderr=io.StringIO(),
+        )
+    assert str(exc.value) == message
+    assert Response.objects.count() == before
+    assert Assessment.objects.get(title="Open one").previous is None
+
+
+def test_import_previous_of_another_organization_is_an_error_and_creates_nothing(taxonomy, tmp_path):
+    """A title that exists only in another organization is unknown here: no organization or assessment is made."""
+    AssessmentFactory(organization__name="Globex", title="Baseline 2026")
+    with pytest.raises(InputError, match="^--previous: Acme has no assessment"):
+        call_command(
+            "import_responses",
+            str(write(tmp_path, csv_for(2, [FEEDBACK]))),
+            organization=ORG,
+            assessment="Follow-up",
+            previous="Baseline 2026",
+            stderr=io.StringIO(),
+        )
+    assert not Organization.objects.filter(name=ORG).exists()
+
+
+def test_seed_demo_has_a_follow_up_round_whose_trend_narrows_some_gaps_and_widens_others(taxonomy):
+    """ "Follow-up 2027" (closed) follows "Baseline 2026"; "Pulse 2027" (open) follows it; most gaps unchanged."""
+    call_command("seed_demo", stderr=io.StringIO())
+    baseline = Assessment.objects.get(title=DEMO_ASSESSMENT)
+    follow_up = Assessment.objects.select_related("organization").get(title=DEMO_FOLLOW_UP)
+    assert (follow_up.status, follow_up.previous) == (Assessment.Status.CLOSED, baseline)
+    assert Assessment.objects.get(title=DEMO_OPEN_ASSESSMENT).previous == follow_up
+    trends = gap_report(assessment=follow_up).rounds.trends
+    verdicts = [t.verdict for t in trends.values()]
+    assert verdicts.count("narrowed") >= 4
+    assert verdicts.count("widened") >= 2
+    assert verdicts.count("unchanged") > len(verdicts) / 2

@@ -97,3 +97,28 @@ def test_from_the_command_line_a_bad_count_exits_non_zero_with_the_message_on_st
     )
     assert good.returncode == 0 and len(good.stdout.splitlines()) == 2
     assert "Created 2 invitations" in good.stderr
+
+
+def test_previous_names_the_previous_round_of_the_assessment_it_creates_or_fills(taxonomy):
+    """A new assessment, and an existing one, take the named earlier assessment as their previous round."""
+    invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
+    invite("--organization", "Acme", "--assessment", "Follow-up", "--count", "1", "--previous", "Baseline")
+    baseline = Assessment.objects.get(title="Baseline")
+    assert Assessment.objects.get(title="Follow-up").previous == baseline
+    invite("--organization", "Acme", "--assessment", "Pulse", "--count", "1")
+    invite("--organization", "Acme", "--assessment", "Pulse", "--count", "1", "--previous", "Baseline")
+    assert Assessment.objects.get(title="Pulse").previous == baseline
+
+
+@pytest.mark.parametrize("previous", ["Nowhere", "Later", "Baseline"])
+def test_a_previous_that_is_not_an_earlier_assessment_is_an_error_and_creates_nothing(taxonomy, previous):
+    """Unknown, later or the assessment itself: a ``--previous:`` error, no link, nothing changed."""
+    invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
+    invite("--organization", "Acme", "--assessment", "Later", "--count", "1")
+    with pytest.raises(InputError, match="^--previous: "):
+        invite("--organization", "Acme", "--assessment", "Baseline", "--count", "2", "--previous", previous)
+    assert Invitation.objects.count() == 2
+    assert Assessment.objects.get(title="Baseline").previous is None
+    with pytest.raises(InputError, match="^--previous: "):
+        invite("--organization", "Acme", "--assessment", "New", "--count", "2", "--previous", "Nowhere")
+    assert not Assessment.objects.filter(title="New").exists()

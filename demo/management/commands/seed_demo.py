@@ -7,6 +7,8 @@ from django.core.management.base import CommandError
 from common.commands import ContractCommand
 from demo.services import (
     DEMO_ASSESSMENT,
+    DEMO_FOLLOW_UP,
+    DEMO_FOLLOW_UP_RESPONDENTS,
     DEMO_OPEN_ASSESSMENT,
     DEMO_ORGANIZATION,
     DEMO_RESPONDENTS,
@@ -19,8 +21,8 @@ from responses.exports import invitation_path
 class Command(ContractCommand):
     help = (
         f"Create {DEMO_ORGANIZATION!r} with the closed assessment {DEMO_ASSESSMENT!r} (about "
-        f"{DEMO_RESPONDENTS} deterministic synthetic respondents) and the open {DEMO_OPEN_ASSESSMENT!r} "
-        "with a few invitations."
+        f"{DEMO_RESPONDENTS} deterministic synthetic respondents), its closed next round {DEMO_FOLLOW_UP!r} "
+        f"and the open {DEMO_OPEN_ASSESSMENT!r} with a few invitations."
     )
 
     def add_arguments(self, parser) -> None:
@@ -45,6 +47,10 @@ class Command(ContractCommand):
                 f"The demo ({result.assessment}) already exists. Use --if-missing to keep it without an error."
             )
         self.stderr.write(f"Created {result.assessment} (closed) with {result.respondents} submitted respondents.")
+        self.stderr.write(
+            f"Created its next round {DEMO_FOLLOW_UP} (closed) with {DEMO_FOLLOW_UP_RESPONDENTS} submitted "
+            "respondents: its report shows what changed since."
+        )
         self.stderr.write(f"Invitation links to the open assessment {DEMO_OPEN_ASSESSMENT} (shown only now):")
         for token in result.tokens:
             self.stderr.write(f"  {invitation_path(token)}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from tqdm import tqdm
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_by_name, assessment_segments
-from common.commands import ContractCommand, InputError, RawStream
+from common.commands import ContractCommand, InputError, RawStream, field_input_error
 from responses.loaders import ResponsesCSVError, import_context, read_responses_file
 from responses.segment_loader import read_segments_file
 from responses.services import responses_import_by_name
@@ -32,6 +33,11 @@ class Command(ContractCommand):
         parser.add_argument(
             "--segments", metavar="SEGFILE", help="CSV respondent,<segment key>...: each respondent's groups"
         )
+        parser.add_argument(
+            "--previous",
+            metavar="TITLE",
+            help="the assessment's previous round: an earlier assessment of the same organization",
+        )
 
     def handle(
         self,
@@ -41,6 +47,7 @@ class Command(ContractCommand):
         assessment: str,
         keep_open: bool,
         segments: str | None = None,
+        previous: str | None = None,
         **options,
     ) -> None:
         existing = assessment_by_name(organization=organization, title=assessment)
@@ -48,6 +55,9 @@ class Command(ContractCommand):
             raise InputError(
                 f"{file}: {existing} is closed, so it takes no more answers; import into a new assessment instead"
             )
+        # Before reading what may be a large file; the import checks the whole rule again.
+        if previous is not None and assessment_by_name(organization=organization, title=previous) is None:
+            raise InputError(f"--previous: {organization} has no assessment “{previous}” to be the previous round.")
         # A bar only for a person watching a terminal; a pipe or a log stays clean.
         show_bar = self.stderr.isatty()
 
@@ -79,13 +89,19 @@ class Command(ContractCommand):
                 )
             except ResponsesCSVError as exc:
                 raise InputError(str(exc)) from exc
-        target, count = responses_import_by_name(
-            organization=organization,
-            assessment=assessment,
-            ratings_by_respondent=ratings,
-            keep_open=keep_open,
-            segment_values=plan.values if plan else None,
-            new_segments=plan.new_segments if plan else None,
-        )
+        try:
+            target, count = responses_import_by_name(
+                organization=organization,
+                assessment=assessment,
+                ratings_by_respondent=ratings,
+                keep_open=keep_open,
+                segment_values=plan.values if plan else None,
+                new_segments=plan.new_segments if plan else None,
+                previous=previous,
+            )
+        except ValidationError as exc:
+            raise field_input_error(exc, "previous", "--previous") or exc from exc
         state = target.get_status_display().lower()
         self.stderr.write(f"Imported {len(ratings)} responses ({count} answers) into {target} ({state}).")
+        if target.previous is not None:
+            self.stderr.write(f"Its previous round is {target.previous.title}.")

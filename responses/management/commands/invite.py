@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
+
 from assessments.models import Audience
-from common.commands import ContractCommand, InputError
+from common.commands import ContractCommand, InputError, field_input_error
 from responses.exports import invitation_path
 from responses.services import invitations_create_by_name
 
@@ -80,6 +82,11 @@ class Command(ContractCommand):
             metavar="KEY=VALUE",
             help="the group of every link, in an invitation segment of the assessment (repeatable)",
         )
+        parser.add_argument(
+            "--previous",
+            metavar="TITLE",
+            help="the assessment's previous round: an earlier assessment of the same organization",
+        )
 
     def handle(
         self,
@@ -90,6 +97,7 @@ class Command(ContractCommand):
         base_url: str | None,
         segment: list[str],
         audience: str | None = None,
+        previous: str | None = None,
         **options,
     ) -> None:
         n = _count(count)
@@ -100,10 +108,17 @@ class Command(ContractCommand):
             raise InputError("--organization and --assessment must not be empty")
         try:
             target, created, tokens = invitations_create_by_name(
-                organization=organization, assessment=assessment, count=n, segment_values=values, audience=scope
+                organization=organization,
+                assessment=assessment,
+                count=n,
+                segment_values=values,
+                audience=scope,
+                previous=previous,
             )
         except ValueError as exc:
             raise InputError(f"--segment: {exc}") from exc
+        except ValidationError as exc:
+            raise field_input_error(exc, "previous", "--previous") or exc from exc
         for token in tokens:
             self.stdout.write(base + invitation_path(token))
         if created:

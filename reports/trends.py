@@ -1,0 +1,410 @@
+"""Rounds: what changed since the previous round (contract section 8).
+
+An assessment may name its previous round, which may name its own, and so
+on: a *chain* of rounds, oldest first, ending with this one. The report of
+a round with a previous one carries, per benefit, the change of the paired
+mean (importance - realization per respondent) since the previous round,
+with a Welch 95% interval: the two rounds are independent samples, since
+responses are anonymous and nothing pairs a person across rounds. The page
+also shows each concept x scope cell's gap over every round of the chain.
+
+Confidentiality
+---------------
+Each round keeps its own release rule (section 6): a round that is below its
+minimum group size, or whose results are withheld until it closes, shows
+nothing, here either. When this round or the previous one is suppressed,
+every trend is null (a change and one round's figures would give away the
+other's); a suppressed round of the chain has no point in the cell history,
+and its answers are never read.
+
+Cost
+----
+A fixed number of queries whatever the chain's length: the organization's
+assessments (1, walked in Python), the respondents of every round of the
+chain (1), and, when this round shows figures, one aggregate over the
+answers of every shown round of the chain (this one included) in place of
+the report's own, the frozen wording of the two rounds compared (1) and the
+concept and scope of every benefit (1). The aggregate is the report's
+``GROUP BY`` with ``assessment_id`` first, so it walks one range of
+``answer_report_idx`` per round: the cost of the report of each round, no more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db import connection
+
+from assessments.models import Assessment, AssessmentQuestion
+from reports.selectors import (
+    GapReport,
+    SubmittedFacts,
+    Tally,
+    _moments,
+    _withheld,
+    gap_figures,
+    suppression_reason,
+    tally_add,
+)
+from responses.models import Answer, Response
+from taxonomy.models import Benefit
+from taxonomy.scales import Dimension
+from taxonomy.selectors import live_questions
+
+# Under this many paired answers in either round the verdict is "insufficient".
+MIN_TREND_N = 5
+
+# A change smaller than this is "unchanged", however sure: a fifth of a scale point.
+MIN_CHANGE = Fraction(1, 5)
+
+VERDICTS = {
+    "narrowed": "Narrowed",
+    "widened": "Widened",
+    "unchanged": "Unchanged",
+    "insufficient": "Too few answers",
+}
+
+
+def welch_t_975(df: float) -> float:
+    """t(0.975, df) for a Welch (non-integer) df; ``scipy.special.stdtrit`` as in ``reports.selectors``.
+
+    Not cached: a Welch df is a real number, nearly every one new.
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, 0.975))
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One benefit's change since the previous round (contract section 8)."""
+
+    comparable: bool
+    gap_before: float | None = None
+    change: float | None = None
+    ci95: tuple[float, float] | None = None
+    df: float | None = None
+    verdict: str | None = None
+    importance_change: float | None = None
+    realization_change: float | None = None
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICTS.get(self.verdict or "", "Not comparable")
+
+    @property
+    def change_text(self) -> str:
+        """The change, signed (a typographic minus), for people; "–" when there is none."""
+        return _signed(self.change)
+
+    @property
+    def ci95_text(self) -> str:
+        return f"{_signed(self.ci95[0])} to {_signed(self.ci95[1])}" if self.ci95 else "–"
+
+    def to_dict(self) -> dict:
+        return {
+            "comparable": self.comparable,
+            "gap_before": self.gap_before,
+            "change": self.change,
+            "ci95": list(self.ci95) if self.ci95 else None,
+            "df": self.df,
+            "verdict": self.verdict,
+            "importance_change": self.importance_change,
+            "realization_change": self.realization_change,
+        }
+
+
+NOT_COMPARABLE = Trend(comparable=False)
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}".replace("-", "−")
+
+
+@dataclass(frozen=True)
+class PairedSums:
+    """Integer sums of one round's paired differences: n, sum and sum of squares."""
+
+    n: int
+    total: int
+    squares: int
+
+    @classmethod
+    def of(cls, tally: Tally) -> PairedSums:
+        return cls(tally.paired_n, tally.paired_sum, tally.paired_squares)
+
+
+def _difference(a: float | None, b: float | None) -> float | None:
+    return a - b if a is not None and b is not None else None
+
+
+def _mean_of(counts: list[int]) -> float | None:
+    n = sum(counts)
+    return sum(v * c for v, c in enumerate(counts)) / n if n else None
+
+
+def paired_change(now: PairedSums, before: PairedSums) -> tuple[float | None, tuple[float, float] | None, float | None]:
+    """``change``, ``ci95`` and ``df`` of section 8: Welch's interval for the difference of two paired means."""
+    mean_now, var_now = _moments(now.n, now.total, now.squares)
+    mean_before, var_before = _moments(before.n, before.total, before.squares)
+    if mean_now is None or mean_before is None:
+        return None, None, None
+    change = mean_now - mean_before
+    if var_now is None or var_before is None:  # a paired n below 2
+        return change, None, None
+    v_now, v_before = var_now / now.n, var_before / before.n
+    if v_now + v_before == 0:
+        return change, (change, change), float(now.n + before.n - 2)
+    se = math.sqrt(v_now + v_before)
+    df = (v_now + v_before) ** 2 / (v_now**2 / (now.n - 1) + v_before**2 / (before.n - 1))
+    half = welch_t_975(df) * se
+    return change, (change - half, change + half), df
+
+
+def verdict(now: PairedSums, before: PairedSums, ci95: tuple[float, float] | None) -> str:
+    """``insufficient``, ``narrowed``, ``widened`` or ``unchanged`` (section 8).
+
+    The size test compares the exact difference of the two means (ratios of
+    integers), so a change of exactly 0.2 is 0.2, not 0.19999999999999996.
+    """
+    if now.n < MIN_TREND_N or before.n < MIN_TREND_N or ci95 is None:
+        return "insufficient"
+    change = Fraction(now.total, now.n) - Fraction(before.total, before.n)
+    if ci95[1] < 0 and change <= -MIN_CHANGE:
+        return "narrowed"
+    if ci95[0] > 0 and change >= MIN_CHANGE:
+        return "widened"
+    return "unchanged"
+
+
+def benefit_trend(now: Tally, before: Tally) -> Trend:
+    """The trend of a comparable benefit, from its tallies in this round and the previous one."""
+    paired_now, paired_before = PairedSums.of(now), PairedSums.of(before)
+    change, ci95, df = paired_change(paired_now, paired_before)
+    imp_now, real_now = _mean_of(now.importance), _mean_of(now.realization)
+    imp_before, real_before = _mean_of(before.importance), _mean_of(before.realization)
+    return Trend(
+        comparable=True,
+        gap_before=_difference(imp_before, real_before),
+        change=change,
+        ci95=ci95,
+        df=df,
+        verdict=verdict(paired_now, paired_before, ci95),
+        importance_change=_difference(imp_now, imp_before),
+        realization_change=_difference(real_now, real_before),
+    )
+
+
+# --- The chain of rounds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of the chain, as far as anyone may see it."""
+
+    id: int
+    title: str
+    respondents: int
+    reason: str | None  # why it shows no figures (section 6), or None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.reason is not None
+
+
+@dataclass(frozen=True)
+class CellHistory:
+    """One concept x scope cell's gap in each round of the chain (None where that round shows none)."""
+
+    concept: str
+    scope: str
+    title: str
+    gaps: tuple[float | None, ...]  # aligned with RoundComparison.chain
+
+
+@dataclass(frozen=True)
+class RoundComparison:
+    """What the report of a round with a previous one adds (section 8)."""
+
+    previous: Round
+    chain: tuple[Round, ...]  # oldest first; this round last
+    trends: dict[str, Trend] | None  # by path; None when either round is suppressed
+    history: tuple[CellHistory, ...]  # six, in the report's cell order; empty when this round is suppressed
+
+    def previous_dict(self) -> dict:
+        p = self.previous
+        return {"assessment": p.title, "respondents": p.respondents, "suppressed": p.suppressed}
+
+    def trend_of(self, path: str) -> Trend | None:
+        return None if self.trends is None else self.trends.get(path, NOT_COMPARABLE)
+
+    def trend_dict(self, path: str) -> dict | None:
+        trend = self.trend_of(path)
+        return None if trend is None else trend.to_dict()
+
+
+def chain_of(assessment: Assessment) -> list[Assessment]:
+    """The rounds before ``assessment``, oldest first; 1 query whatever their number.
+
+    The organization's assessments are read in one go and the links walked
+    here: a chain is short, an organization has few assessments, and that is
+    one query where walking the links in SQL would be one per round (or a
+    recursive query that each database plans its own way).
+    """
+    rows = Assessment.objects.filter(organization_id=assessment.organization_id).only(
+        "id", "title", "previous_id", "status", "results", "min_group_size", "questions_frozen_at"
+    )
+    by_id = {a.pk: a for a in rows}
+    chain: list[Assessment] = []
+    seen = {assessment.pk}
+    current = by_id.get(assessment.previous_id)
+    # "Earlier" makes a loop impossible; ``seen`` keeps a damaged database from hanging the report.
+    while current is not None and current.pk not in seen:
+        chain.append(current)
+        seen.add(current.pk)
+        current = by_id.get(current.previous_id)
+    return chain[::-1]
+
+
+def respondents_of(ids: list[int]) -> dict[int, int]:
+    """Per assessment, its submitted responses with at least one answer; 1 query."""
+    response, answer = Response._meta.db_table, Answer._meta.db_table
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT r.assessment_id, COUNT(*) FROM {response} r WHERE r.assessment_id IN ({placeholders}) "
+        f"AND r.submitted_on IS NOT NULL AND EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id) "
+        "GROUP BY r.assessment_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return dict(cursor.fetchall())
+
+
+def rating_tallies_of(ids: list[int]) -> dict[int, dict[int, Tally]]:
+    """Per assessment, per benefit, the tally of its submitted answers; 1 query for them all.
+
+    ``reports.selectors.rating_tallies`` with ``assessment_id`` in the
+    ``GROUP BY``: each assessment is one range of ``answer_report_idx``, in group order.
+    """
+    placeholders = ", ".join(["%s"] * len(ids))
+    where = "assessment_id = %s" if len(ids) == 1 else f"assessment_id IN ({placeholders})"
+    sql = (
+        f"SELECT assessment_id, benefit_id, importance, realization, COUNT(*) FROM {Answer._meta.db_table} "
+        f"WHERE {where} AND submitted = %s GROUP BY assessment_id, benefit_id, importance, realization"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, True])
+        rows = cursor.fetchall()
+    tallies: dict[int, dict[int, Tally]] = {i: {} for i in ids}
+    for assessment_id, benefit_id, importance, realization, count in rows:
+        tally_add(tallies[assessment_id], benefit_id, importance, realization, count)
+    return tallies
+
+
+Wording = dict[tuple[int, str], str]  # (benefit id, dimension) -> the question's text
+
+
+def wordings_of(rounds: Iterable[Assessment]) -> dict[int, Wording]:
+    """Per assessment, the wording its respondents saw: its frozen snapshot; 1 query.
+
+    A round without a snapshot has no answers, so it never shows figures;
+    it would read the live questions (one more query) if it ever did.
+    """
+    rounds = list(rounds)
+    frozen = [a.pk for a in rounds if a.questions_frozen_at is not None]
+    wordings: dict[int, Wording] = {a.pk: {} for a in rounds}
+    rows = AssessmentQuestion.objects.filter(assessment_id__in=frozen).values_list(
+        "assessment_id", "benefit_id", "dimension", "text"
+    )
+    for assessment_id, benefit_id, dimension, text in rows:
+        wordings[assessment_id][(benefit_id, dimension)] = text
+    if len(frozen) < len(rounds):
+        live = {(q.benefit_id, q.dimension): q.text for q in live_questions()}
+        for a in rounds:
+            if a.questions_frozen_at is None:
+                wordings[a.pk] = live
+    return wordings
+
+
+DIMENSIONS = (Dimension.IMPORTANCE.value, Dimension.REALIZATION.value)
+
+
+def is_comparable(benefit_id: int, now: Wording, before: Wording) -> bool:
+    """Asked in both rounds, both questions in the same words."""
+    keys = [(benefit_id, d) for d in DIMENSIONS]
+    return all(k in now and k in before and now[k] == before[k] for k in keys)
+
+
+def _cell_gap(tallies: dict[int, Tally], benefit_ids: list[int]) -> float | None:
+    """A cell's gap in one round, as section 4 defines it: the mean of its benefits' defined means."""
+    imp = [m for m in (_mean_of(tallies[b].importance) for b in benefit_ids if b in tallies) if m is not None]
+    real = [m for m in (_mean_of(tallies[b].realization) for b in benefit_ids if b in tallies) if m is not None]
+    if not imp or not real:
+        return None
+    return sum(imp) / len(imp) - sum(real) / len(real)
+
+
+def cell_history(
+    report: GapReport, chain: list[Round], tallies: dict[int, dict[int, Tally]]
+) -> tuple[CellHistory, ...]:
+    """Each of the report's cells, with its gap in every round of the chain that shows figures; 1 query.
+
+    A benefit counts in the cell of its concept and scope, in each round that rated it.
+    """
+    cell_of: dict[tuple[str, str], list[int]] = {}
+    for benefit_id, concept, scope in Benefit.objects.values_list("id", "concept__slug", "scope__slug"):
+        cell_of.setdefault((concept, scope), []).append(benefit_id)
+    history = []
+    for cell in report.cells:
+        ids = cell_of.get((cell.concept, cell.scope), [])
+        gaps = tuple(None if r.suppressed else _cell_gap(tallies[r.id], ids) for r in chain)
+        history.append(CellHistory(cell.concept, cell.scope, cell.title, gaps))
+    return tuple(history)
+
+
+def gap_report_with_previous(*, assessment: Assessment, facts: SubmittedFacts, reason: str | None) -> GapReport:
+    """``reports.selectors.gap_report`` of a round that has a previous one: the report, with its trend.
+
+    ``facts`` and ``reason`` are this round's, already read. A fixed number
+    of queries whatever the length of the chain (see the module docstring).
+    """
+    earlier = chain_of(assessment)
+    counts = respondents_of([a.pk for a in earlier]) if earlier else {}
+    rounds = [
+        Round(
+            a.pk,
+            a.title,
+            counts.get(a.pk, 0),
+            suppression_reason(assessment=a, respondents=counts.get(a.pk, 0)),
+        )
+        for a in earlier
+    ]
+    this_round = Round(assessment.pk, assessment.title, facts.respondents, reason)
+    chain = [*rounds, this_round]
+    # ``earlier`` is empty only when the previous round was deleted since ``assessment`` was read.
+    previous = rounds[-1] if rounds else Round(assessment.previous_id, "", 0, "below-minimum")
+    if reason is not None:
+        report = _withheld(assessment, facts, reason)
+        return dataclasses.replace(report, rounds=RoundComparison(previous, tuple(chain), None, ()))
+
+    shown = [r.id for r in chain if not r.suppressed]
+    tallies = rating_tallies_of(shown)
+    report = gap_figures(assessment=assessment, facts=facts, tallies=tallies[assessment.pk])
+    trends = None
+    if not previous.suppressed:
+        previous_round = earlier[-1]
+        wordings = wordings_of([assessment, previous_round])
+        now, before = wordings[assessment.pk], wordings[previous_round.pk]
+        empty = Tally()
+        trends = {
+            b.path: benefit_trend(tallies[assessment.pk].get(b.id, empty), tallies[previous.id].get(b.id, empty))
+            if is_comparable(b.id, now, before)
+            else NOT_COMPARABLE
+            for b in report.benefits
+        }
+    history = cell_history(report, chain, tallies)
+    return dataclasses.replace(report, rounds=RoundComparison(previous, tuple(chain), trends, history))
