@@ -83,8 +83,8 @@ def _form_page(request, organization, form, action=None, status=200) -> HttpResp
 
 
 def _practices(benefit: Benefit | None) -> list[str]:
-    # Guidance gives each benefit the practices that realize it; without it, there is nothing to offer.
-    return list(getattr(benefit, "practices", None) or []) if benefit is not None else []
+    # The taxonomy's guidance: what organizations do to realize the benefit, offered as a starting point.
+    return list(benefit.practices or []) if benefit is not None else []
 
 
 @login_required

@@ -26,6 +26,7 @@ No HTTP here: the command, the page and the downloads all render the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ from datetime import date, datetime
 from django.db import connection
 from django.utils.dateparse import parse_date
 
+from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
 from responses.models import Answer, Invitation, Response
@@ -219,6 +221,8 @@ class GapReport:
     # Whole minutes that submitted web respondents took, the median; None when
     # suppressed or when fewer than ``min_group_size`` of them have a duration.
     median_minutes: int | None = None
+    # The owners' plans, not respondents' data: listed whether or not the figures are shown.
+    actions: tuple[ReportAction, ...] = ()
 
     @property
     def suppressed(self) -> bool:
@@ -272,6 +276,7 @@ class GapReport:
             "centre": None
             if self.suppressed
             else {"importance": self.centre_importance, "realization": self.centre_realization},
+            "actions": [a.to_dict() for a in self.actions],
         }
 
 
@@ -579,17 +584,20 @@ def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> Gap
 
 
 def gap_report(*, assessment: Assessment) -> GapReport:
-    """The gap report of ``assessment`` as anyone may see it; 6 queries whatever its size.
+    """The gap report of ``assessment`` as anyone may see it; 8 queries whatever its size (2 for its actions).
 
     Every output (page, downloads, command) comes from here, so the release
     rules of section 6 hold everywhere: a suppressed report costs one query
-    and reads no answer.
+    and reads no answer (its actions 2 more).
     """
     facts = submitted_facts(assessment=assessment)
     reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
     if reason is not None:
-        return _withheld(assessment, facts, reason)
-    return gap_figures(assessment=assessment, facts=facts)
+        report = _withheld(assessment, facts, reason)
+    else:
+        report = gap_figures(assessment=assessment, facts=facts)
+    # Section 10: the actions planned from this round or an earlier one (2 or 3 queries).
+    return dataclasses.replace(report, actions=report_actions(assessment=assessment))
 
 
 def gap_figures(*, assessment: Assessment, facts: SubmittedFacts | None = None) -> GapReport:
