@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from actions.models import Action, ActionStatus
 from assessments.models import Assessment
@@ -23,7 +23,8 @@ def organization_actions(*, organization: Organization) -> QuerySet[Action]:
         Action.objects.filter(organization=organization)
         .select_related("owner_user", "assessment")
         .prefetch_related(Prefetch("benefits", queryset=Benefit.objects.order_by("path")))
-        .order_by("due", "created", "pk")
+        # Soonest due first, those without a date last, the same on every database.
+        .order_by(F("due").asc(nulls_last=True), "created", "pk")
     )
 
 

@@ -68,7 +68,11 @@ def test_assessment_of_another_organization_is_refused(taxonomy, assessment):
     other = AssessmentFactory()
     with pytest.raises(ValidationError) as exc:
         action_create(
-            organization=assessment.organization, assessment=other, title="X", benefits=benefits(FEEDBACK), owner_name="D"
+            organization=assessment.organization,
+            assessment=other,
+            title="X",
+            benefits=benefits(FEEDBACK),
+            owner_name="D",
         )
     assert "assessment" in exc.value.message_dict
 
