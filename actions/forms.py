@@ -58,6 +58,7 @@ class ActionForm(forms.Form):
             user_model.USERNAME_FIELD
         )
         self.fields["owner_user"].label_from_instance = lambda u: u.get_username()
+        self.fields["assessment"].label_from_instance = lambda a: a.title
         self.fields["assessment"].queryset = Assessment.objects.filter(organization=organization).order_by(
             "-created_at"
         )

@@ -113,7 +113,6 @@ def action_create_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     practices = _practices(benefit)
     if benefit is not None:
         initial["benefits"] = [benefit.pk]
-        initial["title"] = f"Improve {benefit.name.lower()}"
         if practices:
             initial["description"] = "\n".join(f"- {p}" for p in practices)
     form = ActionForm(initial=initial, organization=organization)
