@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from reports.plan import action_progress
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def benefit_actions(context, benefit) -> dict:
         "assessment": context["assessment"],
         "can_plan": context.get("can_plan", False),
     }
+
+
+@register.simple_tag
+def progress_of(report, action) -> tuple:
+    """The change of ``action``'s benefits' gaps since the round it was planned from (see ``reports.plan``)."""
+    return action_progress(report, action)

@@ -84,3 +84,35 @@ def test_page_lists_a_benefits_actions_and_owners_plan_link(client, taxonomy):
     analyst = MembershipFactory(organization=assessment.organization, role="analyst").user
     html = as_user(client, analyst).get(url).content.decode()
     assert "Feedback sessions (planned)" in html and "Plan an action" not in html
+
+
+def test_progress_since_planned_uses_the_previous_rounds_trend():
+    """An action planned from the previous round shows each benefit's gap then and now and the verdict in words;
+    one planned from this round shows none."""
+    from types import SimpleNamespace
+
+    from actions.selectors import ReportAction
+    from reports.plan import action_progress
+
+    trend = SimpleNamespace(comparable=True, gap_before=1.9, change=-0.6, verdict="narrowed")
+    rounds = SimpleNamespace(previous=SimpleNamespace(id=1), trend_of=lambda path: trend)
+    report = SimpleNamespace(rounds=rounds, by_path={FEEDBACK: SimpleNamespace(name="Improved Feedback", gap=1.3)})
+    action = ReportAction(
+        title="T",
+        status="done",
+        status_label="Done",
+        benefits=(FEEDBACK,),
+        assessment="Before",
+        assessment_id=1,
+        due=None,
+        overdue=False,
+    )
+    (progress,) = action_progress(report, action)
+    assert (progress.gap_before, progress.gap_now, progress.change, progress.verdict_text) == (
+        1.9,
+        1.3,
+        -0.6,
+        "narrowed since planned",
+    )
+    assert action_progress(report, ReportAction(**{**action.__dict__, "assessment_id": 2})) == ()
+    assert action_progress(SimpleNamespace(), action) == ()
