@@ -59,6 +59,12 @@ def test_plan_an_action_from_the_report(live_server, page, phone_page, screensho
     assert page.get_by_role("heading", name="2027, quarter 1").is_visible()
     page.screenshot(path=str(screenshot_dir / "actions-roadmap-desktop.png"), full_page=True)
 
+    # Back in the report, the benefit lists its action.
+    page.goto(f"{live_server.url}/o/{org.slug}/{demo.slug}/report/")
+    assert page.locator("#findings .report-actions", has_text="Monthly feedback sessions (done)").count() == 1
+    page.locator("#findings .report-actions", has_text="Monthly feedback sessions").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "report-actions-desktop.png"))
+
     log_in(phone_page, live_server.url, user.username)
     for path, name in (
         ("actions/", "actions-phone.png"),
