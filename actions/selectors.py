@@ -131,7 +131,11 @@ def round_chain_ids(*, assessment: Assessment) -> list[int]:
 
 
 def report_actions(*, assessment: Assessment) -> tuple[ReportAction, ...]:
-    """The actions planned from ``assessment`` or an earlier round of its chain; 2 or 3 queries."""
+    """The actions planned from ``assessment`` or an earlier round of its chain.
+
+    One query, a second for their benefits when there are any, and one more for the chain when it has a
+    previous round: a fixed number, whatever the number of actions.
+    """
     chain = round_chain_ids(assessment=assessment)
     actions = organization_actions(organization=assessment.organization).filter(assessment_id__in=chain)
     return tuple(

@@ -584,11 +584,13 @@ def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> Gap
 
 
 def gap_report(*, assessment: Assessment) -> GapReport:
-    """The gap report of ``assessment`` as anyone may see it; 8 queries whatever its size (2 for its actions).
+    """The gap report of ``assessment`` as anyone may see it; at most 8 queries whatever its size.
+
+    Its actions take 1 query, and 1 more for their benefits when there are any.
 
     Every output (page, downloads, command) comes from here, so the release
     rules of section 6 hold everywhere: a suppressed report costs one query
-    and reads no answer (its actions 2 more).
+    and reads no answer (its actions 1 or 2 more).
     """
     facts = submitted_facts(assessment=assessment)
     reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
@@ -596,7 +598,7 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         report = _withheld(assessment, facts, reason)
     else:
         report = gap_figures(assessment=assessment, facts=facts)
-    # Section 10: the actions planned from this round or an earlier one (2 or 3 queries).
+    # Section 10: the actions planned from this round or an earlier one.
     return dataclasses.replace(report, actions=report_actions(assessment=assessment))
 
 
