@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "organizations",
     "assessments",
     "responses",
+    "actions",
     "reports",
     "demo",
     "accounts",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("assessments.urls")),
     path("", include("responses.urls")),
+    path("", include("actions.urls")),
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ No HTTP here: the command, the page and the downloads all render the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils.dateparse import parse_date
 
+from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
 from responses.models import Answer, Invitation, Response
@@ -225,6 +227,8 @@ class GapReport:
     median_minutes: int | None = None
     # The comparison with the previous round (``reports.trends.RoundComparison``); None without one.
     rounds: RoundComparison | None = None
+    # The owners' plans, not respondents' data: listed whether or not the figures are shown.
+    actions: tuple[ReportAction, ...] = ()
 
     @property
     def suppressed(self) -> bool:
@@ -282,6 +286,7 @@ class GapReport:
             if self.suppressed
             else {"importance": self.centre_importance, "realization": self.centre_realization},
             **self._rounds_json(),
+            "actions": [a.to_dict() for a in self.actions],
         }
 
     def _rounds_json(self) -> dict:
@@ -598,11 +603,12 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     """The gap report of ``assessment`` as anyone may see it; 6 queries whatever its size.
 
     With a previous round, it also carries the trend (``reports.trends``):
-    10 queries, whatever the length of the chain of rounds.
+    10 queries, whatever the length of the chain of rounds. Its actions take
+    1 query more, and 1 for their benefits when there are any.
 
     Every output (page, downloads, command) comes from here, so the release
     rules of section 6 hold everywhere: a suppressed report costs one query
-    and reads no answer.
+    and reads no answer (its actions 1 or 2 more).
     """
     facts = submitted_facts(assessment=assessment)
     reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
@@ -610,10 +616,14 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         # The trend module builds on this one, so it is imported here, not at the top.
         from reports.trends import gap_report_with_previous
 
-        return gap_report_with_previous(assessment=assessment, facts=facts, reason=reason)
-    if reason is not None:
-        return _withheld(assessment, facts, reason)
-    return gap_figures(assessment=assessment, facts=facts)
+        report = gap_report_with_previous(assessment=assessment, facts=facts, reason=reason)
+    elif reason is not None:
+        report = _withheld(assessment, facts, reason)
+    else:
+        report = gap_figures(assessment=assessment, facts=facts)
+    # Section 10: the actions planned from this round or an earlier one.
+    chain = [r.id for r in report.rounds.chain] if report.rounds is not None else None
+    return dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
 
 
 def gap_figures(

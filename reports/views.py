@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from assessments.models import Assessment
 from assessments.selectors import assessment_segments
 from assessments.views import _assessment_or_404
-from organizations.selectors import REPORT_ACCESS
+from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from reports.charts import report_page
 from reports.renderers import (
     group_status,
@@ -36,7 +36,9 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
     assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
     report = gap_report(assessment=assessment)
     segments = assessment_segments(assessment=assessment)
-    context = {"assessment": assessment, "report": report, "segments": segments}
+    # Owners plan actions from the report's findings; analysts read them.
+    can_plan = organizations_for_user(user=request.user, access=MANAGE_ACCESS).filter(pk=assessment.organization_id)
+    context = {"assessment": assessment, "report": report, "segments": segments, "can_plan": can_plan.exists()}
     if report.suppressed:
         context["withheld"] = withheld_sentence(report)
     else:

@@ -21,10 +21,12 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from actions.services import action_create
 from assessments.services import assessment_get_or_create
 from organizations.models import Membership
 from organizations.services import organization_get_or_create
 from responses.services import invitations_create
+from taxonomy.models import Benefit
 from tests.factories import MembershipFactory, UserFactory
 
 ROLES = ("anonymous", "respondent", "analyst", "owner", "other_org", "staff", "staff_reports", "superuser")
@@ -93,6 +95,13 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "organizations:manage:members": ({"org_slug": "acme"}, MANAGE),
     "organizations:manage:member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
     "organizations:manage:member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
+    "actions:list": ({"org_slug": "acme"}, REPORT),
+    "actions:roadmap": ({"org_slug": "acme"}, REPORT),
+    "actions:csv": ({"org_slug": "acme"}, REPORT),
+    "actions:create": ({"org_slug": "acme"}, MANAGE),
+    "actions:edit": ({"org_slug": "acme", "pk": "ACTION"}, MANAGE),
+    "actions:status": ({"org_slug": "acme", "pk": "ACTION"}, POST_ONLY),
+    "actions:delete": ({"org_slug": "acme", "pk": "ACTION"}, MANAGE),
 }
 
 
@@ -153,6 +162,13 @@ def world(taxonomy) -> World:
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
+    action_create(
+        organization=acme,
+        assessment=assessment,
+        title="Feedback sessions",
+        benefits=Benefit.objects.filter(path="social-media/internal/improved-feedback"),
+        owner_name="Dana",
+    )
     return World(
         token=invitations_create(assessment=assessment, count=1)[0],
         other_token=invitations_create(assessment=other_assessment, count=1)[0],
@@ -168,13 +184,17 @@ def outcome(response) -> str:
 
 
 def _placeholder(value, world: World):
-    """``TOKEN`` is Acme's invitation token, ``INVITATION`` its pk, ``MEMBERSHIP`` the pk of Acme's analyst."""
+    """``TOKEN`` is Acme's invitation token, ``INVITATION`` its pk, ``MEMBERSHIP`` the pk of Acme's analyst,
+    ``ACTION`` the pk of Acme's action."""
+    from actions.models import Action
     from responses.models import Invitation, hash_token
 
     if value == "TOKEN":
         return world.token
     if value == "INVITATION":
         return Invitation.objects.get(token_hash=hash_token(world.token)).pk
+    if value == "ACTION":
+        return Action.objects.get(organization__slug="acme").pk
     if value == "MEMBERSHIP":
         return Membership.objects.get(organization__slug="acme", role=Membership.Role.ANALYST).pk
     return value

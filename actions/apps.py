@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ActionsConfig(AppConfig):
+    name = "actions"
+    verbose_name = "Action plan"
+
+    def ready(self) -> None:
+        from actions import services
+        from common.usage import register_organization_eraser
+
+        register_organization_eraser(services.actions_erase)

@@ -1,0 +1,154 @@
+"""Reads of actions: the actions page, its roadmap and CSV, and the actions a report lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, Prefetch, QuerySet
+
+from actions.models import Action, ActionStatus
+from assessments.models import Assessment
+from organizations.models import Organization
+from taxonomy.models import Benefit
+
+CSV_HEADER = ("title", "benefits", "owner", "due", "status", "assessment", "created", "done")
+
+
+def organization_actions(*, organization: Organization) -> QuerySet[Action]:
+    """The organization's actions with their owner, round and benefits: 2 queries, however many there are."""
+    return (
+        Action.objects.filter(organization=organization)
+        .select_related("owner_user", "assessment")
+        .prefetch_related(Prefetch("benefits", queryset=Benefit.objects.order_by("path")))
+        # Soonest due first, those without a date last, the same on every database.
+        .order_by(F("due").asc(nulls_last=True), "created", "pk")
+    )
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def render_actions_csv(actions: QuerySet[Action] | list[Action]) -> str:
+    """The CSV of contract section 10: the page's download and ``export_actions`` write these bytes."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for a in actions:
+        writer.writerow(
+            [
+                a.title,
+                ";".join(b.path for b in a.benefits.all()),
+                a.owner_label,
+                _day(a.due),
+                a.status,
+                a.assessment.title,
+                _day(a.created),
+                _day(a.done),
+            ]
+        )
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class StatusGroup:
+    status: str
+    label: str
+    actions: tuple[Action, ...]
+
+
+def actions_by_status(actions) -> list[StatusGroup]:
+    """The actions in groups, one per status in the order of their life (planned first)."""
+    actions = list(actions)
+    return [
+        StatusGroup(status=value, label=label, actions=tuple(a for a in actions if a.status == value))
+        for value, label in ActionStatus.choices
+    ]
+
+
+@dataclass(frozen=True)
+class Quarter:
+    key: str  # "2027-Q1", or "" for actions without a due date
+    label: str
+    actions: tuple[Action, ...]
+
+
+def roadmap(actions) -> list[Quarter]:
+    """The actions still to do or done, by quarter of their due date; those without one last. Dropped ones left out."""
+    quarters: dict[str, list[Action]] = {}
+    for a in actions:
+        if a.status == ActionStatus.DROPPED:
+            continue
+        key = f"{a.due.year}-Q{(a.due.month - 1) // 3 + 1}" if a.due else ""
+        quarters.setdefault(key, []).append(a)
+    ordered = sorted(k for k in quarters if k) + ([""] if "" in quarters else [])
+    return [
+        Quarter(key=k, label=(f"{k[:4]}, quarter {k[-1]}" if k else "No due date"), actions=tuple(quarters[k]))
+        for k in ordered
+    ]
+
+
+# --- The actions in a report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportAction:
+    """One action as the report shows it: planned from the report's assessment or an earlier round of its chain."""
+
+    title: str
+    status: str
+    status_label: str
+    benefits: tuple[str, ...]  # paths
+    assessment: str  # title of the round it was planned from
+    assessment_id: int
+    due: date | None
+    overdue: bool
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "status": self.status,
+            "benefits": list(self.benefits),
+            "assessment": self.assessment,
+            "due": self.due.isoformat() if self.due else None,
+        }
+
+
+def round_chain_ids(*, assessment: Assessment) -> list[int]:
+    """``assessment`` and its earlier rounds, newest first; no query without a previous round, else one."""
+    if getattr(assessment, "previous_id", None) is None:
+        return [assessment.pk]
+    links = dict(Assessment.objects.filter(organization_id=assessment.organization_id).values_list("id", "previous_id"))
+    chain, current = [], assessment.pk
+    # The set guards against a loop, which the model's rules should already prevent.
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = links.get(current)
+    return chain
+
+
+def report_actions(*, assessment: Assessment, chain_ids: list[int] | None = None) -> tuple[ReportAction, ...]:
+    """The actions planned from ``assessment`` or an earlier round of its chain.
+
+    One query, a second for their benefits when there are any, and one more for the chain when it has a
+    previous round and ``chain_ids`` (the report's own chain) is not given: a fixed number, whatever the
+    number of actions.
+    """
+    chain = chain_ids if chain_ids is not None else round_chain_ids(assessment=assessment)
+    actions = organization_actions(organization=assessment.organization).filter(assessment_id__in=chain)
+    return tuple(
+        ReportAction(
+            title=a.title,
+            status=a.status,
+            status_label=a.get_status_display(),
+            benefits=tuple(b.path for b in a.benefits.all()),
+            assessment=a.assessment.title,
+            assessment_id=a.assessment_id,
+            due=a.due,
+            overdue=a.is_overdue,
+        )
+        for a in actions
+    )
