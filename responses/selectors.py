@@ -9,7 +9,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from assessments.models import Assessment
 from common.db import count_of
 from organizations.models import Organization
-from responses.models import Answer, Invitation, Participation, Response, hash_token
+from responses.models import Answer, Invitation, InvitationToken, Participation, Response, hash_token
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 from taxonomy.selectors import is_under, subtree_filter
@@ -105,7 +105,14 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     digest = hash_token(token)
     invitation = Invitation.objects.select_related("assessment__organization").filter(token_hash=digest).first()
-    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+    if invitation is None:
+        # An e-mailed invitation's links are its tokens, one per e-mail, all valid.
+        link = InvitationToken.objects.select_related("invitation__assessment__organization").filter(token_hash=digest)
+        link = link.first()
+        if link is None or not hmac.compare_digest(link.token_hash, digest):
+            return None
+        invitation = link.invitation
+    elif not hmac.compare_digest(invitation.token_hash, digest):
         return None
     if invitation.revoked_at is not None:
         return None

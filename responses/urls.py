@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from responses import views
+from responses import mail_views, views
 
 app_name = "responses"
 
@@ -24,6 +24,8 @@ manage_patterns = [
 urlpatterns = [
     # By invitation link (no account): the token is the credential and resumes the response.
     path("i/<str:token>/", include((form_patterns, "invitation"))),
+    # An e-mailed link's opt-out (the List-Unsubscribe target).
+    path("i/<str:token>/opt-out/", mail_views.opt_out, name="opt_out"),
     # By a logged-in member of the organization.
     path("o/<slug:org_slug>/<slug:assessment_slug>/respond/", include((form_patterns, "member"))),
     # "manage/" is followed by more segments than an assessment's own URLs have, so an
