@@ -259,6 +259,35 @@ def invitations_email(
 
 
 @transaction.atomic(durable=True)
+def invitations_email_batch(**kwargs) -> tuple[int, int]:
+    """:func:`invitations_email` as an entry point (the owners' page)."""
+    return invitations_email(**kwargs)
+
+
+def invited_addresses(*, assessment: Assessment) -> set[str]:
+    """The assessment's invited addresses, lower-cased; one query."""
+    return {
+        e.lower()
+        for e in Invitation.objects.filter(assessment=assessment).exclude(email="").values_list("email", flat=True)
+    }
+
+
+def preview_text(*, assessment: Assessment, message: str) -> str:
+    """The plain-text part as a recipient would read it, with a stand-in for their own link."""
+    context = {
+        "message": message,
+        "link": "(their own link)",
+        "opt_out": "(their own opt-out link)",
+        "assessment": assessment,
+        "minutes": estimated_minutes(assessment),
+        "closing": closing_sentence(assessment),
+        "confidentiality": CONFIDENTIALITY.format(k=assessment.min_group_size),
+        "reminder": False,
+    }
+    return render_to_string("responses/mail/invitation.txt", context)
+
+
+@transaction.atomic(durable=True)
 def invitations_email_by_name(
     *, organization: str, assessment: str, text: str, subject: str | None, message: str | None, base_url: str
 ) -> tuple[Assessment, bool, int, int]:
@@ -295,6 +324,12 @@ def reminders_due(*, assessment: Assessment, min_days: int = DEFAULT_MIN_DAYS) -
         .exclude(email="")
         .exclude(Exists(pending))
     )
+
+
+@transaction.atomic(durable=True)
+def reminders_queue_now(*, assessment: Assessment, min_days: int, base_url: str) -> int:
+    """:func:`reminders_queue` as an entry point (the owners' page)."""
+    return reminders_queue(assessment=assessment, min_days=min_days, base_url=base_url)
 
 
 @transaction.atomic

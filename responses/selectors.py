@@ -25,7 +25,7 @@ def member_has_submitted(*, assessment: Assessment, user) -> bool:
     return Participation.objects.filter(assessment=assessment, user=user).exists()
 
 
-INVITATION_STATUSES = ("unused", "started", "submitted", "revoked")
+INVITATION_STATUSES = ("unused", "started", "submitted", "revoked", "opted_out", "failed")
 
 
 # An invitation's status is its own: ``submitted`` is stored on it (its
@@ -39,6 +39,9 @@ def invitation_status() -> Case:
     return Case(
         When(_SUBMITTED, then=Value("submitted")),
         When(revoked_at__isnull=False, then=Value("revoked")),
+        # E-mailed invitations: the person asked for no more e-mail, or the last one could not be delivered.
+        When(opted_out_at__isnull=False, then=Value("opted_out")),
+        When(~Q(failed_reason=""), then=Value("failed")),
         When(response__isnull=False, then=Value("started")),
         default=Value("unused"),
         output_field=CharField(),
@@ -66,7 +69,7 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
 
 
 def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
-    """The assessment's invitations, newest first, each with ``status`` (unused, started, submitted, revoked)."""
+    """The assessment's invitations, newest first, each with ``status`` (:data:`INVITATION_STATUSES`)."""
     return Invitation.objects.filter(assessment=assessment).annotate(status=invitation_status()).order_by("-pk")
 
 

@@ -19,6 +19,9 @@ manage_patterns = [
     path("invitations/", views.manage_invitations, name="invitations"),
     path("invitations.csv", views.manage_invitations_csv, name="invitations_csv"),
     path("invitations/<int:pk>/revoke/", views.manage_invitation_revoke, name="invitation_revoke"),
+    path("invitations/email/", mail_views.manage_email_invitations, name="email_invitations"),
+    path("invitations/reminders/", mail_views.manage_reminders, name="reminders"),
+    path("invitations/<int:pk>/resend/", mail_views.manage_invitation_resend, name="invitation_resend"),
 ]
 
 urlpatterns = [
