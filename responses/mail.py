@@ -161,13 +161,11 @@ CONFIDENTIALITY = (
 
 
 def default_message(assessment: Assessment) -> str:
-    """The owner's starting text: purpose, how long, who sees what, the closing date."""
+    """The owner's starting text, the purpose: the e-mail always adds how long, who sees what, the closing date."""
     return (
         f"{assessment.organization.name} is measuring how well it gets the benefits of social media, "
-        "social collaboration and social networking, to see where it falls short and what to improve.\n\n"
-        f"It takes about {estimated_minutes(assessment)} minutes, and you can stop and come back with the same link. "
-        f"{CONFIDENTIALITY.format(k=assessment.min_group_size)}\n\n"
-        f"{closing_sentence(assessment)}"
+        "social collaboration and social networking, to see where it falls short and what to improve. "
+        "Your view counts: please give it, whatever your role.\n\nThank you."
     )
 
 

@@ -99,8 +99,8 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
     )
     messages.success(
         request,
-        f"{created} invitation e-mail{'s' if created != 1 else ''} queued; {skipped} already invited, skipped. "
-        "They go out in the next minutes.",
+        f"{created} invitation e-mail{'s' if created != 1 else ''} queued; they go out in the next minutes."
+        + (f" {skipped} address{'es' if skipped != 1 else ''} already invited, skipped." if skipped else ""),
     )
     return redirect(_invitations_url(assessment))
 

@@ -19,7 +19,7 @@ def test_paste_preview_then_send_queues_one_email_per_new_address(manager, asses
     """The preview shows the e-mail and how many go, creating nothing; send queues them; nothing is sent here."""
     Invitation.objects.create(assessment=assessment, token_hash="x" * 64, email="old@example.org")
     form = manager.get(URL + "email/")
-    assert form.status_code == 200 and "minutes" in form.context["form"].initial["message"]
+    assert form.status_code == 200 and "Acme is measuring" in form.context["form"].initial["message"]
     data = {
         "addresses": "ann@example.org\nbob@example.org, old@example.org",
         "subject": "Your views",
@@ -29,7 +29,8 @@ def test_paste_preview_then_send_queues_one_email_per_new_address(manager, asses
     preview = manager.post(URL + "email/", data)
     assert preview.status_code == 200
     assert len(preview.context["new"]) == 2 and preview.context["skipped"] == 1
-    assert "Please answer." in preview.context["preview"] and "(their own link)" in preview.context["preview"]
+    text = preview.context["preview"]
+    assert "Please answer." in text and "(their own link)" in text and "minutes" in text and "confidential" in text
     assert Invitation.objects.count() == 1
     sent = manager.post(
         URL + "email/", {"text": data["addresses"], "subject": "Your views", "message": "Hi", "send": "1"}
