@@ -2,11 +2,13 @@
 
 The request or command only writes :class:`InvitationEmail` rows (the
 outbox) and queues a task per row once its transaction commits; the worker
-(``manage.py db_worker``, see responses/tasks.py) sends. A send creates the
-e-mail's token and marks the row sent in one transaction, and a row that is
-not queued any more is never sent again, so a task run twice sends once.
-A worker killed mid-send leaves its row queued (the transaction rolls
-back) and :func:`emails_requeue` queues it again when a worker starts.
+(``manage.py db_worker``, see responses/tasks.py) sends. A send claims the
+row (status sending, with the e-mail's token) in one short transaction,
+sends, and marks it sent in another, so no lock is held while the mail
+server answers; a row that is not queued any more is never sent again, so
+a task run twice sends once. A worker killed mid-send leaves its row
+sending, and :func:`emails_requeue` queues it again when a worker starts
+and the claim is stale.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +45,8 @@ DEFAULT_MIN_DAYS = 3
 MAX_ATTEMPTS = 4
 SECONDS_PER_QUESTION = 6
 TOKEN_BYTES = 32
+# A task (or a claimed e-mail) older than this is taken for one whose worker was killed.
+STALE_TASK = timedelta(minutes=10)
 
 
 # --- The address file (CSV) and the pasted list ---
@@ -308,7 +312,9 @@ def invitations_email_by_name(
 
 def reminders_due(*, assessment: Assessment, min_days: int = DEFAULT_MIN_DAYS) -> QuerySet[Invitation]:
     """E-mailed invitations a reminder goes to now (contract §11)."""
-    pending = InvitationEmail.objects.filter(invitation=OuterRef("pk"), status=InvitationEmail.Status.QUEUED)
+    pending = InvitationEmail.objects.filter(
+        invitation=OuterRef("pk"), status__in=[InvitationEmail.Status.QUEUED, InvitationEmail.Status.SENDING]
+    )
     return (
         Invitation.objects.filter(
             Q(last_sent_at__lte=timezone.now() - timedelta(days=min_days)),
@@ -373,15 +379,11 @@ def invitation_resend(*, invitation: Invitation, base_url: str) -> bool:
     return True
 
 
-# A task running longer than this is taken for one whose worker was killed.
-STALE_TASK = timedelta(minutes=10)
-
-
 def emails_requeue() -> int:
     """Queue a task again for every queued e-mail that no live task will send; returns how many.
 
     A worker killed mid-send leaves its task "running" for ever and its
-    e-mail queued (the send's transaction rolled back). Queueing one more
+    e-mail queued or sending. Queueing one more
     task than needed is harmless: a task whose e-mail is no longer queued
     sends nothing.
     """
@@ -393,11 +395,11 @@ def emails_requeue() -> int:
         Q(status="READY") | Q(status="RUNNING", started_at__gte=timezone.now() - STALE_TASK)
     )
     covered = {args["args"][0] for args in live.values_list("args_kwargs", flat=True) if args.get("args")}
-    ids = [
-        pk
-        for pk in InvitationEmail.objects.filter(status=InvitationEmail.Status.QUEUED).values_list("pk", flat=True)
-        if pk not in covered
-    ]
+    waiting = InvitationEmail.objects.filter(
+        Q(status=InvitationEmail.Status.QUEUED)
+        | Q(status=InvitationEmail.Status.SENDING, claimed_at__lt=timezone.now() - STALE_TASK)
+    )
+    ids = [pk for pk in waiting.values_list("pk", flat=True) if pk not in covered]
     with transaction.atomic():
         _enqueue_on_commit(ids)
     return len(ids)
@@ -419,14 +421,12 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=getattr(settings, "EMAIL_RETRY_SECONDS", 60) * 2 ** (attempt - 1))
 
 
-def email_send(*, email_id: int) -> str:
-    """Send one queued e-mail, once. Returns what happened: sent, retry, failed or skipped.
+def _claim(email_id: int) -> tuple[InvitationEmail, str] | None:
+    """Take a queued e-mail for sending, with its new token; None if there is nothing to send.
 
-    Sent: the token and the row's status are written in the transaction
-    that sent it. An SMTP or network error is retried ``MAX_ATTEMPTS``
-    times with a growing delay, then the invitation is marked failed with
-    the reason. An invitation that submitted, was revoked or opted out
-    meanwhile gets nothing.
+    A short transaction of its own: no lock is held while the mail server
+    answers. A row being sent by another task is left alone unless that
+    claim is older than ``STALE_TASK`` (its worker was killed).
     """
     with transaction.atomic():
         email = (
@@ -435,8 +435,11 @@ def email_send(*, email_id: int) -> str:
             .filter(pk=email_id)
             .first()
         )
-        if email is None or email.status != InvitationEmail.Status.QUEUED:
-            return "skipped"
+        if email is None:
+            return None
+        stale = email.status == InvitationEmail.Status.SENDING and email.claimed_at < timezone.now() - STALE_TASK
+        if email.status != InvitationEmail.Status.QUEUED and not stale:
+            return None
         invitation = email.invitation
         if (
             invitation.submitted
@@ -444,32 +447,53 @@ def email_send(*, email_id: int) -> str:
             or invitation.opted_out_at
             or not invitation.assessment.is_open
         ):
-            email.status = InvitationEmail.Status.FAILED
+            email.status = InvitationEmail.Status.CANCELLED
             email.save(update_fields=["status"])
-            return "skipped"
+            return None
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        error = None
-        try:
-            with transaction.atomic():
-                InvitationToken.objects.create(invitation=invitation, token_hash=hash_token(token))
-                email_render(email=email, token=token).send()
-        except (SMTPException, OSError) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        now = timezone.now()
+        # The token is stored before the e-mail leaves: a link in an e-mail always works. A send that then
+        # fails leaves a token nobody received, which opens nothing for anyone.
+        InvitationToken.objects.create(invitation=invitation, token_hash=hash_token(token))
+        email.status, email.claimed_at = InvitationEmail.Status.SENDING, timezone.now()
+        email.save(update_fields=["status", "claimed_at"])
+        return email, token
+
+
+def email_send(*, email_id: int) -> str:
+    """Send one queued e-mail, once. Returns what happened: sent, retry, failed or skipped.
+
+    The row is claimed (status sending) in one short transaction, sent, and
+    marked sent in another. An SMTP or network error is retried
+    ``MAX_ATTEMPTS`` times with a growing delay, then the invitation is
+    marked failed with the reason. An invitation that submitted, was revoked
+    or opted out meanwhile gets nothing.
+    """
+    claimed = _claim(email_id)
+    if claimed is None:
+        return "skipped"
+    email, token = claimed
+    error = None
+    try:
+        email_render(email=email, token=token).send()
+    except (SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    now = timezone.now()
+    with transaction.atomic():
         email.attempts += 1
         if error is None:
             email.status, email.sent_at = InvitationEmail.Status.SENT, now
             email.save(update_fields=["status", "sent_at", "attempts"])
-            Invitation.objects.filter(pk=invitation.pk).update(
-                emails_sent=invitation.emails_sent + 1, last_sent_at=now, failed_reason=""
+            Invitation.objects.filter(pk=email.invitation_id).update(
+                emails_sent=F("emails_sent") + 1, last_sent_at=now, failed_reason=""
             )
             return "sent"
         if email.attempts >= MAX_ATTEMPTS:
             email.status = InvitationEmail.Status.FAILED
             email.save(update_fields=["status", "attempts"])
-            Invitation.objects.filter(pk=invitation.pk).update(failed_reason=error)
+            Invitation.objects.filter(pk=email.invitation_id).update(failed_reason=error)
             return "failed"
-        email.save(update_fields=["attempts"])
+        email.status = InvitationEmail.Status.QUEUED
+        email.save(update_fields=["status", "attempts"])
         delay = retry_delay(email.attempts)
     from responses.tasks import send_invitation_email
 

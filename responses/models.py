@@ -318,14 +318,16 @@ class InvitationEmail(models.Model):
 
     ``number`` counts the invitation's e-mails (1 the invitation, 2.. the
     reminders); unique with the invitation, so that queueing twice, or a
-    task run twice, sends one e-mail. It is marked sent in the transaction
-    that creates its token.
+    task run twice, sends one e-mail (see responses/mail.py).
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # Not sent: the invitation was submitted, revoked or opted out, or the assessment closed, meanwhile.
+        CANCELLED = "cancelled", "Not sent"
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="emails")
     number = models.PositiveSmallIntegerField()
@@ -335,6 +337,7 @@ class InvitationEmail(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

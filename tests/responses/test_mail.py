@@ -197,12 +197,15 @@ def test_after_the_retries_the_invitation_is_failed_with_the_reason_and_can_be_r
     assert len(smtp.messages) == 1 and Invitation.objects.get().failed_reason == ""
 
 
-def test_a_worker_killed_mid_send_leaves_the_email_queued_and_the_next_worker_sends_it_once(tmp_path, survey, smtp):
-    """A task left "running" by a killed worker: the next worker queues its e-mail again and sends it once."""
+@pytest.mark.parametrize("claimed", [False, True], ids=["before-claim", "after-claim"])
+def test_a_worker_killed_mid_send_leaves_the_email_and_the_next_worker_sends_it_once(tmp_path, survey, smtp, claimed):
+    """A task left "running" by a killed worker (before or after it claimed its e-mail): sent once by the next."""
     from django_tasks_db.models import DBTaskResult
 
     invite(tmp_path, "email\nann@example.org\n")
     DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(hours=1))
+    if claimed:
+        InvitationEmail.objects.update(status="sending", claimed_at=timezone.now() - timedelta(hours=1))
     err = run_worker()
     assert "Queued 1 e-mail again" in err
     assert len(smtp.messages) == 1
