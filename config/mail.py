@@ -21,12 +21,13 @@ def email_settings(environ: Mapping[str, str], *, debug: bool) -> dict[str, obje
         "SITE_URL": environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000" if debug else "").rstrip("/"),
     }
     if url:
-        try:
-            parsed = dj_email_url.parse(url)
-        except Exception as exc:  # dj-email-url raises a bare KeyError/ValueError on an unknown scheme
+        scheme = url.partition("://")[0]
+        if scheme not in dj_email_url.SCHEMES:
             raise ImproperlyConfigured(
-                f"EMAIL_URL is not a mail URL like smtp://user:password@host:587?tls=True: {exc}"
-            ) from exc
+                f"EMAIL_URL is not a mail URL like smtp://user:password@host:587?tls=True "
+                f"(the scheme is one of {', '.join(dj_email_url.SCHEMES)})"
+            )
+        parsed = dj_email_url.parse(url)
         settings.update({key: value for key, value in parsed.items() if value is not None})
         # A worker stuck on a silent server would hold up every e-mail behind it.
         settings.setdefault("EMAIL_TIMEOUT", 20)
