@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from assessments.models import Audience
 from django.conf import settings
 
+from assessments.models import Audience
 from common.commands import ContractCommand, InputError
 from responses.exports import invitation_path
 from responses.mail import EmailListError, invitations_email_by_name
