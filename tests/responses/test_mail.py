@@ -211,3 +211,10 @@ def test_a_worker_killed_mid_send_leaves_the_email_and_the_next_worker_sends_it_
     assert len(smtp.messages) == 1
     run_worker()
     assert len(smtp.messages) == 1
+
+
+def test_an_audience_column_limits_each_invitation(tmp_path, survey, smtp):
+    """The file's audience column (empty: both) sets each invitation's audience."""
+    invite(tmp_path, "email,audience\nann@example.org,internal\nbob@example.org,\n")
+    audiences = dict(Invitation.objects.values_list("email", "audience"))
+    assert audiences == {"ann@example.org": "internal", "bob@example.org": "both"}
