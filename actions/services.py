@@ -77,6 +77,12 @@ def _save(action: Action, benefits: list[Benefit] | None) -> Action:
     return action
 
 
+def _write(action: Action, assessment: Assessment, benefits: Iterable[Benefit], **fields) -> Action:
+    """Create and update share one path: set the fields, check the benefits, validate, save."""
+    _apply(action, assessment=assessment, **fields)
+    return _save(action, _validated_benefits(assessment, benefits))
+
+
 @transaction.atomic(durable=True)
 def action_create(
     *,
@@ -91,19 +97,8 @@ def action_create(
     status: str = ActionStatus.PLANNED,
 ) -> Action:
     """A new action of ``organization`` planned from ``assessment``, on one to three of the benefits it asks."""
-    action = Action(organization=organization)
-    _apply(
-        action,
-        title=title,
-        description=description,
-        owner_user=owner_user,
-        owner_name=owner_name,
-        due=due,
-        status=status,
-        assessment=assessment,
-    )
-    chosen = _validated_benefits(assessment, benefits)
-    return _save(action, chosen)
+    fields = {"title": title, "description": description, "owner_user": owner_user, "owner_name": owner_name}
+    return _write(Action(organization=organization), assessment, benefits, due=due, status=status, **fields)
 
 
 @transaction.atomic(durable=True)
@@ -120,18 +115,8 @@ def action_update(
     status: str = ActionStatus.PLANNED,
 ) -> Action:
     """Every field of ``action`` at once, as the form gives them."""
-    _apply(
-        action,
-        title=title,
-        description=description,
-        owner_user=owner_user,
-        owner_name=owner_name,
-        due=due,
-        status=status,
-        assessment=assessment,
-    )
-    chosen = _validated_benefits(assessment, benefits)
-    return _save(action, chosen)
+    fields = {"title": title, "description": description, "owner_user": owner_user, "owner_name": owner_name}
+    return _write(action, assessment, benefits, due=due, status=status, **fields)
 
 
 @transaction.atomic(durable=True)
