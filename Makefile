@@ -34,7 +34,11 @@ run: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo --if-missing
 	@echo
 	@echo "Human Pipeline is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@# A worker beside the web server sends the e-mails (to the console unless EMAIL_URL is set);
+	@# it stops when runserver does.
+	$(RUN_ENV) DJANGO_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) DJANGO_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -15,6 +15,9 @@ laptop, in CI and in production:
   ``DJANGO_SECURE_COOKIES`` refine it; ``DJANGO_PROXY_COUNT`` is the number
   of trusted reverse proxies in front of the app (login throttling keys on
   the client address they forward). See docs/deployment.md and docs/security.md.
+- ``EMAIL_URL`` (``smtp://user:password@host:port?tls=True``), ``DEFAULT_FROM_EMAIL``,
+  ``DJANGO_SITE_URL``: the mail server, the sender and the address of the site
+  that e-mailed links point to (see config/mail.py).
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "axes",
+    "django_tasks",
     # The project's apps, in their import order: each imports only those above it.
     "taxonomy",
     "organizations",
@@ -85,6 +89,9 @@ INSTALLED_APPS = [
     "reports",
     "demo",
     "accounts",
+    # After the project's apps, so that responses' ``db_worker`` (which first queues again what a
+    # killed worker left) takes the place of the package's own.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +256,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# E-mail goes out from a worker (``manage.py db_worker``), never from a request or a command.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+from config.mail import email_settings  # noqa: E402
+
+globals().update(email_settings(os.environ, debug=DEBUG))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -160,9 +160,30 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = [InvitationStatusFilter, "assessment__organization", "assessment"]
     list_select_related = ["assessment__organization"]
     search_fields = ["label", "assessment__title", "assessment__organization__name"]
-    fields = ["assessment", "label", "audience", "status", "created_at", "revoked_at"]
+    fields = [
+        "assessment",
+        "label",
+        "audience",
+        "email",
+        "status",
+        "emails_sent",
+        "last_sent_at",
+        "failed_reason",
+        "created_at",
+        "revoked_at",
+    ]
     # The audience is fixed when the invitation is made, like what its response is assigned.
-    readonly_fields = ["assessment", "audience", "status", "created_at", "revoked_at"]
+    readonly_fields = [
+        "assessment",
+        "audience",
+        "email",
+        "status",
+        "emails_sent",
+        "last_sent_at",
+        "failed_reason",
+        "created_at",
+        "revoked_at",
+    ]
     actions = ["revoke"]
 
     def get_queryset(self, request):

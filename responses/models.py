@@ -65,6 +65,12 @@ class Invitation(models.Model):
         default=Audience.BOTH,
         help_text="The sections its respondent sees: internal, external, or both.",
     )
+    # E-mailed invitations (responses/mail.py): the address is the invitation's, never the response's.
+    email = models.EmailField(blank=True)
+    emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failed_reason = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "pk"]
@@ -73,6 +79,9 @@ class Invitation(models.Model):
                 condition=Q(audience__in=Audience.values),
                 name="invitation_audience_valid",
                 violation_error_message="Choose the audience: both, internal or external.",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "email"], condition=~Q(email=""), name="invitation_unique_email"
             ),
         ]
 
@@ -288,3 +297,53 @@ class ResponseSegmentValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response}: {self.option}"
+
+
+class InvitationToken(models.Model):
+    """A link e-mailed for an invitation: each e-mail carries a new one, and every one stays valid.
+
+    Only the hash is stored. All of an invitation's tokens lead to its one draft.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.invitation}: link of {self.created_at:%Y-%m-%d}"
+
+
+class InvitationEmail(models.Model):
+    """One e-mail to send for an invitation: the outbox the worker reads.
+
+    ``number`` counts the invitation's e-mails (1 the invitation, 2.. the
+    reminders); unique with the invitation, so that queueing twice, or a
+    task run twice, sends one e-mail (see responses/mail.py).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        # Not sent: the invitation was submitted, revoked or opted out, or the assessment closed, meanwhile.
+        CANCELLED = "cancelled", "Not sent"
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="emails")
+    number = models.PositiveSmallIntegerField()
+    subject = models.CharField(max_length=200)
+    message = models.TextField()
+    base_url = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "number"], name="invitationemail_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation}: e-mail {self.number} ({self.status})"

@@ -9,7 +9,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from assessments.models import Assessment
 from common.db import count_of
 from organizations.models import Organization
-from responses.models import Answer, Invitation, Participation, Response, hash_token
+from responses.models import Answer, Invitation, InvitationToken, Participation, Response, hash_token
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 from taxonomy.selectors import is_under, subtree_filter
@@ -25,7 +25,7 @@ def member_has_submitted(*, assessment: Assessment, user) -> bool:
     return Participation.objects.filter(assessment=assessment, user=user).exists()
 
 
-INVITATION_STATUSES = ("unused", "started", "submitted", "revoked")
+INVITATION_STATUSES = ("unused", "started", "submitted", "revoked", "opted_out", "failed")
 
 
 # An invitation's status is its own: ``submitted`` is stored on it (its
@@ -39,6 +39,9 @@ def invitation_status() -> Case:
     return Case(
         When(_SUBMITTED, then=Value("submitted")),
         When(revoked_at__isnull=False, then=Value("revoked")),
+        # E-mailed invitations: the person asked for no more e-mail, or the last one could not be delivered.
+        When(opted_out_at__isnull=False, then=Value("opted_out")),
+        When(~Q(failed_reason=""), then=Value("failed")),
         When(response__isnull=False, then=Value("started")),
         default=Value("unused"),
         output_field=CharField(),
@@ -66,7 +69,7 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
 
 
 def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
-    """The assessment's invitations, newest first, each with ``status`` (unused, started, submitted, revoked)."""
+    """The assessment's invitations, newest first, each with ``status`` (:data:`INVITATION_STATUSES`)."""
     return Invitation.objects.filter(assessment=assessment).annotate(status=invitation_status()).order_by("-pk")
 
 
@@ -105,7 +108,14 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     digest = hash_token(token)
     invitation = Invitation.objects.select_related("assessment__organization").filter(token_hash=digest).first()
-    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+    if invitation is None:
+        # An e-mailed invitation's links are its tokens, one per e-mail, all valid.
+        link = InvitationToken.objects.select_related("invitation__assessment__organization").filter(token_hash=digest)
+        link = link.first()
+        if link is None or not hmac.compare_digest(link.token_hash, digest):
+            return None
+        invitation = link.invitation
+    elif not hmac.compare_digest(invitation.token_hash, digest):
         return None
     if invitation.revoked_at is not None:
         return None

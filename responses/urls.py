@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from responses import views
+from responses import mail_views, views
 
 app_name = "responses"
 
@@ -19,11 +19,16 @@ manage_patterns = [
     path("invitations/", views.manage_invitations, name="invitations"),
     path("invitations.csv", views.manage_invitations_csv, name="invitations_csv"),
     path("invitations/<int:pk>/revoke/", views.manage_invitation_revoke, name="invitation_revoke"),
+    path("invitations/email/", mail_views.manage_email_invitations, name="email_invitations"),
+    path("invitations/reminders/", mail_views.manage_reminders, name="reminders"),
+    path("invitations/<int:pk>/resend/", mail_views.manage_invitation_resend, name="invitation_resend"),
 ]
 
 urlpatterns = [
     # By invitation link (no account): the token is the credential and resumes the response.
     path("i/<str:token>/", include((form_patterns, "invitation"))),
+    # An e-mailed link's opt-out (the List-Unsubscribe target).
+    path("i/<str:token>/opt-out/", mail_views.opt_out, name="opt_out"),
     # By a logged-in member of the organization.
     path("o/<slug:org_slug>/<slug:assessment_slug>/respond/", include((form_patterns, "member"))),
     # "manage/" is followed by more segments than an assessment's own URLs have, so an

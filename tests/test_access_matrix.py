@@ -74,6 +74,8 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:invitation:review": ({"token": "TOKEN"}, INVITATION_LATER),
     "responses:invitation:done": ({"token": "TOKEN"}, INVITATION_LATER),
     "responses:invitation:withdraw": ({"token": "TOKEN"}, INVITATION_LATER),
+    # A confirmation page: its GET changes nothing, so anyone holding the link may see it.
+    "responses:opt_out": ({"token": "TOKEN"}, INVITATION),
     "responses:member:start": (ORG, RESPOND),
     "responses:member:section": ({**ORG, "number": 1}, RESPOND_LATER),
     "responses:member:review": (ORG, RESPOND_LATER),
@@ -92,6 +94,9 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:manage:invitations": (ORG, MANAGE),
     "responses:manage:invitations_csv": (ORG, POST_ONLY),
     "responses:manage:invitation_revoke": ({**ORG, "pk": "INVITATION"}, MANAGE),
+    "responses:manage:email_invitations": (ORG, MANAGE),
+    "responses:manage:reminders": (ORG, MANAGE),
+    "responses:manage:invitation_resend": ({**ORG, "pk": "INVITATION"}, POST_ONLY),
     "organizations:manage:members": ({"org_slug": "acme"}, MANAGE),
     "organizations:manage:member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
     "organizations:manage:member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),

@@ -90,7 +90,14 @@ def test_invitations_page_lists_status_and_counts(manager, assessment, taxonomy)
     response = manager.get(url("manage_invitations", "acme", "baseline"))
 
     assert response.status_code == 200
-    assert response.context["counts"] == {"unused": 1, "started": 1, "submitted": 1, "revoked": 1}
+    assert response.context["counts"] == {
+        "unused": 1,
+        "started": 1,
+        "submitted": 1,
+        "revoked": 1,
+        "opted_out": 0,
+        "failed": 0,
+    }
     statuses = sorted(i.status for i in response.context["page"].object_list)
     assert statuses == ["revoked", "started", "submitted", "unused"]
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from assessments.models import Audience
 from common.commands import ContractCommand, InputError, field_input_error
 from responses.exports import invitation_path
+from responses.mail import EmailListError, invitations_email_by_name
 from responses.services import invitations_create_by_name
 
 # A batch far larger than any organization invites at once is more likely a typo.
@@ -67,14 +69,33 @@ class Command(ContractCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--organization", required=True, metavar="ORG", help="exact organization name")
         parser.add_argument("--assessment", required=True, metavar="TITLE", help="exact assessment title")
+        way = parser.add_mutually_exclusive_group(required=True)
         # Parsed here rather than by argparse so a bad value gets this command's own clear message.
-        parser.add_argument("--count", required=True, metavar="N", help="how many invitations (1 to 100000)")
+        way.add_argument("--count", metavar="N", help="how many invitations (1 to 100000)")
+        way.add_argument(
+            "--emails",
+            metavar="FILE",
+            help="CSV (UTF-8), header email then invitation segment keys: one invitation e-mailed to each address",
+        )
+        parser.add_argument(
+            "--base-url",
+            metavar="URL",
+            help="print absolute links, e.g. https://survey.example.org (with --emails: the site the e-mailed "
+            "links point to; default DJANGO_SITE_URL)",
+        )
+        parser.add_argument("--subject", help="with --emails: the e-mail's subject (default: a sentence of its own)")
+        parser.add_argument(
+            "--message",
+            metavar="FILE",
+            help="with --emails: a text file, the e-mail's message (default: purpose, "
+            "time, confidentiality, closing date)",
+        )
         parser.add_argument(
             "--audience",
             metavar="AUDIENCE",
-            help="internal or external: its respondents see only that scope's sections (default: both)",
+            help="internal or external: its respondents see only that scope's sections (default: both); "
+            "with --emails, an audience column instead",
         )
-        parser.add_argument("--base-url", metavar="URL", help="print absolute links, e.g. https://survey.example.org")
         parser.add_argument(
             "--segment",
             action="append",
@@ -93,13 +114,20 @@ class Command(ContractCommand):
         *args,
         organization: str,
         assessment: str,
-        count: str,
+        count: str | None,
         base_url: str | None,
         segment: list[str],
         audience: str | None = None,
         previous: str | None = None,
+        emails: str | None = None,
+        subject: str | None = None,
+        message: str | None = None,
         **options,
     ) -> None:
+        if emails is not None:
+            if audience:
+                raise InputError("--audience goes with --count; with --emails, give an audience column")
+            return self._emails(organization, assessment, emails, base_url, subject, message, segment)
         n = _count(count)
         base = _base_url(base_url)
         values = _segments(segment)
@@ -130,3 +158,43 @@ class Command(ContractCommand):
                 f"Note: {target} is not open ({target.get_status_display().lower()}); "
                 "the links show a 'not taking answers' page until it opens."
             )
+
+    def _emails(self, organization, assessment, path, base_url, subject, message_path, segment) -> None:
+        """One invitation and one queued e-mail per address of the file; the links go only into the e-mails."""
+        if segment:
+            raise InputError("--segment goes with --count; with --emails, give each address's groups as columns")
+        base = _base_url(base_url or settings.SITE_URL)
+        if not base:
+            raise InputError("--base-url: give the site's address (or set DJANGO_SITE_URL) so the e-mails' links work")
+        text = _read(path, "--emails")
+        message = _read(message_path, "--message") if message_path else None
+        if not organization.strip() or not assessment.strip():
+            raise InputError("--organization and --assessment must not be empty")
+        try:
+            target, created, new, skipped = invitations_email_by_name(
+                organization=organization,
+                assessment=assessment,
+                text=text,
+                subject=subject,
+                message=message,
+                base_url=base,
+            )
+        except EmailListError as exc:
+            raise InputError(f"{path}:{exc}") from exc
+        if created:
+            self.stderr.write(f"Created the assessment {target} (open).")
+        self.stderr.write(
+            f"Queued {new} invitation e-mail{'s' if new != 1 else ''} for {target}; "
+            f"skipped {skipped} address{'es' if skipped != 1 else ''} already invited. "
+            "A worker (manage.py db_worker) sends them."
+        )
+
+
+def _read(path: str, option: str) -> str:
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+    except OSError as exc:
+        raise InputError(f"{option}: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}:1: not UTF-8 text; save the file as CSV UTF-8") from None

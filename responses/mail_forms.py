@@ -1,0 +1,64 @@
+"""The owners' form of e-mailed invitations: addresses (pasted or a CSV file), a subject and a message."""
+
+from __future__ import annotations
+
+from django import forms
+
+from assessments.models import Assessment
+from common.forms import bare_helper
+from responses.mail import EmailListError, Recipient, default_message, default_subject, recipients_parse
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class EmailInvitationsForm(forms.Form):
+    addresses = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One address per line. Or upload a CSV file below (header email, then invitation segment keys).",
+    )
+    file = forms.FileField(required=False, label="CSV file", help_text="UTF-8, header email[,segment key...].")
+    subject = forms.CharField(max_length=200)
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text="The e-mail adds each person's own link, the closing date, the time it takes and an opt-out link.",
+    )
+
+    def __init__(self, *args, assessment: Assessment, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).update(
+            {"subject": default_subject(assessment), "message": default_message(assessment)}
+        )
+        super().__init__(*args, **kwargs)
+        self.assessment = assessment
+        self.helper = bare_helper("addresses", "file", "subject", "message")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.assessment.status == Assessment.Status.CLOSED:
+            raise forms.ValidationError("This assessment is closed: reopen it before inviting anyone.", code="closed")
+        upload = cleaned.get("file")
+        text = cleaned.get("addresses", "")
+        name = "Addresses"
+        if upload:
+            if upload.size > MAX_FILE_BYTES:
+                raise forms.ValidationError("The file is over 5 MB; split it.", code="too_big")
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    f"{upload.name}:1: not UTF-8 text; save the file as CSV UTF-8", code="encoding"
+                ) from None
+            name = upload.name
+        elif not text.strip():
+            raise forms.ValidationError("Give at least one address, or a CSV file.", code="empty")
+        try:
+            cleaned["recipients"] = recipients_parse(text, assessment=self.assessment, csv_only=bool(upload))
+        except EmailListError as exc:
+            raise forms.ValidationError(f"{name}:{exc}", code="bad_row") from None
+        cleaned["text"] = text
+        return cleaned
+
+    @property
+    def recipients(self) -> list[Recipient]:
+        return self.cleaned_data["recipients"]

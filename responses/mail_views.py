@@ -1,0 +1,140 @@
+"""E-mailed invitations: the opt-out page (GET asks, POST opts out; RFC 8058 one-click) and the owners' pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments.models import Assessment
+from assessments.views import _assessment_or_404
+from organizations.selectors import MANAGE_ACCESS
+from responses.mail import (
+    DEFAULT_MIN_DAYS,
+    MAX_REMINDERS,
+    invitation_opt_out,
+    invitation_resend,
+    invitations_email_batch,
+    invited_addresses,
+    preview_text,
+    reminders_due,
+    reminders_queue_now,
+)
+from responses.mail_forms import EmailInvitationsForm
+from responses.models import Invitation
+from responses.selectors import invitation_for_token
+
+
+# Exempt from CSRF: a mail client's one-click POST carries no CSRF token, and the token in the URL is
+# the credential; opting out is all this POST can do, and it is what the address's owner asked for.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirmation and changes nothing (mail scanners follow links); POST opts out."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "responses/form/link_invalid.html", status=404)
+    if request.method == "POST":
+        invitation_opt_out(invitation=invitation)
+        return render(request, "responses/mail/opted_out.html", {"assessment": invitation.assessment})
+    return render(
+        request,
+        "responses/mail/opt_out.html",
+        {"assessment": invitation.assessment, "already": invitation.opted_out_at is not None},
+    )
+
+
+# --- The owners' pages ---
+
+
+def _invitations_url(assessment: Assessment) -> str:
+    return reverse("responses:manage:invitations", args=[assessment.organization.slug, assessment.slug])
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """Addresses, subject and message; POST "preview" shows the e-mail, POST "send" queues them.
+
+    Bad input comes back with the line that is wrong, and nothing is created.
+    The preview carries the text back as a hidden field, so the file need
+    not be uploaded twice.
+    """
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    context = {"organization": assessment.organization, "assessment": assessment}
+    if request.method == "GET":
+        form = EmailInvitationsForm(assessment=assessment)
+        return render(request, "responses/manage/email_invitations.html", {**context, "form": form})
+    data = request.POST.copy()
+    if "text" in data and "send" in data:
+        data["addresses"] = data["text"]
+    form = EmailInvitationsForm(data, request.FILES, assessment=assessment)
+    if not form.is_valid():
+        return render(request, "responses/manage/email_invitations.html", {**context, "form": form}, status=400)
+    if "send" not in request.POST:
+        already = invited_addresses(assessment=assessment)
+        new = [r for r in form.recipients if r.email.lower() not in already]
+        preview = preview_text(assessment=assessment, message=form.cleaned_data["message"])
+        return render(
+            request,
+            "responses/manage/email_preview.html",
+            {**context, "form": form, "new": new, "skipped": len(form.recipients) - len(new), "preview": preview},
+        )
+    created, skipped = invitations_email_batch(
+        assessment=assessment,
+        recipients=form.recipients,
+        subject=form.cleaned_data["subject"],
+        message=form.cleaned_data["message"],
+        base_url=_base_url(request),
+    )
+    messages.success(
+        request,
+        f"{created} invitation e-mail{'s' if created != 1 else ''} queued; they go out in the next minutes."
+        + (f" {skipped} address{'es' if skipped != 1 else ''} already invited, skipped." if skipped else ""),
+    )
+    return redirect(_invitations_url(assessment))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_reminders(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """GET says how many reminders would go; POST queues them."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    if request.method == "POST":
+        count = reminders_queue_now(assessment=assessment, min_days=DEFAULT_MIN_DAYS, base_url=_base_url(request))
+        messages.success(request, f"{count} reminder{'s' if count != 1 else ''} queued.")
+        return redirect(_invitations_url(assessment))
+    return render(
+        request,
+        "responses/manage/reminders.html",
+        {
+            "organization": assessment.organization,
+            "assessment": assessment,
+            "due": reminders_due(assessment=assessment, min_days=DEFAULT_MIN_DAYS).count(),
+            "min_days": DEFAULT_MIN_DAYS,
+            "max_reminders": MAX_REMINDERS,
+        },
+    )
+
+
+@require_POST
+@login_required
+def manage_invitation_resend(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
+    """Queue again the e-mail of an invitation that failed."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    invitation = get_object_or_404(Invitation.objects.filter(assessment=assessment), pk=pk)
+    if invitation_resend(invitation=invitation, base_url=_base_url(request)):
+        messages.success(request, f"The e-mail to {invitation.email} is queued again.")
+    else:
+        messages.info(request, f"Invitation #{invitation.pk} has not failed: nothing to resend.")
+    return redirect(_invitations_url(assessment))

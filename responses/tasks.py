@@ -1,0 +1,13 @@
+"""Background tasks (django-tasks): run by ``manage.py db_worker``, never inside a request or a command."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from responses.mail import email_send
+
+
+@task()
+def send_invitation_email(email_id: int) -> str:
+    """Send one queued invitation or reminder e-mail (responses.mail.email_send)."""
+    return email_send(email_id=email_id)

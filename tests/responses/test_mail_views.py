@@ -1,0 +1,78 @@
+"""The owners' e-mail pages: invite by e-mail (preview, then send), reminders, resend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from responses.models import Invitation, InvitationEmail
+
+pytestmark = pytest.mark.django_db
+
+URL = "/o/acme/manage/assessments/baseline/invitations/"
+
+
+def test_paste_preview_then_send_queues_one_email_per_new_address(manager, assessment, taxonomy):
+    """The preview shows the e-mail and how many go, creating nothing; send queues them; nothing is sent here."""
+    Invitation.objects.create(assessment=assessment, token_hash="x" * 64, email="old@example.org")
+    form = manager.get(URL + "email/")
+    assert form.status_code == 200 and "Acme is measuring" in form.context["form"].initial["message"]
+    data = {
+        "addresses": "ann@example.org\nbob@example.org, old@example.org",
+        "subject": "Your views",
+        "message": "Please answer.",
+        "preview": "1",
+    }
+    preview = manager.post(URL + "email/", data)
+    assert preview.status_code == 200
+    assert len(preview.context["new"]) == 2 and preview.context["skipped"] == 1
+    text = preview.context["preview"]
+    assert "Please answer." in text and "(their own link)" in text and "minutes" in text and "confidential" in text
+    assert Invitation.objects.count() == 1
+    sent = manager.post(
+        URL + "email/", {"text": data["addresses"], "subject": "Your views", "message": "Hi", "send": "1"}
+    )
+    assert sent.status_code == 302
+    assert set(Invitation.objects.exclude(email="old@example.org").values_list("email", flat=True)) == {
+        "ann@example.org",
+        "bob@example.org",
+    }
+    assert InvitationEmail.objects.filter(status="queued", number=1).count() == 2
+
+
+def test_a_bad_line_comes_back_with_its_number_and_nothing_is_created(manager, assessment, taxonomy):
+    """A bad address in an uploaded CSV: 400, FILE:LINE in the message, no invitation."""
+    upload = SimpleUploadedFile("people.csv", b"email\nann@example.org\nnope\n", content_type="text/csv")
+    page = manager.post(URL + "email/", {"file": upload, "subject": "S", "message": "M", "send": "1"})
+    assert page.status_code == 400
+    assert page.context["form"].non_field_errors() == ["people.csv:3: 'nope' is not a valid e-mail address"]
+    assert "people.csv:3:" in page.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_reminders_page_says_how_many_then_queues_them(manager, assessment, taxonomy):
+    """GET counts the due reminders and changes nothing; POST queues exactly those."""
+    old = timezone.now() - timedelta(days=4)
+    for i, last in enumerate([old, old, timezone.now()]):
+        Invitation.objects.create(
+            assessment=assessment, token_hash=str(i) * 64, email=f"p{i}@example.org", emails_sent=1, last_sent_at=last
+        )
+    page = manager.get(URL + "reminders/")
+    assert page.context["due"] == 2 and not InvitationEmail.objects.exists()
+    assert manager.post(URL + "reminders/").status_code == 302
+    assert InvitationEmail.objects.filter(number=2).count() == 2
+
+
+def test_a_failed_invitation_shows_its_reason_and_can_be_resent(manager, assessment, taxonomy):
+    """The list shows failed with the server's answer; Resend queues the e-mail again and clears it."""
+    invitation = Invitation.objects.create(
+        assessment=assessment, token_hash="f" * 64, email="ann@example.org", failed_reason="SMTPDataError: 451"
+    )
+    page = manager.get(URL)
+    assert "SMTPDataError: 451" in page.content.decode() and page.context["counts"]["failed"] == 1
+    assert manager.post(URL + f"{invitation.pk}/resend/").status_code == 302
+    assert InvitationEmail.objects.filter(invitation=invitation, status="queued").count() == 1
+    assert Invitation.objects.get().failed_reason == ""
