@@ -16,11 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import math
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,18 +33,16 @@ from django.utils import timezone
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_questionnaire, assessment_segments, segment_option_ids
 from assessments.services import assessment_get_or_create
+from common.mail import MAX_ATTEMPTS, retry_delay, send_or_error
+from common.tasks import STALE_TASK, live_task_ids
+from common.tokens import hash_token, new_token
 from organizations.services import organization_get_or_create
-from responses.models import Invitation, InvitationEmail, InvitationSegmentValue, InvitationToken, hash_token
+from responses.models import Invitation, InvitationEmail, InvitationSegmentValue, InvitationToken
 
 # Reminders after the first e-mail, at most (contract §11).
 MAX_REMINDERS = 3
 DEFAULT_MIN_DAYS = 3
-# Attempts of one e-mail before its invitation is marked failed; the wait doubles after each.
-MAX_ATTEMPTS = 4
 SECONDS_PER_QUESTION = 6
-TOKEN_BYTES = 32
-# A task (or a claimed e-mail) older than this is taken for one whose worker was killed.
-STALE_TASK = timedelta(minutes=10)
 
 
 # --- The address file (CSV) and the pasted list ---
@@ -240,7 +236,7 @@ def invitations_email(
     for recipient in new:
         invitation = Invitation(
             assessment=assessment,
-            token_hash=hash_token(secrets.token_urlsafe(TOKEN_BYTES)),
+            token_hash=hash_token(new_token()),
             email=recipient.email,
             created_at=now,
         )
@@ -387,14 +383,9 @@ def emails_requeue() -> int:
     task than needed is harmless: a task whose e-mail is no longer queued
     sends nothing.
     """
-    from django_tasks_db.models import DBTaskResult
-
     from responses.tasks import send_invitation_email
 
-    live = DBTaskResult.objects.filter(task_path=send_invitation_email.module_path).filter(
-        Q(status="READY") | Q(status="RUNNING", started_at__gte=timezone.now() - STALE_TASK)
-    )
-    covered = {args["args"][0] for args in live.values_list("args_kwargs", flat=True) if args.get("args")}
+    covered = live_task_ids(send_invitation_email)
     waiting = InvitationEmail.objects.filter(
         Q(status=InvitationEmail.Status.QUEUED)
         | Q(status=InvitationEmail.Status.SENDING, claimed_at__lt=timezone.now() - STALE_TASK)
@@ -414,11 +405,6 @@ def invitation_opt_out(*, invitation: Invitation) -> bool:
 
 
 # --- The worker's send ---
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """The wait before attempt ``attempt + 1``: doubling from ``EMAIL_RETRY_SECONDS`` (default 60)."""
-    return timedelta(seconds=getattr(settings, "EMAIL_RETRY_SECONDS", 60) * 2 ** (attempt - 1))
 
 
 def _claim(email_id: int) -> tuple[InvitationEmail, str] | None:
@@ -450,7 +436,7 @@ def _claim(email_id: int) -> tuple[InvitationEmail, str] | None:
             email.status = InvitationEmail.Status.CANCELLED
             email.save(update_fields=["status"])
             return None
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = new_token()
         # The token is stored before the e-mail leaves: a link in an e-mail always works. A send that then
         # fails leaves a token nobody received, which opens nothing for anyone.
         InvitationToken.objects.create(invitation=invitation, token_hash=hash_token(token))
@@ -472,11 +458,7 @@ def email_send(*, email_id: int) -> str:
     if claimed is None:
         return "skipped"
     email, token = claimed
-    error = None
-    try:
-        email_render(email=email, token=token).send()
-    except (SMTPException, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    error = send_or_error(email_render(email=email, token=token))
     now = timezone.now()
     with transaction.atomic():
         email.attempts += 1

@@ -34,8 +34,6 @@ impossible to store. The respondent id of a web response is random.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -44,11 +42,6 @@ from django.utils import timezone
 from assessments.models import Assessment, Audience, Segment, SegmentOption
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
-
-
-def hash_token(token: str) -> str:
-    """Invitation tokens are stored only as their SHA-256 digest."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Invitation(models.Model):

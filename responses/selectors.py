@@ -8,8 +8,9 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
 from assessments.models import Assessment
 from common.db import count_of
+from common.tokens import hash_token
 from organizations.models import Organization
-from responses.models import Answer, Invitation, InvitationToken, Participation, Response, hash_token
+from responses.models import Answer, Invitation, InvitationToken, Participation, Response
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 from taxonomy.selectors import is_under, subtree_filter

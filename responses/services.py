@@ -26,6 +26,7 @@ from assessments.services import (
     label_from_slug,
     segment_create,
 )
+from common.tokens import hash_token
 from organizations.models import Membership
 from organizations.services import organization_get_or_create
 from responses.assignment import assignment_make
@@ -37,7 +38,6 @@ from responses.models import (
     Participation,
     Response,
     ResponseSegmentValue,
-    hash_token,
 )
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 

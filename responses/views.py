@@ -28,6 +28,7 @@ from assessments.length import length_estimate, minutes_for, round_half_up
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_for_user, assessment_questionnaire, assessment_segments
 from assessments.views import _assessment_or_404
+from common.tokens import hash_token
 from organizations.selectors import MANAGE_ACCESS, organization_members
 from organizations.views import _managed_organization
 from responses.assignment import response_questionnaire
@@ -40,7 +41,7 @@ from responses.forms import (
     SubmitForm,
     missing_questions,
 )
-from responses.models import Invitation, hash_token
+from responses.models import Invitation
 from responses.models import Response as AssessmentResponse
 from responses.selectors import (
     assessment_invitations,

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import Assessment
+from common.tokens import hash_token
 from organizations.models import Membership
-from responses.models import Invitation, InvitationToken, hash_token
+from responses.models import Invitation, InvitationToken
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 

@@ -10,9 +10,10 @@ from django.core.management import call_command
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_create
+from common.tokens import hash_token
 from organizations.models import Membership
 from responses.assignment import response_questionnaire
-from responses.models import Response, hash_token
+from responses.models import Response
 from responses.services import invitations_create
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory

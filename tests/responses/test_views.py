@@ -14,8 +14,9 @@ from django.utils.html import escape
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
+from common.tokens import hash_token
 from organizations.services import organization_get_or_create
-from responses.models import Answer, Invitation, Response, hash_token
+from responses.models import Answer, Invitation, Response
 from responses.services import Rating, answers_save, invitations_create, response_submit
 from taxonomy.models import Question
 from tests.factories import MembershipFactory, UserFactory

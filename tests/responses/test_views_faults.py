@@ -13,9 +13,10 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from assessments.services import assessment_get_or_create
+from common.tokens import hash_token
 from organizations.services import organization_get_or_create
 from responses import views
-from responses.models import Answer, Invitation, Response, hash_token
+from responses.models import Answer, Invitation, Response
 from responses.services import invitations_create
 from tests.responses.form_helpers import answer_all, page_data, section_url
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
+from common.tokens import hash_token
 from organizations.models import Membership
-from responses.models import Invitation, hash_token
+from responses.models import Invitation
 from responses.selectors import invitation_for_token
 from responses.services import Rating, invitations_create, response_start, response_submit, responses_import
 from taxonomy.selectors import benefit_paths

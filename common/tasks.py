@@ -1,0 +1,26 @@
+"""What a killed worker leaves behind, for the apps that queue e-mail to find and queue again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+# A task (or a claimed e-mail) older than this is taken for one whose worker was killed.
+STALE_TASK = timedelta(minutes=10)
+
+
+def live_task_ids(task) -> set[int]:
+    """The first arguments of ``task``'s runs that a worker will still do: queued, or running and not stale.
+
+    A worker killed mid-run leaves its task "running" for ever; after
+    ``STALE_TASK`` it counts as dead, and what it was doing is queued again
+    by whoever asks.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    live = DBTaskResult.objects.filter(task_path=task.module_path).filter(
+        Q(status="READY") | Q(status="RUNNING", started_at__gte=timezone.now() - STALE_TASK)
+    )
+    return {args["args"][0] for args in live.values_list("args_kwargs", flat=True) if args.get("args")}
