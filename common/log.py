@@ -3,7 +3,8 @@
 An invitation link's token is its holder's only credential, and logs are
 read by more people, kept longer and copied further than the database. So
 every line the app and its server write has ``/i/<token>`` replaced by
-``/i/[token]``: the request line, the referrer, a warning's message, a
+``/i/[token]``, and a member invitation's ``/join/<token>`` by
+``/join/[token]``: the request line, the referrer, a warning's message, a
 traceback's text.
 """
 
@@ -12,9 +13,9 @@ from __future__ import annotations
 import logging
 import re
 
-# A token is whatever follows /i/ up to the next separator; matched anywhere,
+# A token is whatever follows /i/ or /join/ up to the next separator; matched anywhere,
 # percent-encoded slashes included, so a path in any quoting is caught.
-TOKEN_IN_PATH = re.compile(r"(/i(?:/|%2F))[^/?#\s\"'<>%]+", re.IGNORECASE)
+TOKEN_IN_PATH = re.compile(r"(/(?:i|join)(?:/|%2F))[^/?#\s\"'<>%]+", re.IGNORECASE)
 REDACTED = r"\1[token]"
 
 

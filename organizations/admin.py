@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from common.admin import RefuseDeleteInUseMixin
-from organizations.models import Membership, Organization
+from organizations.models import MemberInvitation, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,3 +26,20 @@ class OrganizationAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at"]
     inlines = [MembershipInline]
+
+
+@admin.register(MemberInvitation)
+class MemberInvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are made, sent again and revoked on the owners' members page, where the rules live."""
+
+    list_display = ["email", "organization", "role", "status", "sent_at", "accepted_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["email", "organization__name"]
+    list_select_related = ["organization"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

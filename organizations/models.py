@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from common.validators import validate_plain_text
@@ -48,3 +49,76 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organization} ({self.get_role_display()})"
+
+
+class MemberInvitation(models.Model):
+    """An owner's invitation, by e-mail, to join the organization with a role.
+
+    The worker sends it (``organizations.mail``); each send makes a new
+    link whose token is stored only as its digest, so a resend replaces the
+    earlier link. Whoever opens the link joins by logging in or by creating
+    an account. The owner sees only the address and the invitation's state,
+    never whether the address already had an account.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    # Invitations that still hold the address: one per address and organization at a time.
+    PENDING = (Status.QUEUED, Status.SENDING, Status.SENT, Status.FAILED)
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="member_invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.RESPONDENT)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    base_url = models.CharField(max_length=200, blank=True, help_text="Where the link points: the site it came from.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failed_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organization", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organization",
+                condition=Q(status__in=["queued", "sending", "sent", "failed"]),
+                name="member_invitation_one_pending_per_address",
+                violation_error_message=(
+                    "This address already has an invitation waiting: send it again or revoke it in the list."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "analyst", "respondent"]),
+                name="member_invitation_role_valid",
+                violation_error_message="Choose owner, analyst or respondent.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="accepted", accepted_at__isnull=False)
+                | (~Q(status="accepted") & Q(accepted_at__isnull=True)),
+                name="member_invitation_accepted_has_date",
+                violation_error_message="An accepted invitation has the date it was accepted, and only it.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.organization} ({self.get_role_display()}, {self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING

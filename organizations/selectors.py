@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from organizations.models import Membership, Organization
+from common.tokens import hash_token
+from organizations.mail import LINK_VALID
+from organizations.models import MemberInvitation, Membership, Organization
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,30 @@ def organizations_for_user(*, user, access: Access = MEMBER_ACCESS) -> QuerySet[
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:
     """The organization's memberships with their users, by username."""
     return Membership.objects.filter(organization=organization).select_related("user").order_by("user__username")
+
+
+def member_invitation_is_open(invitation: MemberInvitation) -> bool:
+    """Whether the invitation's link lets its holder join now: e-mailed, waiting, and younger than ``LINK_VALID``."""
+    return (
+        invitation.status in (MemberInvitation.Status.SENDING, MemberInvitation.Status.SENT)
+        and invitation.token_hash is not None
+        and invitation.claimed_at is not None
+        and invitation.claimed_at > timezone.now() - LINK_VALID
+    )
+
+
+def member_invitation_for_token(*, token: str) -> MemberInvitation | None:
+    """The open invitation this link's token belongs to, with its organization; None for any other link."""
+    invitation = (
+        MemberInvitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    return invitation if invitation is not None and member_invitation_is_open(invitation) else None
+
+
+def member_invitations_waiting(*, organization: Organization) -> QuerySet[MemberInvitation]:
+    """The organization's invitations not yet accepted or revoked, newest first."""
+    return MemberInvitation.objects.filter(organization=organization, status__in=MemberInvitation.PENDING).order_by(
+        "-created_at", "-pk"
+    )

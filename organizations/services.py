@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from common.db import unique_slug
 from common.usage import organization_erasers
 from common.validators import plain_text_field
-from organizations.models import Membership, Organization
+from organizations.mail import enqueue_on_commit
+from organizations.models import MemberInvitation, Membership, Organization
+from organizations.selectors import member_invitation_is_open
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -54,25 +58,6 @@ def _lock_owner_ids(organization_id: int) -> set[int]:
 
 
 @transaction.atomic(durable=True)
-def membership_add(*, organization: Organization, user: AbstractBaseUser, role: str) -> Membership:
-    """Make an existing user a member of ``organization`` with ``role``; ``ValidationError`` if already one."""
-    errors = _role_errors(role)
-    existing = Membership.objects.filter(organization=organization, user=user).first()
-    if existing is not None:
-        errors["username"] = (
-            f"{user.get_username()} is already a member ({existing.get_role_display().lower()}): "
-            "change their role in the list instead."
-        )
-    if errors:
-        raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            return Membership.objects.create(organization=organization, user=user, role=role)
-    except IntegrityError as exc:
-        raise ValidationError({"username": f"{user.get_username()} was just added by someone else."}) from exc
-
-
-@transaction.atomic(durable=True)
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
     """Give a member another role; ``LastOwnerError`` if they are the organization's only owner."""
     errors = _role_errors(role)
@@ -109,10 +94,123 @@ def organization_erase(*, organization: Organization, dry_run: bool = False) -> 
     counts: dict[str, int] = {}
     for eraser in organization_erasers():
         counts.update(eraser(organization, dry_run))
+    invitations = MemberInvitation.objects.filter(organization=organization)
+    counts["member invitations"] = invitations.count()
     memberships = Membership.objects.filter(organization=organization)
     counts["memberships"] = memberships.count()
     if not dry_run:
+        invitations.delete()
         memberships.delete()
         Organization.objects.filter(pk=organization.pk).delete()
     counts["organizations"] = 1
     return counts
+
+
+# --- Members invited by e-mail ---
+
+
+@transaction.atomic(durable=True)
+def member_invitation_create(
+    *, organization: Organization, email: str, role: str, invited_by: AbstractBaseUser | None, base_url: str
+) -> MemberInvitation:
+    """Invite ``email`` to join with ``role``; the worker e-mails the link. ``ValidationError`` for bad input.
+
+    Nothing here looks at accounts: the answer is the same whether or not
+    the address already has one, so an owner cannot probe for accounts.
+    """
+    invitation = MemberInvitation(
+        organization=organization, email=email.strip(), role=role, invited_by=invited_by, base_url=base_url
+    )
+    invitation.full_clean()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as exc:  # the same address invited by someone else a moment ago
+        raise ValidationError(
+            {"email": "This address was just invited by someone else: it is in the list below."}
+        ) from exc
+    enqueue_on_commit([invitation.pk])
+    return invitation
+
+
+@transaction.atomic(durable=True)
+def member_invitation_resend(*, invitation: MemberInvitation, base_url: str) -> bool:
+    """E-mail a waiting invitation again, with a new link (the earlier one stops working); False if not waiting.
+
+    An invitation already queued is left to the task that will send it.
+    """
+    updated = MemberInvitation.objects.filter(
+        pk=invitation.pk, status__in=[MemberInvitation.Status.SENT, MemberInvitation.Status.FAILED]
+    ).update(status=MemberInvitation.Status.QUEUED, token_hash=None, attempts=0, failed_reason="", base_url=base_url)
+    if updated:
+        enqueue_on_commit([invitation.pk])
+    return bool(updated)
+
+
+@transaction.atomic(durable=True)
+def member_invitation_revoke(*, invitation: MemberInvitation) -> bool:
+    """Withdraw a waiting invitation: its link stops working and a queued e-mail is not sent; False if not waiting."""
+    return bool(
+        MemberInvitation.objects.filter(pk=invitation.pk, status__in=MemberInvitation.PENDING).update(
+            status=MemberInvitation.Status.REVOKED, token_hash=None
+        )
+    )
+
+
+class InvitationClosedError(ValueError):
+    """The invitation was accepted, revoked, replaced or expired while its page was open."""
+
+
+@transaction.atomic
+def _accept(*, invitation: MemberInvitation, user: AbstractBaseUser) -> tuple[Membership, bool]:
+    locked = MemberInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.token_hash != invitation.token_hash or not member_invitation_is_open(locked):
+        raise InvitationClosedError("this invitation link does not work any more")
+    membership = Membership.objects.filter(organization_id=locked.organization_id, user=user).first()
+    created = membership is None
+    if created:
+        # A member already keeps the role they have: an invitation never demotes anyone.
+        membership = Membership.objects.create(organization_id=locked.organization_id, user=user, role=locked.role)
+    locked.status, locked.accepted_at, locked.accepted_by, locked.token_hash = (
+        MemberInvitation.Status.ACCEPTED,
+        timezone.now(),
+        user,
+        None,
+    )
+    locked.save(update_fields=["status", "accepted_at", "accepted_by", "token_hash"])
+    return membership, created
+
+
+@transaction.atomic(durable=True)
+def member_invitation_accept(*, invitation: MemberInvitation, user: AbstractBaseUser) -> tuple[Membership, bool]:
+    """``user`` joins with the invitation's role (or keeps the membership they have); the link is used up.
+
+    Returns the membership and whether it is new. ``InvitationClosedError``
+    if the link stopped working meanwhile.
+    """
+    return _accept(invitation=invitation, user=user)
+
+
+class AccountExistsError(ValueError):
+    """The invited address is already an account's username: its holder logs in instead."""
+
+
+@transaction.atomic(durable=True)
+def member_invitation_accept_new_account(
+    *, invitation: MemberInvitation, password: str
+) -> tuple[AbstractBaseUser, Membership]:
+    """Create an account for the invited address (its username), then join; the password is validated already.
+
+    The username is the address, not one the person chooses, so creating an
+    account never answers whether some other name is taken.
+    """
+    user_model = get_user_model()
+    username = invitation.email
+    if user_model._default_manager.filter(**{f"{user_model.USERNAME_FIELD}__iexact": username}).exists():
+        raise AccountExistsError(username)
+    user = user_model(**{user_model.USERNAME_FIELD: username}, email=invitation.email)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    membership, _ = _accept(invitation=invitation, user=user)
+    return user, membership

@@ -1,19 +1,41 @@
-"""Owners' pages for an organization's members."""
+"""Owners' pages for an organization's members, and the page an invited person joins from."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organizations.forms import MembershipAddForm, MembershipRoleForm
-from organizations.models import Membership, Organization
-from organizations.selectors import MANAGE_ACCESS, granted_everywhere, organization_members, organizations_for_user
-from organizations.services import LastOwnerError, membership_add, membership_change_role, membership_remove
+from organizations.forms import JoinAccountForm, MemberInviteForm, MembershipRoleForm
+from organizations.mail import ROLE_SENTENCES
+from organizations.models import MemberInvitation, Membership, Organization
+from organizations.selectors import (
+    MANAGE_ACCESS,
+    granted_everywhere,
+    member_invitation_for_token,
+    member_invitations_waiting,
+    organization_members,
+    organizations_for_user,
+)
+from organizations.services import (
+    AccountExistsError,
+    InvitationClosedError,
+    LastOwnerError,
+    member_invitation_accept,
+    member_invitation_accept_new_account,
+    member_invitation_create,
+    member_invitation_resend,
+    member_invitation_revoke,
+    membership_change_role,
+    membership_remove,
+)
 
 LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner first."
 
@@ -32,6 +54,7 @@ def _members_page(request, organization, form, status=200) -> HttpResponse:
         "organization": organization,
         "members": members,
         "form": form,
+        "invitations": list(member_invitations_waiting(organization=organization)),
         "role_choices": Membership.Role.choices,
         "owner_count": sum(1 for m in members if m.role == Membership.Role.OWNER),
     }
@@ -45,27 +68,68 @@ def _after_own_change(request: HttpRequest, organization: Organization) -> HttpR
     return redirect("assessments:index")
 
 
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_members(request: HttpRequest, org_slug: str) -> HttpResponse:
-    """The members and their roles; POST adds an existing user by username."""
+    """The members and their roles, and the invitations waiting; POST invites someone by e-mail.
+
+    The answer to a POST is the same whether or not the address has an
+    account here: the e-mail goes either way, and its holder logs in or
+    creates one.
+    """
     organization = _managed_organization(request, org_slug)
     if request.method == "POST":
-        form = MembershipAddForm(request.POST, organization=organization)
+        form = MemberInviteForm(request.POST)
         if form.is_valid():
             try:
-                membership = membership_add(
-                    organization=organization, user=form.cleaned_data["username"], role=form.cleaned_data["role"]
+                invitation = member_invitation_create(
+                    organization=organization,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    invited_by=request.user,
+                    base_url=_base_url(request),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(
-                    request, f"{membership.user.get_username()} added as {membership.get_role_display().lower()}."
+                    request,
+                    f"Invitation to join as {invitation.get_role_display().lower()} e-mailed to {invitation.email}. "
+                    "They become a member when they accept it.",
                 )
                 return redirect(_members_url(organization))
         return _members_page(request, organization, form, status=400)
-    return _members_page(request, organization, MembershipAddForm(organization=organization))
+    return _members_page(request, organization, MemberInviteForm())
+
+
+@require_POST
+@login_required
+def manage_member_invitation_resend(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """E-mail a waiting invitation again with a new link; the earlier link stops working."""
+    organization = _managed_organization(request, org_slug)
+    invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
+    if member_invitation_resend(invitation=invitation, base_url=_base_url(request)):
+        messages.success(request, f"A new link is on its way to {invitation.email}; the earlier one no longer works.")
+    else:
+        messages.info(request, f"The invitation to {invitation.email} is being sent already, or is no longer waiting.")
+    return redirect(_members_url(organization))
+
+
+@require_POST
+@login_required
+def manage_member_invitation_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Withdraw a waiting invitation: its link stops working."""
+    organization = _managed_organization(request, org_slug)
+    invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
+    if member_invitation_revoke(invitation=invitation):
+        messages.success(request, f"The invitation to {invitation.email} is revoked: its link no longer works.")
+    else:
+        messages.info(request, f"The invitation to {invitation.email} was no longer waiting.")
+    return redirect(_members_url(organization))
 
 
 @require_POST
@@ -110,3 +174,95 @@ def manage_member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
             "loses_own_access": membership.user == request.user and not granted_everywhere(request.user, MANAGE_ACCESS),
         },
     )
+
+
+# --- Joining from an e-mailed link ---
+#
+# The token is the access check, as for survey links. These pages look the
+# same to everyone who holds a working link, and say nothing of accounts:
+# a logged-in visitor joins as themselves, anyone else logs in or chooses a
+# password for an account named after the invited address.
+
+LINK_CLOSED_STATUS = 404
+
+
+def _join_page(request, invitation, token, form=None, status=200) -> HttpResponse:
+    context = {
+        "invitation": invitation,
+        "token": token,
+        "role_sentence": ROLE_SENTENCES[invitation.role],
+        "form": form or JoinAccountForm(invitation=invitation),
+        "login_url": reverse("accounts:login") + "?next=" + reverse("organizations:join", args=[token]),
+    }
+    # The site's same-origin referrer policy keeps the token from other sites; "no-referrer" would make
+    # browsers send "Origin: null" with the page's forms, which the CSRF check rightly refuses.
+    return render(request, "organizations/join/join.html", context, status=status)
+
+
+def _link_closed(request: HttpRequest) -> HttpResponse:
+    return render(request, "organizations/join/closed.html", status=LINK_CLOSED_STATUS)
+
+
+def _joined(request: HttpRequest, membership: Membership, created: bool) -> HttpResponse:
+    organization = membership.organization
+    if created:
+        messages.success(request, f"You are now a member of {organization.name} ({membership.get_role_display()}).")
+    else:
+        messages.info(
+            request,
+            f"You were already a member of {organization.name} ({membership.get_role_display().lower()}): "
+            "your role is unchanged.",
+        )
+    return redirect("assessments:index")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the invitation (and changes nothing); POST, logged in, joins as the visitor."""
+    invitation = member_invitation_for_token(token=token)
+    if invitation is None:
+        return _link_closed(request)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(_join_url(token))
+        try:
+            membership, created = member_invitation_accept(invitation=invitation, user=request.user)
+        except InvitationClosedError:
+            return _link_closed(request)
+        return _joined(request, membership, created)
+    return _join_page(request, invitation, token)
+
+
+def _join_url(token: str) -> str:
+    return reverse("organizations:join", args=[token])
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_POST
+def join_new_account(request: HttpRequest, token: str) -> HttpResponse:
+    """Create the account named after the invited address, log in, and join."""
+    invitation = member_invitation_for_token(token=token)
+    if invitation is None:
+        return _link_closed(request)
+    if request.user.is_authenticated:
+        return redirect(_join_url(token))
+    form = JoinAccountForm(request.POST, invitation=invitation)
+    if not form.is_valid():
+        return _join_page(request, invitation, token, form, status=400)
+    try:
+        user, membership = member_invitation_accept_new_account(
+            invitation=invitation, password=form.cleaned_data["password1"]
+        )
+    except InvitationClosedError:
+        return _link_closed(request)
+    except AccountExistsError:
+        # Only the holder of the link, who received it at this address, can get here.
+        form.add_error(None, "This address already has an account here: log in with it to join.")
+        return _join_page(request, invitation, token, form, status=400)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _join_page(request, invitation, token, form, status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return _joined(request, membership, True)

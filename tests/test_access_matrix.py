@@ -20,10 +20,12 @@ from django.contrib.auth.models import Permission
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from actions.services import action_create
 from assessments.services import assessment_get_or_create
-from organizations.models import Membership
+from common.tokens import hash_token, new_token
+from organizations.models import MemberInvitation, Membership
 from organizations.services import organization_get_or_create
 from responses.services import invitations_create
 from taxonomy.models import Benefit
@@ -100,6 +102,11 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "organizations:manage:members": ({"org_slug": "acme"}, MANAGE),
     "organizations:manage:member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
     "organizations:manage:member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
+    "organizations:manage:member_invitation_resend": ({"org_slug": "acme", "pk": "MEMBER_INVITATION"}, POST_ONLY),
+    "organizations:manage:member_invitation_revoke": ({"org_slug": "acme", "pk": "MEMBER_INVITATION"}, POST_ONLY),
+    # The e-mailed link is the credential, as for survey links; its GET changes nothing.
+    "organizations:join": ({"token": "JOIN_TOKEN"}, INVITATION),
+    "organizations:join_account": ({"token": "JOIN_TOKEN"}, POST_ONLY),
     "actions:list": ({"org_slug": "acme"}, REPORT),
     "actions:roadmap": ({"org_slug": "acme"}, REPORT),
     "actions:csv": ({"org_slug": "acme"}, REPORT),
@@ -140,6 +147,7 @@ def test_every_url_has_a_row_in_the_matrix():
 class World:
     token: str
     other_token: str
+    join_token: str
     clients: dict[str, Client]
 
 
@@ -174,9 +182,19 @@ def world(taxonomy) -> World:
         benefits=Benefit.objects.filter(path="social-media/internal/improved-feedback"),
         owner_name="Dana",
     )
+    join_token = new_token()
+    MemberInvitation.objects.create(
+        organization=acme,
+        email="new@example.com",
+        status=MemberInvitation.Status.SENT,
+        token_hash=hash_token(join_token),
+        claimed_at=timezone.now(),
+        sent_at=timezone.now(),
+    )
     return World(
         token=invitations_create(assessment=assessment, count=1)[0],
         other_token=invitations_create(assessment=other_assessment, count=1)[0],
+        join_token=join_token,
         clients=clients,
     )
 
@@ -190,12 +208,16 @@ def outcome(response) -> str:
 
 def _placeholder(value, world: World):
     """``TOKEN`` is Acme's invitation token, ``INVITATION`` its pk, ``MEMBERSHIP`` the pk of Acme's analyst,
-    ``ACTION`` the pk of Acme's action."""
+    ``ACTION`` the pk of Acme's action, ``JOIN_TOKEN`` and ``MEMBER_INVITATION`` Acme's member invitation."""
     from actions.models import Action
-    from responses.models import Invitation, hash_token
+    from responses.models import Invitation
 
     if value == "TOKEN":
         return world.token
+    if value == "JOIN_TOKEN":
+        return world.join_token
+    if value == "MEMBER_INVITATION":
+        return MemberInvitation.objects.get(organization__slug="acme").pk
     if value == "INVITATION":
         return Invitation.objects.get(token_hash=hash_token(world.token)).pk
     if value == "ACTION":
@@ -265,7 +287,8 @@ def test_unknown_or_revoked_token_is_a_404_for_everyone(world, name):
     """A wrong token (or a revoked one) opens nothing and says nothing more than 'not found'."""
     from django.utils import timezone
 
-    from responses.models import Invitation, hash_token
+    from common.tokens import hash_token
+    from responses.models import Invitation
 
     kwargs = {"token": "x" * 43, **({"number": 1} if "section" in name else {})}
     for role in ("anonymous", "owner", "superuser"):

@@ -23,6 +23,7 @@ TOKEN = "aChUzWiq0_Z2-vG_nAGOSx9D4JNEf5Mlv0e0NbUO4TE"
         (f'"https://hp.example/i/{TOKEN}/review/" "Mozilla"', '"https://hp.example/i/[token]/review/" "Mozilla"'),
         (f"/i/{TOKEN}?x=1 /i/{TOKEN}", "/i/[token]?x=1 /i/[token]"),
         (f"/i%2F{TOKEN}%2Fsection", "/i%2F[token]%2Fsection"),
+        (f"POST /join/{TOKEN}/account/ HTTP/1.1", "POST /join/[token]/account/ HTTP/1.1"),
         (
             "/o/acme/baseline/report/ /benefits/social-media/internal/",
             "/o/acme/baseline/report/ /benefits/social-media/internal/",
@@ -30,7 +31,7 @@ TOKEN = "aChUzWiq0_Z2-vG_nAGOSx9D4JNEf5Mlv0e0NbUO4TE"
     ],
 )
 def test_redact_tokens_replaces_the_token_in_any_path(text, expected):
-    """The token after /i/ becomes [token], wherever the path is; other paths stay as they are."""
+    """The token after /i/ or /join/ becomes [token], wherever the path is; other paths stay as they are."""
     assert redact_tokens(text) == expected
 
 

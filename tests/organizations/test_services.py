@@ -7,10 +7,16 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 
-from organizations.models import Membership
-from organizations.services import LastOwnerError, membership_add, membership_change_role, membership_remove
+from organizations.models import MemberInvitation, Membership
+from organizations.services import (
+    LastOwnerError,
+    member_invitation_create,
+    member_invitation_revoke,
+    membership_change_role,
+    membership_remove,
+)
 from responses.services import response_start
-from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,21 +30,35 @@ def errors(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:
     return exc.value.message_dict
 
 
-def test_membership_add_and_refuse_a_second_one(org):
-    user = UserFactory()
-    m = membership_add(organization=org, user=user, role="analyst")
-    assert (m.organization, m.user, m.role) == (org, user, "analyst")
+def test_member_invitation_create_refuses_a_second_waiting_invitation_to_the_same_address(org):
+    """One waiting invitation per address (in any case): the constraint's message, and nothing more is stored."""
+    member_invitation_create(organization=org, email="bob@example.com", role="analyst", invited_by=None, base_url="")
     with pytest.raises(ValidationError) as exc:
-        membership_add(organization=org, user=user, role="owner")
-    assert "username" in errors(exc)
-    assert Membership.objects.get(user=user).role == "analyst"
+        member_invitation_create(organization=org, email="BOB@example.com", role="owner", invited_by=None, base_url="")
+    assert errors(exc) == {
+        "__all__": ["This address already has an invitation waiting: send it again or revoke it in the list."]
+    }
+    assert MemberInvitation.objects.count() == 1
 
 
-def test_membership_add_refuses_an_unknown_role(org):
+def test_member_invitation_create_invites_again_once_the_last_one_is_revoked(org):
+    first = member_invitation_create(
+        organization=org, email="bob@example.com", role="analyst", invited_by=None, base_url=""
+    )
+    member_invitation_revoke(invitation=first)
+    member_invitation_create(organization=org, email="bob@example.com", role="owner", invited_by=None, base_url="")
+    assert sorted(MemberInvitation.objects.values_list("status", flat=True)) == ["queued", "revoked"]
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "field"),
+    [("not an address", "analyst", "email"), ("bob@example.com", "boss", "role"), ("", "analyst", "email")],
+)
+def test_member_invitation_create_refuses_bad_input(org, email, role, field):
     with pytest.raises(ValidationError) as exc:
-        membership_add(organization=org, user=UserFactory(), role="boss")
-    assert "role" in errors(exc)
-    assert not Membership.objects.exists()
+        member_invitation_create(organization=org, email=email, role=role, invited_by=None, base_url="")
+    assert field in errors(exc)
+    assert not MemberInvitation.objects.exists()
 
 
 def test_change_role_of_a_member(org):

@@ -1,4 +1,4 @@
-"""Owners' members pages: add, change a role, remove; the last owner stays.
+"""Owners' members pages: invite by e-mail, change a role, remove; the last owner stays.
 
 Owners of the organization and staff may use every page and action; its
 analysts and respondents, and members of other organizations, get a 404 for
@@ -8,8 +8,9 @@ pages and POSTs alike, and nothing changes.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
-from organizations.models import Membership
+from organizations.models import MemberInvitation, Membership
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
 from tests.manage_helpers import as_user, url
 
@@ -24,49 +25,84 @@ def test_another_organizations_assessment_is_a_404_even_for_an_owner(client, own
     assert client.get(url("manage_invitations", "acme", "secret")).status_code == 404
 
 
-def test_add_member_by_username(manager, org):
-    UserFactory(username="bob")
-    response = manager.post(url("manage_members", "acme"), {"username": "bob", "role": "analyst"})
+def test_inviting_by_e_mail_makes_a_waiting_invitation_and_sends_nothing_in_the_request(manager, org, mailoutbox):
+    """The POST stores the invitation (queued) and queues its e-mail; the request itself sends nothing."""
+    response = manager.post(url("manage_members", "acme"), {"email": " bob@example.com ", "role": "analyst"})
     assert response.status_code == 302
-    assert Membership.objects.get(organization=org, user__username="bob").role == "analyst"
+    invitation = MemberInvitation.objects.get(organization=org)
+    assert (invitation.email, invitation.role, invitation.status) == ("bob@example.com", "analyst", "queued")
+    assert mailoutbox == []
+    assert not Membership.objects.filter(user__username="bob@example.com").exists()
+    page = manager.get(url("manage_members", "acme")).content.decode()
+    assert "bob@example.com" in page and "Waiting to be sent" in page
+
+
+def test_the_owner_cannot_tell_whether_an_address_has_an_account(manager, org):
+    """Inviting an address that is someone's username, or someone's e-mail, or nobody's: the same answer."""
+    UserFactory(username="known@example.com")
+    UserFactory(username="kim", email="kim@example.com")
+    answers = []
+    for address in ("known@example.com", "kim@example.com", "nobody@example.com"):
+        response = manager.post(url("manage_members", "acme"), {"email": address, "role": "analyst"}, follow=True)
+        page = response.content.decode().replace(address, "ADDRESS")
+        answers.append((response.status_code, [str(m) for m in response.context["messages"]], page.count("ADDRESS")))
+        assert [str(m).replace(address, "ADDRESS") for m in response.context["messages"]] == [
+            "Invitation to join as analyst e-mailed to ADDRESS. They become a member when they accept it."
+        ]
+    assert len({(status, count) for status, _, count in answers}) == 1
+    assert MemberInvitation.objects.filter(organization=org).count() == 3
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"username": "nobody", "role": "analyst"}, "cannot be added: check the username"),
-        ({"username": "olivia", "role": "analyst"}, "already a member (owner)"),
-        ({"username": "bob", "role": "boss"}, "Select a valid choice"),
+        ({"email": "not-an-address", "role": "analyst"}, "Enter a valid email address."),
+        ({"email": "", "role": "analyst"}, "This field is required."),
+        ({"email": "bob@example.com", "role": "boss"}, "Select a valid choice"),
+        ({"email": "BOB@example.com", "role": "owner"}, "already has an invitation waiting"),
     ],
 )
-def test_add_member_refuses_bad_input_and_keeps_it(manager, org, data, message):
-    UserFactory(username="bob")
+def test_inviting_refuses_bad_input_and_keeps_it(manager, org, data, message):
+    MemberInvitation.objects.create(organization=org, email="bob@example.com")
     response = manager.post(url("manage_members", "acme"), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
-    assert f'value="{data["username"]}"' in html
-    assert Membership.objects.filter(organization=org).count() == 1
+    assert f'value="{data["email"]}"' in html or not data["email"]
+    assert MemberInvitation.objects.filter(organization=org).count() == 1
 
 
-def test_unknown_and_deactivated_usernames_get_one_and_the_same_answer(manager, org):
-    """An owner cannot tell from the form whether a username exists: the same status and the same message."""
-    UserFactory(username="dora", is_active=False)
-    answers = []
-    for username in ("dora", "nobody"):
-        response = manager.post(url("manage_members", "acme"), {"username": username, "role": "analyst"})
-        answers.append(
-            (response.status_code, [e.replace(username, "NAME") for e in response.context["form"].errors["username"]])
-        )
-    assert (
-        answers[0]
-        == answers[1]
-        == (
-            400,
-            ["“NAME” cannot be added: check the username, or ask an administrator for an account for this person."],
-        )
+def test_a_waiting_invitation_can_be_sent_again_or_revoked(manager, org):
+    """Send again queues a new e-mail with no link yet (the old one stops working); revoke ends it."""
+    invitation = MemberInvitation.objects.create(
+        organization=org, email="bob@example.com", status="failed", failed_reason="SMTPException: down", token_hash="x"
     )
-    assert Membership.objects.filter(organization=org).count() == 1
+    page = manager.get(url("manage_members", "acme")).content.decode()
+    assert "Could not be sent: SMTPException: down" in page
+    resend = reverse("organizations:manage:member_invitation_resend", args=["acme", invitation.pk])
+    revoke = reverse("organizations:manage:member_invitation_revoke", args=["acme", invitation.pk])
+    assert manager.post(resend).status_code == 302
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.token_hash, invitation.failed_reason) == ("queued", None, "")
+    assert manager.post(revoke).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+    page = manager.get(url("manage_members", "acme")).content.decode()
+    assert "member-invitations" not in page and "None: every invitation has been accepted or revoked." in page
+
+
+MEMBERS_PAGE_QUERIES = 5  # session, user, organization, members, invitations
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_the_members_page_takes_a_fixed_number_of_queries(client, owner, org, rows, django_assert_num_queries):
+    """Members and waiting invitations: the same queries for 2 rows of each as for 20."""
+    for i in range(rows):
+        MembershipFactory(organization=org, role=Membership.Role.RESPONDENT)
+        MemberInvitation.objects.create(organization=org, email=f"p{i}@example.com", status="sent")
+    as_user(client, owner)
+    with django_assert_num_queries(MEMBERS_PAGE_QUERIES):
+        assert client.get(url("manage_members", "acme")).status_code == 200
 
 
 def test_change_role_and_remove_member(manager, org):
@@ -101,15 +137,19 @@ def test_role_change_get_is_not_allowed(manager, org):
 
 
 def test_members_pages_for_outsiders_are_404_and_change_nothing(outsider, org, owner):
-    UserFactory(username="mallory")
     membership = Membership.objects.get(user=owner)
+    invitation = MemberInvitation.objects.create(organization=org, email="x@example.com", status="sent")
     assert outsider.get(url("manage_members", "acme")).status_code == 404
-    assert outsider.post(url("manage_members", "acme"), {"username": "mallory", "role": "owner"}).status_code == 404
+    assert outsider.post(url("manage_members", "acme"), {"email": "m@example.com", "role": "owner"}).status_code == 404
+    for name in ("member_invitation_resend", "member_invitation_revoke"):
+        assert outsider.post(reverse(f"organizations:manage:{name}", args=["acme", invitation.pk])).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "sent"
+    assert not MemberInvitation.objects.filter(email="m@example.com").exists()
     assert outsider.post(url("manage_member_role", "acme", membership.pk), {"role": "respondent"}).status_code == 404
     assert outsider.post(url("manage_member_remove", "acme", membership.pk)).status_code == 404
     membership.refresh_from_db()
     assert membership.role == "owner"
-    assert not Membership.objects.filter(user__username="mallory").exists()
 
 
 def test_an_owner_cannot_touch_another_organizations_membership(client, owner, org):
@@ -128,7 +168,6 @@ def test_writes_need_a_csrf_token(owner, org):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
-    UserFactory(username="bob")
-    response = client.post(url("manage_members", "acme"), {"username": "bob", "role": "owner"})
+    response = client.post(url("manage_members", "acme"), {"email": "bob@example.com", "role": "owner"})
     assert response.status_code == 403
-    assert not Membership.objects.filter(user__username="bob").exists()
+    assert not MemberInvitation.objects.exists()

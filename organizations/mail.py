@@ -1,0 +1,147 @@
+"""Member invitations by e-mail: the message and the worker's send.
+
+Like the survey invitations (``responses.mail``), nothing is sent in the
+request: the owner's page writes a :class:`MemberInvitation` (status
+queued) and queues a task once its transaction commits. The worker claims
+the row in one short transaction, with a new token, sends, and marks it
+sent (or queued again, or failed) in another; a row that is not queued is
+never sent again, so a task run twice sends once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from common.mail import MAX_ATTEMPTS, retry_delay, send_or_error
+from common.tasks import STALE_TASK, live_task_ids
+from common.tokens import hash_token, new_token
+from organizations.models import MemberInvitation
+
+# How long a link lets its holder join, from the e-mail that carried it.
+LINK_VALID = timedelta(days=14)
+
+ROLE_SENTENCES = {
+    "owner": "As an owner you will run assessments, invite people and read the reports.",
+    "analyst": "As an analyst you will read the reports and download them.",
+    "respondent": "As a respondent you will answer the organization's assessments.",
+}
+
+
+def enqueue_on_commit(invitation_ids: list[int]) -> None:
+    from organizations.tasks import send_member_invitation
+
+    def enqueue() -> None:
+        for pk in invitation_ids:
+            send_member_invitation.enqueue(pk)
+
+    transaction.on_commit(enqueue)
+
+
+def link_expires(invitation: MemberInvitation):
+    return invitation.claimed_at + LINK_VALID if invitation.claimed_at else None
+
+
+def message_render(*, invitation: MemberInvitation, token: str) -> EmailMultiAlternatives:
+    """Plain text and HTML with the same words and the one link; no image, no tracking."""
+    link = invitation.base_url + reverse("organizations:join", args=[token])
+    inviter = invitation.invited_by
+    context = {
+        "organization": invitation.organization,
+        "role": invitation.get_role_display().lower(),
+        "role_sentence": ROLE_SENTENCES[invitation.role],
+        "inviter": (inviter.get_full_name() or inviter.get_username()) if inviter else "",
+        "link": link,
+        "expires": timezone.localtime(link_expires(invitation)),
+    }
+    message = EmailMultiAlternatives(
+        subject=f"You are invited to join {invitation.organization.name} on Human Pipeline",
+        body=render_to_string("organizations/mail/member_invitation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invitation.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(render_to_string("organizations/mail/member_invitation.html", context), "text/html")
+    return message
+
+
+def _claim(invitation_id: int) -> tuple[MemberInvitation, str] | None:
+    """Take a queued invitation for sending, with its new token; None if there is nothing to send."""
+    with transaction.atomic():
+        invitation = (
+            MemberInvitation.objects.select_for_update()
+            .select_related("organization", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None:
+            return None
+        stale = (
+            invitation.status == MemberInvitation.Status.SENDING and invitation.claimed_at < timezone.now() - STALE_TASK
+        )
+        if invitation.status != MemberInvitation.Status.QUEUED and not stale:
+            return None
+        token = new_token()
+        # Stored before the e-mail leaves, so the link in it always works; it replaces any earlier link.
+        invitation.token_hash = hash_token(token)
+        invitation.status, invitation.claimed_at = MemberInvitation.Status.SENDING, timezone.now()
+        invitation.save(update_fields=["token_hash", "status", "claimed_at"])
+        return invitation, token
+
+
+def member_invitation_send(*, invitation_id: int) -> str:
+    """Send one queued member invitation, once: sent, retry, failed or skipped (the worker's task)."""
+    claimed = _claim(invitation_id)
+    if claimed is None:
+        return "skipped"
+    invitation, token = claimed
+    error = send_or_error(message_render(invitation=invitation, token=token))
+    with transaction.atomic():
+        invitation.attempts += 1
+        if error is None:
+            invitation.status, invitation.sent_at, invitation.failed_reason = (
+                MemberInvitation.Status.SENT,
+                timezone.now(),
+                "",
+            )
+        elif invitation.attempts >= MAX_ATTEMPTS:
+            invitation.status, invitation.failed_reason = MemberInvitation.Status.FAILED, error
+        else:
+            invitation.status = MemberInvitation.Status.QUEUED
+        # Only if nobody revoked it meanwhile: a revocation during the send stands.
+        MemberInvitation.objects.filter(pk=invitation.pk, status=MemberInvitation.Status.SENDING).update(
+            status=invitation.status,
+            sent_at=invitation.sent_at,
+            failed_reason=invitation.failed_reason,
+            attempts=invitation.attempts,
+        )
+    if error is None:
+        return "sent"
+    if invitation.status == MemberInvitation.Status.FAILED:
+        return "failed"
+    from organizations.tasks import send_member_invitation
+
+    send_member_invitation.using(run_after=timezone.now() + retry_delay(invitation.attempts)).enqueue(invitation.pk)
+    return "retry"
+
+
+def member_invitations_requeue() -> int:
+    """Queue a task again for every queued invitation no live task will send (a killed worker's); how many."""
+    from organizations.tasks import send_member_invitation
+
+    covered = live_task_ids(send_member_invitation)
+    waiting = MemberInvitation.objects.filter(
+        Q(status=MemberInvitation.Status.QUEUED)
+        | Q(status=MemberInvitation.Status.SENDING, claimed_at__lt=timezone.now() - STALE_TASK)
+    )
+    ids = [pk for pk in waiting.values_list("pk", flat=True) if pk not in covered]
+    with transaction.atomic():
+        enqueue_on_commit(ids)
+    return len(ids)

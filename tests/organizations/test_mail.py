@@ -1,0 +1,71 @@
+"""Member invitations through a real SMTP server on 127.0.0.1 and the worker (``db_worker --batch``)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from organizations.models import MemberInvitation, Membership
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.responses.mail_helpers import html_part, run_worker, start_smtp, text_part
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JOIN_LINK = re.compile(r"http://testserver/join/([A-Za-z0-9_-]{43})/")
+PASSWORD = "a long and unusual passphrase"
+
+
+@pytest.fixture
+def smtp(settings):
+    controller, inbox = start_smtp()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_RETRY_SECONDS = 0
+    yield inbox
+    controller.stop()
+
+
+def test_an_owner_invites_the_worker_sends_and_the_new_member_joins(smtp):
+    """The page queues, the worker sends one e-mail, its link makes an account and a member of the right role."""
+    org = OrganizationFactory(name="Acme", slug="acme")
+    owner = MembershipFactory(organization=org, user=UserFactory(username="olivia")).user
+    client = Client()
+    client.force_login(owner)
+    members = reverse("organizations:manage:members", args=["acme"])
+    assert client.post(members, {"email": "dana@example.org", "role": "analyst"}).status_code == 302
+    assert smtp.messages == []  # nothing is sent in the request
+
+    run_worker()
+    run_worker()  # a second run finds nothing more to send
+    [message] = smtp.messages
+    assert message["To"] == "dana@example.org" and message["Auto-Submitted"] == "auto-generated"
+    token = JOIN_LINK.search(text_part(message)).group(1)
+    assert f"/join/{token}/" in html_part(message)
+    assert MemberInvitation.objects.get().status == "sent"
+
+    newcomer = Client()
+    assert newcomer.get(f"/join/{token}/").status_code == 200
+    response = newcomer.post(f"/join/{token}/account/", {"password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    dana = get_user_model().objects.get(username="dana@example.org")
+    assert Membership.objects.get(organization=org, user=dana).role == "analyst"
+
+
+def test_a_mail_server_down_then_up_sends_each_invitation_exactly_once(smtp):
+    org = OrganizationFactory(name="Acme", slug="acme")
+    owner = MembershipFactory(organization=org).user
+    client = Client()
+    client.force_login(owner)
+    members = reverse("organizations:manage:members", args=["acme"])
+    for address in ("a@example.org", "b@example.org"):
+        client.post(members, {"email": address, "role": "respondent"})
+    smtp.refuse = 2
+    for _ in range(3):
+        run_worker()
+    assert sorted(m["To"] for m in smtp.messages) == ["a@example.org", "b@example.org"]
+    assert set(MemberInvitation.objects.values_list("status", flat=True)) == {"sent"}
