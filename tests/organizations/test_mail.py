@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from organizations.models import MemberInvitation, Membership
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -69,3 +71,21 @@ def test_a_mail_server_down_then_up_sends_each_invitation_exactly_once(smtp):
         run_worker()
     assert sorted(m["To"] for m in smtp.messages) == ["a@example.org", "b@example.org"]
     assert set(MemberInvitation.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.parametrize("claimed", [False, True], ids=["before-claim", "after-claim"])
+def test_a_worker_killed_mid_send_leaves_the_invitation_and_the_next_worker_sends_it_once(smtp, claimed):
+    """A task left "running" by a killed worker (before or after it claimed its invitation): sent once by the next."""
+    from django_tasks_db.models import DBTaskResult
+
+    org = OrganizationFactory(name="Acme", slug="acme")
+    client = Client()
+    client.force_login(MembershipFactory(organization=org).user)
+    client.post(reverse("organizations:manage:members", args=["acme"]), {"email": "a@example.org", "role": "analyst"})
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(hours=1))
+    if claimed:
+        MemberInvitation.objects.update(status="sending", claimed_at=timezone.now() - timedelta(hours=1))
+    assert "Queued 1 e-mail again" in run_worker()
+    assert len(smtp.messages) == 1
+    run_worker()
+    assert len(smtp.messages) == 1 and MemberInvitation.objects.get().status == "sent"
