@@ -75,8 +75,9 @@ def message_render(*, invitation: MemberInvitation, token: str) -> EmailMultiAlt
 def _claim(invitation_id: int) -> tuple[MemberInvitation, str] | None:
     """Take a queued invitation for sending, with its new token; None if there is nothing to send."""
     with transaction.atomic():
+        # Only the invitation's row is locked; PostgreSQL refuses to lock the optional inviter's side of the join.
         invitation = (
-            MemberInvitation.objects.select_for_update()
+            MemberInvitation.objects.select_for_update(of=("self",))
             .select_related("organization", "invited_by")
             .filter(pk=invitation_id)
             .first()
