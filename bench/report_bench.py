@@ -11,6 +11,8 @@ interleaved, round after round, so that load on the machine hits them alike):
 
 - the report computation (``reports.selectors.gap_report``, every key of
   contract sections 4 and 5);
+- the report by segment (``reports.segments.segment_report``) of
+  ``SEGMENT_GROUPS`` teams, timed in the same rounds as the floor;
 - ``export_responses`` (when that command exists);
 - the report of a 40-respondent assessment added to the same database, to
   compare with the 40-respondent size alone (the plan must not depend on
@@ -178,22 +180,24 @@ def child(size: int, repeat: int) -> None:
             return cursor.fetchall()
 
     timed = {"report": report, **{name: (lambda sql=sql: run(sql)) for name, sql in floors.items()}}
+    # The report by team (every group from one aggregate pass), in the same rounds as the floor.
+    team = segment_for_key(assessment=assessment, key="team")
+    by_segment = team is not None and size >= SEGMENT_GROUPS * assessment.min_group_size
+    if by_segment:
+        timed["segment"] = lambda: segment_report(assessment=assessment, segment=team)
     for fn in timed.values():
         fn()  # warm the caches
     medians = median_times(timed, repeat)
     report_s = medians.pop("report")
+    segment_s = medians.pop("segment", None)
     floor_times = medians
     with CaptureQueriesContext(connection) as ctx:
         result = report()
     report_queries = len(ctx.captured_queries)
     assert result.respondents == size and not result.suppressed, (result.respondents, result.reason)
 
-    # The report by team: every group from one aggregate pass.
-    segment_s = segment_queries = None
-    team = segment_for_key(assessment=assessment, key="team")
-    if team is not None and size >= SEGMENT_GROUPS * assessment.min_group_size:
-        segment_report(assessment=assessment, segment=team)
-        segment_s = median_time(lambda: segment_report(assessment=assessment, segment=team), repeat)
+    segment_queries = None
+    if by_segment:
         with CaptureQueriesContext(connection) as ctx:
             by_team = segment_report(assessment=assessment, segment=team)
         segment_queries = len(ctx.captured_queries)

@@ -150,15 +150,19 @@ def _group_tallies(
 ) -> dict[int | None, dict]:
     """Per option id, the tallies of its submitted answers: one aggregate pass for every group together.
 
-    The counts of each group are columns (one ``SUM`` per option), so the
+    The counts of each group are columns (one ``COUNT`` per option), so the
     query groups by ``benefit, importance, realization`` only: the order in
     which ``answer_report_idx`` already holds the rows, with the response at
-    its end for the join. No sort, whatever the number of groups; "Not
-    stated" is what the options leave of the total.
+    its end for the join, which ``responsesegment_response_idx`` answers from
+    the index alone. No sort, whatever the number of groups; "Not stated" is
+    what the options leave of the total. ``COUNT(*) FILTER`` (SQL:2003, in
+    SQLite and PostgreSQL) rather than ``SUM(CASE ...)``: every answer row
+    passes through every column, and on SQLite the filters cost less than half
+    of what the ``CASE`` expressions do.
     """
     answer, value = Answer._meta.db_table, ResponseSegmentValue._meta.db_table
     stated = [o for o in options if o is not None]
-    columns = "".join(", SUM(CASE WHEN v.option_id = %s THEN 1 ELSE 0 END)" for _ in stated)
+    columns = "".join(", COUNT(*) FILTER (WHERE v.option_id = %s)" for _ in stated)
     sql = f"""
         SELECT a.benefit_id, a.importance, a.realization, COUNT(*){columns}
         FROM {answer} a

@@ -286,7 +286,12 @@ class ResponseSegmentValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "segment"], name="responsesegmentvalue_unique"),
         ]
-        indexes = [models.Index(fields=["segment", "option"], name="responsesegment_option_idx")]
+        indexes = [
+            models.Index(fields=["segment", "option"], name="responsesegment_option_idx"),
+            # The option after the unique pair, so that the report by segment (reports/segments.py),
+            # which looks up the group of every answer's response, reads it from the index alone.
+            models.Index(fields=["response", "segment", "option"], name="responsesegment_response_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.response}: {self.option}"
