@@ -7,6 +7,7 @@ from django.db import OperationalError, connections
 from organizations.models import Membership
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.manage_helpers import as_user
+from tests.responses.mail_helpers import start_smtp
 
 
 @pytest.fixture
@@ -76,3 +77,15 @@ class DatabaseOutage:
 def database_outage(db, monkeypatch) -> DatabaseOutage:
     """``.begin()`` makes the database unreachable (after the test's own setup), ``.end()`` brings it back."""
     return DatabaseOutage(monkeypatch)
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 that the mail backend sends to; yields its inbox. No wait between retries."""
+    controller, inbox = start_smtp()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_RETRY_SECONDS = 0
+    yield inbox
+    controller.stop()

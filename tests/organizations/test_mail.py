@@ -13,23 +13,12 @@ from django.utils import timezone
 
 from organizations.models import MemberInvitation, Membership
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.responses.mail_helpers import html_part, run_worker, start_smtp, text_part
+from tests.responses.mail_helpers import html_part, run_worker, text_part
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 JOIN_LINK = re.compile(r"http://testserver/join/([A-Za-z0-9_-]{43})/")
 PASSWORD = "a long and unusual passphrase"
-
-
-@pytest.fixture
-def smtp(settings):
-    controller, inbox = start_smtp()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_RETRY_SECONDS = 0
-    yield inbox
-    controller.stop()
 
 
 def test_an_owner_invites_the_worker_sends_and_the_new_member_joins(smtp):

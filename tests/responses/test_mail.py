@@ -16,20 +16,9 @@ from common.commands import InputError
 from responses.models import Invitation, InvitationEmail, InvitationToken, Response
 from responses.selectors import invitation_for_token
 from tests.factories import AssessmentFactory, OrganizationFactory
-from tests.responses.mail_helpers import OPT_OUT, html_part, link_token, run_worker, start_smtp, text_part
+from tests.responses.mail_helpers import OPT_OUT, html_part, link_token, run_worker, text_part
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def smtp(settings):
-    controller, inbox = start_smtp()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_RETRY_SECONDS = 0
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
