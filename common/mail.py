@@ -20,6 +20,11 @@ class UnconfiguredBackend(BaseEmailBackend):
         raise SMTPException("no mail server is configured: set EMAIL_URL")
 
 
+def site_url(request) -> str:
+    """The site a request came to, for the links of the e-mails it queues: the worker has no request to ask."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def send_or_error(message: EmailMessage) -> str | None:
     """Send ``message``; None when it went, else the reason it did not, short enough to show an owner."""
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 # A task (or a claimed e-mail) older than this is taken for one whose worker was killed.
@@ -24,3 +24,19 @@ def live_task_ids(task) -> set[int]:
         Q(status="READY") | Q(status="RUNNING", started_at__gte=timezone.now() - STALE_TASK)
     )
     return {args["args"][0] for args in live.values_list("args_kwargs", flat=True) if args.get("args")}
+
+
+def requeue_unsent(task, rows: QuerySet, *, queued: str, sending: str) -> int:
+    """Queue ``task`` again for each of ``rows`` that waits to be sent and that no live run of it will send.
+
+    A row waits when its status is ``queued``, or ``sending`` with a claim
+    older than ``STALE_TASK`` (its worker was killed). Queueing one task more
+    than needed is harmless: a run whose row is no longer queued sends nothing.
+    Returns how many were queued.
+    """
+    covered = live_task_ids(task)
+    waiting = rows.filter(Q(status=queued) | Q(status=sending, claimed_at__lt=timezone.now() - STALE_TASK))
+    ids = [pk for pk in waiting.values_list("pk", flat=True) if pk not in covered]
+    for pk in ids:
+        task.enqueue(pk)
+    return len(ids)

@@ -15,13 +15,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from common.mail import MAX_ATTEMPTS, retry_delay, send_or_error
-from common.tasks import STALE_TASK, live_task_ids
+from common.tasks import STALE_TASK, requeue_unsent
 from common.tokens import hash_token, new_token
 from organizations.models import MemberInvitation
 
@@ -137,12 +136,9 @@ def member_invitations_requeue() -> int:
     """Queue a task again for every queued invitation no live task will send (a killed worker's); how many."""
     from organizations.tasks import send_member_invitation
 
-    covered = live_task_ids(send_member_invitation)
-    waiting = MemberInvitation.objects.filter(
-        Q(status=MemberInvitation.Status.QUEUED)
-        | Q(status=MemberInvitation.Status.SENDING, claimed_at__lt=timezone.now() - STALE_TASK)
+    return requeue_unsent(
+        send_member_invitation,
+        MemberInvitation.objects.all(),
+        queued=MemberInvitation.Status.QUEUED,
+        sending=MemberInvitation.Status.SENDING,
     )
-    ids = [pk for pk in waiting.values_list("pk", flat=True) if pk not in covered]
-    with transaction.atomic():
-        enqueue_on_commit(ids)
-    return len(ids)

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.mail import site_url
 from organizations.forms import JoinAccountForm, MemberInviteForm, MembershipRoleForm
 from organizations.mail import ROLE_SENTENCES
 from organizations.models import MemberInvitation, Membership, Organization
@@ -68,10 +69,6 @@ def _after_own_change(request: HttpRequest, organization: Organization) -> HttpR
     return redirect("assessments:index")
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_members(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -91,7 +88,7 @@ def manage_members(request: HttpRequest, org_slug: str) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                     invited_by=request.user,
-                    base_url=_base_url(request),
+                    base_url=site_url(request),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -112,7 +109,7 @@ def manage_member_invitation_resend(request: HttpRequest, org_slug: str, pk: int
     """E-mail a waiting invitation again with a new link; the earlier link stops working."""
     organization = _managed_organization(request, org_slug)
     invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
-    if member_invitation_resend(invitation=invitation, base_url=_base_url(request)):
+    if member_invitation_resend(invitation=invitation, base_url=site_url(request)):
         messages.success(request, f"A new link is on its way to {invitation.email}; the earlier one no longer works.")
     else:
         messages.info(request, f"The invitation to {invitation.email} is being sent already, or is no longer waiting.")
@@ -186,13 +183,17 @@ def manage_member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
 LINK_CLOSED_STATUS = 404
 
 
+def _join_url(token: str) -> str:
+    return reverse("organizations:join", args=[token])
+
+
 def _join_page(request, invitation, token, form=None, status=200) -> HttpResponse:
     context = {
         "invitation": invitation,
         "token": token,
         "role_sentence": ROLE_SENTENCES[invitation.role],
         "form": form or JoinAccountForm(invitation=invitation),
-        "login_url": reverse("accounts:login") + "?next=" + reverse("organizations:join", args=[token]),
+        "login_url": reverse("accounts:login") + "?next=" + _join_url(token),
     }
     # The site's same-origin referrer policy keeps the token from other sites; "no-referrer" would make
     # browsers send "Origin: null" with the page's forms, which the CSRF check rightly refuses.
@@ -232,10 +233,6 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             return _link_closed(request)
         return _joined(request, membership, created)
     return _join_page(request, invitation, token)
-
-
-def _join_url(token: str) -> str:
-    return reverse("organizations:join", args=[token])
 
 
 @never_cache

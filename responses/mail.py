@@ -34,7 +34,7 @@ from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_questionnaire, assessment_segments, segment_option_ids
 from assessments.services import assessment_get_or_create
 from common.mail import MAX_ATTEMPTS, retry_delay, send_or_error
-from common.tasks import STALE_TASK, live_task_ids
+from common.tasks import STALE_TASK, requeue_unsent
 from common.tokens import hash_token, new_token
 from organizations.services import organization_get_or_create
 from responses.models import Invitation, InvitationEmail, InvitationSegmentValue, InvitationToken
@@ -224,13 +224,9 @@ def invitations_email(
     links are the tokens its e-mails carry.
     """
     recipients = list(recipients)
-    existing = {
-        e.lower()
-        for e in Invitation.objects.filter(assessment=assessment).exclude(email="").values_list("email", flat=True)
-    }
+    existing = invited_addresses(assessment=assessment)
     new = [r for r in recipients if r.email.lower() not in existing]
     segments = assessment_segments(assessment=assessment, source=Segment.Source.INVITATION)
-    audience_field = any(f.name == "audience" for f in Invitation._meta.get_fields())
     now = timezone.now()
     email_ids = []
     for recipient in new:
@@ -240,7 +236,7 @@ def invitations_email(
             email=recipient.email,
             created_at=now,
         )
-        if audience_field and recipient.audience:
+        if recipient.audience:
             invitation.audience = recipient.audience
         invitation.save()
         chosen = segment_option_ids(segments, recipient.segment_values)
@@ -376,24 +372,15 @@ def invitation_resend(*, invitation: Invitation, base_url: str) -> bool:
 
 
 def emails_requeue() -> int:
-    """Queue a task again for every queued e-mail that no live task will send; returns how many.
-
-    A worker killed mid-send leaves its task "running" for ever and its
-    e-mail queued or sending. Queueing one more
-    task than needed is harmless: a task whose e-mail is no longer queued
-    sends nothing.
-    """
+    """Queue a task again for every queued e-mail that no live task will send (a killed worker's); how many."""
     from responses.tasks import send_invitation_email
 
-    covered = live_task_ids(send_invitation_email)
-    waiting = InvitationEmail.objects.filter(
-        Q(status=InvitationEmail.Status.QUEUED)
-        | Q(status=InvitationEmail.Status.SENDING, claimed_at__lt=timezone.now() - STALE_TASK)
+    return requeue_unsent(
+        send_invitation_email,
+        InvitationEmail.objects.all(),
+        queued=InvitationEmail.Status.QUEUED,
+        sending=InvitationEmail.Status.SENDING,
     )
-    ids = [pk for pk in waiting.values_list("pk", flat=True) if pk not in covered]
-    with transaction.atomic():
-        _enqueue_on_commit(ids)
-    return len(ids)
 
 
 @transaction.atomic(durable=True)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.models import Assessment
 from assessments.views import _assessment_or_404
+from common.mail import site_url
 from organizations.selectors import MANAGE_ACCESS
 from responses.mail import (
     DEFAULT_MIN_DAYS,
@@ -57,10 +58,6 @@ def _invitations_url(assessment: Assessment) -> str:
     return reverse("responses:manage:invitations", args=[assessment.organization.slug, assessment.slug])
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
@@ -95,7 +92,7 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
         recipients=form.recipients,
         subject=form.cleaned_data["subject"],
         message=form.cleaned_data["message"],
-        base_url=_base_url(request),
+        base_url=site_url(request),
     )
     messages.success(
         request,
@@ -111,7 +108,7 @@ def manage_reminders(request: HttpRequest, org_slug: str, assessment_slug: str) 
     """GET says how many reminders would go; POST queues them."""
     assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     if request.method == "POST":
-        count = reminders_queue_now(assessment=assessment, min_days=DEFAULT_MIN_DAYS, base_url=_base_url(request))
+        count = reminders_queue_now(assessment=assessment, min_days=DEFAULT_MIN_DAYS, base_url=site_url(request))
         messages.success(request, f"{count} reminder{'s' if count != 1 else ''} queued.")
         return redirect(_invitations_url(assessment))
     return render(
@@ -133,7 +130,7 @@ def manage_invitation_resend(request: HttpRequest, org_slug: str, assessment_slu
     """Queue again the e-mail of an invitation that failed."""
     assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     invitation = get_object_or_404(Invitation.objects.filter(assessment=assessment), pk=pk)
-    if invitation_resend(invitation=invitation, base_url=_base_url(request)):
+    if invitation_resend(invitation=invitation, base_url=site_url(request)):
         messages.success(request, f"The e-mail to {invitation.email} is queued again.")
     else:
         messages.info(request, f"Invitation #{invitation.pk} has not failed: nothing to resend.")
