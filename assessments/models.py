@@ -118,6 +118,11 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     questions_frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the assessment has been, not what it is: the locks of section 6 rest on
+    # them, so they are set on save and never cleared. ``final``: closed while its
+    # results were shown after close, so it never opens again.
+    ever_closed = models.BooleanField(default=False, editable=False)
+    final = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["organization__name", "-created_at"]
@@ -198,6 +203,16 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.organization} – {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.status == AssessmentStatus.CLOSED:
+            self.ever_closed = True
+            if self.results == AssessmentResults.AFTER_CLOSE:
+                self.final = True
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "ever_closed", "final"}
+        super().save(*args, **kwargs)
+
     def has_questions(self) -> bool:
         """Asks at least one question: its frozen ones once it has answers, else the live active ones."""
         if self.questions_frozen_at is not None:
@@ -210,12 +225,76 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
 
     def clean(self) -> None:
         errors = {}
-        for field, check in (("previous", self._previous_error), ("status", self._status_error)):
+        stored = self._stored()
+        checks = (
+            ("previous", self._previous_error),
+            ("status", lambda: self._status_error(stored)),
+            ("results", lambda: self._results_error(stored)),
+            ("min_group_size", lambda: self._min_group_size_error(stored)),
+        )
+        for field, check in checks:
             error = check()
             if error is not None:
                 errors[field] = error
         if errors:
             raise ValidationError(errors)
+
+    def _stored(self) -> dict | None:
+        """The saved row's values that the locks compare with; None for a new assessment."""
+        if not self.pk:
+            return None
+        return (
+            Assessment.objects.filter(pk=self.pk)
+            .values("status", "results", "min_group_size", "ever_closed", "final")
+            .first()
+        )
+
+    def has_submitted(self) -> bool:
+        """Whether a response to it has been submitted (the locks of section 6 start then)."""
+        return bool(self.pk) and self.responses.filter(submitted_on__isnull=False).exists()
+
+    @staticmethod
+    def is_final_row(stored: dict | None) -> bool:
+        """Closed while results were shown after close: final, whatever was changed since."""
+        if stored is None:
+            return False
+        closed_after_close = (stored["status"], stored["results"]) == (
+            AssessmentStatus.CLOSED,
+            AssessmentResults.AFTER_CLOSE,
+        )
+        return stored["final"] or closed_after_close
+
+    def _results_error(self, stored: dict | None) -> ValidationError | None:
+        # Live results let a report be compared before and after one person submits;
+        # once someone has answered on the promise of results after close, or the
+        # assessment has closed, that promise cannot be taken back.
+        if stored is None or self.results != AssessmentResults.LIVE or stored["results"] == AssessmentResults.LIVE:
+            return None
+        if stored["ever_closed"] or stored["status"] == AssessmentStatus.CLOSED:
+            return ValidationError(
+                "This assessment has been closed, so its results stay after close: start a new assessment "
+                "for live results.",
+                code="results_locked",
+            )
+        if self.has_submitted():
+            return ValidationError(
+                "Responses were submitted on the promise that results are shown only after close, so "
+                "results cannot become live now.",
+                code="results_locked",
+            )
+        return None
+
+    def _min_group_size_error(self, stored: dict | None) -> ValidationError | None:
+        # A lower k would show groups that were hidden when people answered.
+        if stored is None or self.min_group_size is None or self.min_group_size >= stored["min_group_size"]:
+            return None
+        if self.has_submitted():
+            return ValidationError(
+                f"Responses have been submitted, so the minimum group size can be raised but not lowered "
+                f"below {stored['min_group_size']}.",
+                code="min_group_size_lowered",
+            )
+        return None
 
     def _previous_error(self) -> ValidationError | None:
         # Not a constraint: a check constraint cannot compare two rows. The
@@ -235,17 +314,16 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
             return None
         return ValidationError(message, code="previous")
 
-    def _status_error(self) -> ValidationError | None:
+    def _status_error(self, stored: dict | None) -> ValidationError | None:
         # Reopening would let the report be compared before and after the new
-        # answers, which is what showing results only after close prevents.
-        if self.pk and self.status != AssessmentStatus.CLOSED:
-            before = Assessment.objects.filter(pk=self.pk).values_list("status", "results").first()
-            if before == (AssessmentStatus.CLOSED, AssessmentResults.AFTER_CLOSE):
-                return ValidationError(
-                    "This assessment is closed and shows its results after close, so it cannot be "
-                    "reopened: start a new assessment for the next round.",
-                    code="reopen",
-                )
+        # answers, which is what showing results only after close prevents; the
+        # results setting since then does not matter (it may have been switched).
+        if self.pk and self.status != AssessmentStatus.CLOSED and self.is_final_row(stored):
+            return ValidationError(
+                "This assessment is closed and shows its results after close, so it cannot be "
+                "reopened: start a new assessment for the next round.",
+                code="reopen",
+            )
         if self.status == AssessmentStatus.OPEN and not self.has_questions():
             return ValidationError(
                 "It has no questions, so nobody could answer it: load the taxonomy "
@@ -253,6 +331,11 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
                 code="no_questions",
             )
         return None
+
+    @property
+    def is_final(self) -> bool:
+        """Closed for good: it takes no answer, import or invitation again (section 6)."""
+        return self.final or (self.status == AssessmentStatus.CLOSED and self.results == AssessmentResults.AFTER_CLOSE)
 
     @property
     def results_withheld(self) -> bool:

@@ -33,6 +33,9 @@ FIGURE_CSV_FIELDS = (
     "paired_ci95_high",
     "evidence",
     "contested",
+    # Section 6: a withheld benefit's row keeps its identifying columns and has no figure.
+    "withheld",
+    "paired_only",
 )
 # Section 8: empty without a previous round, or when either round is suppressed.
 TREND_CSV_FIELDS = ("trend_change", "trend_ci95_low", "trend_ci95_high", "trend_verdict")
@@ -54,6 +57,19 @@ def csv_rows(report) -> list[dict[str, object]]:
     """One flat row per benefit node of a report (or a group's figures), in taxonomy order, keyed by ``CSV_FIELDS``."""
     rows = []
     for b in report.benefits:
+        if b.withheld:
+            rows.append(
+                {
+                    **dict.fromkeys(CSV_FIELDS),
+                    "path": b.path,
+                    "name": b.name,
+                    "concept": b.concept,
+                    "scope": b.scope,
+                    "parent": b.parent,
+                    "withheld": True,
+                }
+            )
+            continue
         ci = b.paired.ci95 or (None, None)
         # A segment group's figures have no rounds: their trend columns are not written.
         rounds = getattr(report, "rounds", None)
@@ -77,6 +93,8 @@ def csv_rows(report) -> list[dict[str, object]]:
                 "paired_ci95_high": ci[1],
                 "evidence": b.evidence,
                 "contested": b.contested,
+                "withheld": False,
+                "paired_only": b.paired_only,
                 "trend_change": trend.change if trend is not None else None,
                 "trend_ci95_low": trend_ci[0],
                 "trend_ci95_high": trend_ci[1],
@@ -97,6 +115,10 @@ def render_csv(report: GapReport) -> str:
 
 def render_json(report: GapReport) -> str:
     return json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def withheld_count(n: int) -> str:
+    return f"{n} withheld, " if n else ""
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -139,13 +161,41 @@ def _previous_line(report: GapReport) -> str:
     elif report.rounds.trends is not None:
         counts = dict.fromkeys(TEXT_VERDICTS, 0)
         for trend in report.rounds.trends.values():
-            if trend.comparable:
+            if trend is not None and trend.comparable:
                 counts[trend.verdict] += 1
         line += (
             f"; since then {counts['narrowed']} gaps narrowed, {counts['widened']} widened, "
             f"{counts['unchanged']} unchanged, {counts['insufficient']} with too few answers to tell"
         )
     return line
+
+
+# What the text table says of a withheld benefit (section 6), in place of its figures.
+WITHHELD_TEXT = "withheld: too few answers to show without identifying someone"
+
+
+def withheld_reason(min_group_size: int) -> str:
+    """Why a benefit shows no figures here, in words that name no count below k."""
+    return (
+        f"Too few people answered it here, or showing it would let someone work out the answers of "
+        f"fewer than {min_group_size} people."
+    )
+
+
+# Why a paired-only benefit's figures are over fewer people than rated it.
+PAIRED_ONLY_REASON = (
+    "Its figures are over the people who rated both its importance and its realization, so that the "
+    "few who rated only one cannot be worked out."
+)
+
+
+def hidden_group_reason(min_group_size: int) -> str:
+    """Why a group is hidden, in one sentence a sponsor understands."""
+    return (
+        f"A group is shown only when it has at least {min_group_size} respondents, and only when showing it "
+        f"would not let someone subtract their way to fewer than {min_group_size} people, across all the "
+        "ways of splitting the respondents together."
+    )
 
 
 def render_text(report: GapReport) -> str:
@@ -181,11 +231,15 @@ def render_text(report: GapReport) -> str:
     for cell in report.cells:
         s = cell.summary
         lines.append(
-            f"== {cell.title} ({s.benefits} benefits, {s.under_realized} under-realized, gap {_fmt(s.gap)}) =="
+            f"== {cell.title} ({s.benefits} benefits, {s.under_realized} under-realized, "
+            f"{withheld_count(s.withheld)}gap {_fmt(s.gap)}) =="
         )
         lines.append(header)
         for b in cell.benefits:
             name = ("  " * b.depth + b.name)[:46]
+            if b.withheld:
+                lines.append(f"{name:<46} {WITHHELD_TEXT}")
+                continue
             ci = f"[{b.paired.ci95[0]:.2f}, {b.paired.ci95[1]:.2f}]" if b.paired.ci95 else "-"
             flag = "UNDER" if b.under_realized else ""
             lines.append(
@@ -224,7 +278,10 @@ def render_segment_csv(report: SegmentReport) -> str:
 def group_status(report: SegmentReport, group) -> str:
     """A group's line: its size and headline figures, or that it is too small to show (never its count)."""
     if group.suppressed:
-        return f"fewer than {report.min_group_size} respondents, or hidden so that a small group cannot be worked out"
+        return (
+            f"fewer than {report.min_group_size} respondents, or hidden because showing it would let someone "
+            f"subtract their way to fewer than {report.min_group_size} people"
+        )
     o = group.figures.overall
     rate = f", response rate {group.response_rate:.0%}" if group.response_rate is not None else ""
     return f"{group.respondents} respondents, gap {_fmt(o.gap)}, {o.under_realized} under-realized{rate}"
@@ -248,6 +305,9 @@ def render_segment_text(report: SegmentReport) -> str:
         lines.append(f"{'Gap per benefit':<46} " + " ".join(f"{g.label[:12]:>12}" for g in shown))
         for i, benefit in enumerate(shown[0].figures.benefits):
             name = ("  " * benefit.depth + benefit.name)[:46]
-            gaps = " ".join(f"{_fmt(g.figures.benefits[i].gap):>12}" for g in shown)
+            gaps = " ".join(
+                f"{'withheld' if g.figures.benefits[i].withheld else _fmt(g.figures.benefits[i].gap):>12}"
+                for g in shown
+            )
             lines.append(f"{name:<46} {gaps}")
     return "\n".join(lines).rstrip() + "\n"

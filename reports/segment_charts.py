@@ -57,6 +57,7 @@ class SegmentHeatmap:
 class GroupGap:
     gap: float | None
     difference: float | None  # the group's gap minus the whole assessment's
+    withheld: bool = False  # the release rule shows nothing of this benefit in this group
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class BenefitRow:
     depth: int
     whole: float | None
     groups: tuple[GroupGap, ...]
+    whole_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,13 @@ def segment_page(report: SegmentReport, whole: GapReport) -> SegmentPage:
     for i, benefit in enumerate(whole.benefits):
         gaps = []
         for group in report.shown:
-            gap = group.figures.benefits[i].gap
+            shown = group.figures.benefits[i]
+            gap = shown.gap
             difference = gap - benefit.gap if gap is not None and benefit.gap is not None else None
-            gaps.append(GroupGap(gap, difference))
-        rows.append(BenefitRow(labels[benefit.path], titles[benefit.path], benefit.depth, benefit.gap, tuple(gaps)))
+            gaps.append(GroupGap(gap, difference, shown.withheld))
+        rows.append(
+            BenefitRow(
+                labels[benefit.path], titles[benefit.path], benefit.depth, benefit.gap, tuple(gaps), benefit.withheld
+            )
+        )
     return SegmentPage(report=report, heatmap=_heatmap(report, whole), rows=tuple(rows))

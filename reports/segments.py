@@ -1,51 +1,26 @@
-"""The gap report of one segment's groups (contract section 7), and the release rules that protect them.
+"""The gap report of one segment's groups (contract section 7).
 
 A group is a segment's option, or "Not stated". Its figures are those of
-sections 4 and 5 over its own responses, from one aggregate pass over the
-answers for every group at once (``GROUP BY option, benefit, importance,
-realization``), so the cost does not grow with the number of groups.
-
-Release rules
--------------
-A group below the minimum group size k shows nothing, not even its count.
-That alone is not enough: with every other group's count and the whole
-assessment's, the hidden one follows by subtraction, and with it its
-answers. So while the hidden groups hold between 1 and k - 1 respondents in
-all, the smallest shown group is hidden too (on a tie, the later one),
-until the hidden groups hold none or at least k together.
+sections 4 and 5 over its own responses. Which groups are shown, and which
+benefits each shows, is the release rule of section 6 across every segment
+of the assessment together (``reports.release``, applied by
+``reports.gate``): a group that would let someone subtract their way to
+fewer than k people is hidden, and shows nothing, not even its count.
+The figures of every group come from the same tallies per signature as the
+whole report's, so the cost does not grow with the number of groups.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_questionnaire
-from reports.selectors import (
-    Figures,
-    Tally,
-    figures_from_tallies,
-    submitted_facts,
-    suppression_reason,
-    tally_add,
-)
-from responses.models import Answer, Invitation, InvitationSegmentValue, Response, ResponseSegmentValue
+from reports.aggregates import atom_tallies, invited_per_option, segments_of, submitted_facts
+from reports.gate import released_figures, segment_groups
+from reports.selectors import Figures, suppression_reason
 
 NOT_STATED = "Not stated"
-
-
-def suppressed_groups(sizes: list[int], k: int) -> list[bool]:
-    """Which groups (in report order) must be hidden, by rules 1 and 2 of section 7."""
-    hidden = [n < k for n in sizes]
-    while True:
-        total = sum(n for n, h in zip(sizes, hidden, strict=True) if h)
-        shown = [i for i, h in enumerate(hidden) if not h]
-        if not 0 < total < k or not shown:
-            return hidden
-        # The fewest respondents; on a tie the later group, so the order of the options decides nothing else.
-        hidden[min(shown, key=lambda i: (sizes[i], -i))] = True
 
 
 @dataclass(frozen=True)
@@ -83,6 +58,7 @@ class Group:
                 "gap": f.overall.gap,
                 "under_realized": f.overall.under_realized,
                 "benefits": f.overall.benefits,
+                "withheld": f.overall.withheld,
             },
         }
 
@@ -114,108 +90,54 @@ class SegmentReport:
         }
 
 
-def _group_sizes(assessment: Assessment, segment: Segment) -> dict[int | None, int]:
-    """Submitted respondents with at least one answer, per option id (None: not stated); one query."""
-    response, answer, value = (m._meta.db_table for m in (Response, Answer, ResponseSegmentValue))
-    sql = f"""
-        SELECT v.option_id, COUNT(*)
-        FROM {response} r
-        LEFT JOIN {value} v ON v.response_id = r.id AND v.segment_id = %s
-        WHERE r.assessment_id = %s AND r.submitted_on IS NOT NULL
-          AND EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id)
-        GROUP BY v.option_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [segment.pk, assessment.pk])
-        return dict(cursor.fetchall())
-
-
-def _invited(assessment: Assessment, segment: Segment) -> dict[int | None, tuple[int, int]]:
-    """Unrevoked invitations and, of those, the submitted ones, per option id; one query."""
-    invitation, value = Invitation._meta.db_table, InvitationSegmentValue._meta.db_table
-    sql = f"""
-        SELECT v.option_id, COUNT(*), SUM(CASE WHEN i.submitted THEN 1 ELSE 0 END)
-        FROM {invitation} i
-        LEFT JOIN {value} v ON v.invitation_id = i.id AND v.segment_id = %s
-        WHERE i.assessment_id = %s AND i.revoked_at IS NULL
-        GROUP BY v.option_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [segment.pk, assessment.pk])
-        return {option: (int(n), int(done or 0)) for option, n, done in cursor.fetchall()}
-
-
-def _group_tallies(
-    assessment: Assessment, segment: Segment, options: list[int | None], wanted: set[int | None]
-) -> dict[int | None, dict]:
-    """Per option id, the tallies of its submitted answers: one aggregate pass for every group together.
-
-    The counts of each group are columns (one ``COUNT`` per option), so the
-    query groups by ``benefit, importance, realization`` only: the order in
-    which ``answer_report_idx`` already holds the rows, with the response at
-    its end for the join, which ``responsesegment_response_idx`` answers from
-    the index alone. No sort, whatever the number of groups; "Not stated" is
-    what the options leave of the total. ``COUNT(*) FILTER`` (SQL:2003, in
-    SQLite and PostgreSQL) rather than ``SUM(CASE ...)``: every answer row
-    passes through every column, and on SQLite the filters cost less than half
-    of what the ``CASE`` expressions do.
-    """
-    answer, value = Answer._meta.db_table, ResponseSegmentValue._meta.db_table
-    stated = [o for o in options if o is not None]
-    columns = "".join(", COUNT(*) FILTER (WHERE v.option_id = %s)" for _ in stated)
-    sql = f"""
-        SELECT a.benefit_id, a.importance, a.realization, COUNT(*){columns}
-        FROM {answer} a
-        LEFT JOIN {value} v ON v.response_id = a.response_id AND v.segment_id = %s
-        WHERE a.assessment_id = %s AND a.submitted = %s
-        GROUP BY a.benefit_id, a.importance, a.realization
-    """
-    tallies: dict[int | None, dict[int, Tally]] = {option: {} for option in wanted}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*stated, segment.pk, assessment.pk, True])
-        for benefit_id, importance, realization, total, *counts in cursor.fetchall():
-            counts = [int(c or 0) for c in counts]
-            for option, count in zip([*stated, None], [*counts, total - sum(counts)], strict=True):
-                if count and option in tallies:
-                    tally_add(tallies[option], benefit_id, importance, realization, count)
-    return tallies
-
-
 def segment_for_key(*, assessment: Assessment, key: str) -> Segment | None:
     """The assessment's segment with this key, its options prefetched in order; 2 queries."""
     return Segment.objects.filter(assessment=assessment, key=key).prefetch_related("options").first()
 
 
 def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport:
-    """The report of ``segment``'s groups, with section 7's release rules; a fixed number of queries."""
+    """The report of ``segment``'s groups, through the release rule; a fixed number of queries."""
     k = assessment.min_group_size
     facts = submitted_facts(assessment=assessment)
     reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
-    options = [(o.pk, o.value, o.label) for o in segment.options.all()] + [(None, None, NOT_STATED)]
-    sizes = _group_sizes(assessment, segment) if reason is None else {}
-    counts = [sizes.get(pk, 0) for pk, _, _ in options]
-    hidden = [True] * len(options) if reason is not None else suppressed_groups(counts, k)
-    shown = {pk for (pk, _, _), h in zip(options, hidden, strict=True) if not h}
-    invited = _invited(assessment, segment) if shown and segment.source == Segment.Source.INVITATION else {}
-    figures: dict[int | None, Figures] = {}
-    if shown:
-        questionnaire = assessment_questionnaire(assessment=assessment)
-        threshold = float(assessment.threshold)
-        for pk, tallies in _group_tallies(assessment, segment, [pk for pk, _, _ in options], shown).items():
-            figures[pk] = figures_from_tallies(questionnaire, tallies, threshold)
+    options = [(o.value, o.label) for o in segment.options.all()] + [(None, NOT_STATED)]
+    figures: dict[int, Figures] = {}
+    sizes: dict[int, int] = {}
+    if reason is None:
+        segments = segments_of([assessment.pk])
+        atoms = atom_tallies(segments=segments)[assessment.pk]
+        number = atoms.segments.index(segment.pk)
+        released = released_figures(
+            atoms=atoms,
+            k=k,
+            questionnaire=assessment_questionnaire(assessment=assessment),
+            threshold=float(assessment.threshold),
+            segment=number,
+        )
+        for position, group in enumerate(segment_groups(atoms, number)):
+            if released.is_released(group):
+                figures[position] = released.figures[group]
+                sizes[position] = released.sizes[group]
+    invited = (
+        invited_per_option(assessment=assessment, segment=segment)
+        if figures and segment.source == Segment.Source.INVITATION
+        else {}
+    )
+    option_ids = [o.pk for o in segment.options.all()] + [None]
     groups = []
-    for (pk, value, label), n, h in zip(options, counts, hidden, strict=True):
-        sent, done = invited.get(pk, (0, 0))
-        rate_shown = not h and segment.source == Segment.Source.INVITATION and sent >= k
+    for position, ((value, label), option_id) in enumerate(zip(options, option_ids, strict=True)):
+        shown = position in figures
+        sent, done = invited.get(option_id, (0, 0))
+        rate_shown = shown and segment.source == Segment.Source.INVITATION and sent >= k
         groups.append(
             Group(
                 value=value,
                 label=label,
-                suppressed=h,
-                respondents=None if h else n,
+                suppressed=not shown,
+                respondents=sizes[position] if shown else None,
                 invited=sent if rate_shown else None,
                 invitations_submitted=done if rate_shown else None,
-                figures=None if h else figures[pk],
+                figures=figures.get(position),
             )
         )
     return SegmentReport(

@@ -34,13 +34,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.db import connection
-from django.utils.dateparse import parse_date
-
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
-from responses.models import Answer, Invitation, Response
+from reports.aggregates import SubmittedFacts, atom_tallies, segments_of, submitted_facts
+from reports.release import W
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
 if TYPE_CHECKING:
@@ -133,6 +131,10 @@ class BenefitResult:
     # Guidance for the page (what to track, what to try); not part of the downloads.
     indicators: tuple[str, ...] = ()
     practices: tuple[str, ...] = ()
+    # The release rule (section 6): a withheld benefit carries no figure at all;
+    # a paired-only one has every figure over the respondents who rated both.
+    withheld: bool = False
+    paired_only: bool = False
 
     @property
     def key(self) -> str:
@@ -144,12 +146,24 @@ class BenefitResult:
         return QUADRANTS.get(self.quadrant or "", "")
 
     def to_dict(self) -> dict:
+        if self.withheld:
+            return {
+                "path": self.path,
+                "name": self.name,
+                "concept": self.concept,
+                "scope": self.scope,
+                "parent": self.parent,
+                "withheld": True,
+                **WITHHELD_FIGURES,
+            }
         return {
             "path": self.path,
             "name": self.name,
             "concept": self.concept,
             "scope": self.scope,
             "parent": self.parent,
+            "withheld": False,
+            "paired_only": self.paired_only,
             "importance": self.importance.to_dict(),
             "realization": self.realization.to_dict(),
             "gap": self.gap,
@@ -161,15 +175,30 @@ class BenefitResult:
         }
 
 
+# Every figure key of a benefit, null: what a withheld benefit shows (section 6).
+WITHHELD_FIGURES = {
+    "paired_only": None,
+    "importance": {"mean": None, "n": None, "sd": None, "rwg": None},
+    "realization": {"mean": None, "n": None, "sd": None, "rwg": None},
+    "gap": None,
+    "under_realized": None,
+    "quadrant": None,
+    "paired": {"n": None, "mean": None, "ci95": None},
+    "evidence": None,
+    "contested": None,
+}
+
+
 @dataclass(frozen=True)
 class Summary:
-    """Means of the benefits' defined means, for a cell or overall."""
+    """Means of the released benefits' defined means, for a cell or overall."""
 
     importance: float | None
     realization: float | None
     gap: float | None
     under_realized: int
-    benefits: int
+    benefits: int  # every node, withheld ones included
+    withheld: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,6 +224,7 @@ class CellResult:
             "gap": s.gap,
             "under_realized": s.under_realized,
             "benefits": s.benefits,
+            "withheld": s.withheld,
         }
 
 
@@ -279,6 +309,7 @@ class GapReport:
                 "gap": o.gap,
                 "under_realized": o.under_realized,
                 "benefits": o.benefits,
+                "withheld": o.withheld,
             },
             "ranking": list(self.ranking),
             "median_minutes": self.median_minutes,
@@ -355,75 +386,18 @@ def _evidence(under_realized: bool, paired: Paired, threshold: float) -> str | N
 
 
 def _summary(benefits: Iterable[BenefitResult]) -> Summary:
+    """From the released benefits only; ``benefits`` still counts every node (section 6)."""
     benefits = list(benefits)
-    imp = _mean(b.importance.mean for b in benefits)
-    real = _mean(b.realization.mean for b in benefits)
+    released = [b for b in benefits if not b.withheld]
+    imp = _mean(b.importance.mean for b in released)
+    real = _mean(b.realization.mean for b in released)
     return Summary(
         importance=imp,
         realization=real,
         gap=imp - real if imp is not None and real is not None else None,
-        under_realized=sum(b.under_realized for b in benefits),
+        under_realized=sum(b.under_realized for b in released),
         benefits=len(benefits),
-    )
-
-
-@dataclass(frozen=True)
-class SubmittedFacts:
-    """What the report needs to know about an assessment's submitted responses and its invitations."""
-
-    n: int  # how many
-    respondents: int  # of those, with at least one answer
-    first: date | None
-    last: date | None
-    invitations: int  # unrevoked invitations of the assessment
-    invitations_submitted: int  # of those, how many were used to submit
-    timed: int = 0  # submitted responses with a duration (web responses; imports have none)
-    median_minutes: int | None = None  # the median of those durations, halves rounded up
-
-
-def _date(value) -> date | None:
-    """SQLite hands back a stored date as text."""
-    if value is None or isinstance(value, date):
-        return value
-    return parse_date(value)
-
-
-def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
-    """One query: :class:`SubmittedFacts` of ``assessment``."""
-    response, answer, invitation = (m._meta.db_table for m in (Response, Answer, Invitation))
-    answered = f"EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id)"
-    # The median duration in the same query: the two middle values of the sorted
-    # durations (one and the same when their number is odd), by LIMIT/OFFSET,
-    # which SQLite and PostgreSQL both accept as a subquery.
-    timed = f"FROM {response} WHERE assessment_id = %s AND submitted_on IS NOT NULL AND duration_minutes IS NOT NULL"
-    count = f"(SELECT COUNT(*) {timed})"
-    # Offsets c / 2 and (c - 1) / 2: never negative (PostgreSQL refuses that), as both truncate -1 / 2 to 0.
-    middle = f"(SELECT duration_minutes {timed} ORDER BY duration_minutes LIMIT 1 OFFSET {{}})"
-    sql = f"""
-        SELECT COUNT(*),
-               SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
-               MIN(r.submitted_on), MAX(r.submitted_on),
-               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s AND revoked_at IS NULL),
-               (SELECT COUNT(*) FROM {invitation} WHERE assessment_id = %s AND revoked_at IS NULL AND submitted = %s),
-               {count},
-               {middle.format(f"{count} / 2")},
-               {middle.format(f"({count} - 1) / 2")}
-        FROM {response} r
-        WHERE r.assessment_id = %s AND r.submitted_on IS NOT NULL
-    """
-    pk = assessment.pk
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, pk, True, pk, pk, pk, pk, pk, pk])
-        n, respondents, first, last, invitations, invitations_submitted, timed_n, upper, lower = cursor.fetchone()
-    return SubmittedFacts(
-        n=n,
-        respondents=int(respondents or 0),
-        first=_date(first),
-        last=_date(last),
-        invitations=invitations,
-        invitations_submitted=invitations_submitted,
-        timed=timed_n,
-        median_minutes=None if upper is None else (upper + lower + 1) // 2,
+        withheld=len(benefits) - len(released),
     )
 
 
@@ -456,30 +430,6 @@ class Tally:
     paired_squares: int = 0
 
 
-def rating_tallies(*, assessment: Assessment) -> dict[int, Tally]:
-    """Per benefit, the tally of its submitted answers, from their joint distribution; 1 query.
-
-    One ``GROUP BY benefit, importance, realization`` gives at most 36 rows a
-    benefit; they are folded into a :class:`Tally` as they are fetched. The
-    assessment's submitted answers are one range of ``answer_report_idx``,
-    already in group order, so the database walks that range and nothing else.
-    """
-    # Plain SQL because the ORM writes ``AND "submitted"`` for ``submitted=True``,
-    # and SQLite then uses only the index's first column and sorts the rows;
-    # ``submitted = %s`` makes both columns an equality, so the walk is in group order.
-    sql = (
-        f"SELECT benefit_id, importance, realization, COUNT(*) FROM {Answer._meta.db_table} "
-        "WHERE assessment_id = %s AND submitted = %s GROUP BY benefit_id, importance, realization"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment.pk, True])
-        rows = cursor.fetchall()
-    tallies: dict[int, Tally] = {}
-    for benefit_id, importance, realization, count in rows:
-        tally_add(tallies, benefit_id, importance, realization, count)
-    return tallies
-
-
 def tally_add(tallies: dict[int, Tally], benefit_id: int, importance, realization, count: int) -> None:
     """Fold one row of the joint distribution (``count`` answers of that pair) into ``tallies``."""
     tally = tallies.get(benefit_id)
@@ -508,13 +458,33 @@ class Figures:
     centre_realization: float | None
 
 
-def figures_from_tallies(questionnaire, tallies: dict[int, Tally], threshold: float) -> Figures:
-    """Sections 4 and 5 from one group's tallies: the whole assessment, or one segment group."""
+WITHHELD_STATS = Stats(mean=None, n=None, sd=None, rwg=None, counts=())
+WITHHELD_PAIRED = Paired(n=None, mean=None, sd=None, ci95=None)
+
+
+def figures_from_tallies(
+    questionnaire,
+    tallies: dict[int, Tally],
+    threshold: float,
+    withheld: frozenset[int] | set[int] = frozenset(),
+    paired_only: frozenset[int] | set[int] = frozenset(),
+) -> Figures:
+    """Sections 4 and 5 from one group's tallies: the whole assessment, or one segment group.
+
+    ``withheld`` and ``paired_only`` are benefit ids, as the release rule
+    (``reports.gate``) decided for this group; a withheld benefit gets no
+    figure, and the cells, the crosshair and the ranking are computed from
+    the released benefits alone. ``tallies`` already hold, for a paired-only
+    benefit, its answers of respondents who rated both.
+    """
 
     # Pass 1: per-benefit statistics.
     partial = []
     empty = Tally()
     for node in questionnaire.benefits:
+        if node.id in withheld:
+            partial.append((node, None, None, None, None))
+            continue
         tally = tallies.get(node.id, empty)
         importance, realization = _stats(tally.importance), _stats(tally.realization)
         gap = (
@@ -529,6 +499,30 @@ def figures_from_tallies(questionnaire, tallies: dict[int, Tally], threshold: fl
     centre_r = _mean(r for _, r in rated)
     benefits = []
     for node, importance, realization, gap, paired in partial:
+        if importance is None:
+            benefits.append(
+                BenefitResult(
+                    id=node.id,
+                    path=node.path,
+                    name=node.name,
+                    concept=node.concept,
+                    scope=node.scope,
+                    parent=node.parent_path,
+                    depth=node.depth,
+                    importance=WITHHELD_STATS,
+                    realization=WITHHELD_STATS,
+                    gap=None,
+                    under_realized=False,
+                    quadrant=None,
+                    paired=WITHHELD_PAIRED,
+                    evidence=None,
+                    contested=False,
+                    indicators=node.indicators,
+                    practices=node.practices,
+                    withheld=True,
+                )
+            )
+            continue
         under = gap is not None and gap >= threshold
         benefits.append(
             BenefitResult(
@@ -549,6 +543,7 @@ def figures_from_tallies(questionnaire, tallies: dict[int, Tally], threshold: fl
                 contested=any(s.rwg is not None and s.rwg < CONTESTED_RWG for s in (importance, realization)),
                 indicators=node.indicators,
                 practices=node.practices,
+                paired_only=node.id in paired_only,
             )
         )
 
@@ -600,15 +595,17 @@ def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> Gap
 
 
 def gap_report(*, assessment: Assessment) -> GapReport:
-    """The gap report of ``assessment`` as anyone may see it; 6 queries whatever its size.
+    """The gap report of ``assessment`` as anyone may see it: every figure through the release rule.
 
-    With a previous round, it also carries the trend (``reports.trends``):
-    10 queries, whatever the length of the chain of rounds. Its actions take
-    1 query more, and 1 for their benefits when there are any.
+    A fixed number of queries whatever its size: the facts (1), and when it
+    shows figures the questionnaire (4), the segments with their options (2)
+    and the tallies per signature (2). With a previous round it also carries
+    the trend (``reports.trends``), still a fixed number whatever the length
+    of the chain. Its actions take 1 query more, and 1 for their benefits
+    when there are any.
 
-    Every output (page, downloads, command) comes from here, so the release
-    rules of section 6 hold everywhere: a suppressed report costs one query
-    and reads no answer (its actions 1 or 2 more).
+    Every output (page, downloads, command) comes from here, so section 6
+    holds everywhere: a suppressed report reads no answer.
     """
     facts = submitted_facts(assessment=assessment)
     reason = suppression_reason(assessment=assessment, respondents=facts.respondents)
@@ -620,26 +617,21 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     elif reason is not None:
         report = _withheld(assessment, facts, reason)
     else:
-        report = gap_figures(assessment=assessment, facts=facts)
+        from reports.gate import released_figures
+
+        atoms = atom_tallies(segments=segments_of([assessment.pk]))[assessment.pk]
+        questionnaire = assessment_questionnaire(assessment=assessment)
+        released = released_figures(
+            atoms=atoms, k=assessment.min_group_size, questionnaire=questionnaire, threshold=float(assessment.threshold)
+        )
+        report = report_from_figures(assessment=assessment, facts=facts, figures=released.figures[W])
     # Section 10: the actions planned from this round or an earlier one.
     chain = [r.id for r in report.rounds.chain] if report.rounds is not None else None
     return dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
 
 
-def gap_figures(
-    *, assessment: Assessment, facts: SubmittedFacts | None = None, tallies: dict[int, Tally] | None = None
-) -> GapReport:
-    """Every figure of sections 4 and 5 over the submitted responses, whatever their number.
-
-    Not for display: only :func:`gap_report` decides whether figures may be shown.
-    ``tallies`` are the assessment's :func:`rating_tallies`, when already fetched.
-    """
-    if facts is None:
-        facts = submitted_facts(assessment=assessment)
-    questionnaire = assessment_questionnaire(assessment=assessment)
-    if tallies is None:
-        tallies = rating_tallies(assessment=assessment)
-    figures = figures_from_tallies(questionnaire, tallies, float(assessment.threshold))
+def report_from_figures(*, assessment: Assessment, facts: SubmittedFacts, figures: Figures) -> GapReport:
+    """The report of ``assessment`` showing ``figures``, which the release rule has already let through."""
     return GapReport(
         organization=assessment.organization.name,
         assessment=assessment.title,
@@ -661,3 +653,25 @@ def gap_figures(
         # Like any figure, only from at least k respondents (here: those with a duration).
         median_minutes=facts.median_minutes if facts.timed >= assessment.min_group_size else None,
     )
+
+
+def whole_tallies(rows_by_signature) -> dict[int, Tally]:
+    """Every respondent's answers folded together, with no release rule: for :func:`gap_figures` only."""
+    tallies: dict[int, Tally] = {}
+    for rows in rows_by_signature.values():
+        for benefit_id, importance, realization, count in rows:
+            tally_add(tallies, benefit_id, importance, realization, count)
+    return tallies
+
+
+def gap_figures(*, assessment: Assessment) -> GapReport:
+    """Every figure of sections 4 and 5 over all submitted responses, with no release rule at all.
+
+    Never for display: it is the arithmetic the statistics tests check on
+    groups smaller than any k. Every output goes through :func:`gap_report`.
+    """
+    facts = submitted_facts(assessment=assessment)
+    atoms = atom_tallies(segments={assessment.pk: []})[assessment.pk]
+    questionnaire = assessment_questionnaire(assessment=assessment)
+    figures = figures_from_tallies(questionnaire, whole_tallies(atoms.answers), float(assessment.threshold))
+    return report_from_figures(assessment=assessment, facts=facts, figures=figures)

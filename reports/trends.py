@@ -37,20 +37,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db import connection
-
 from assessments.models import Assessment, AssessmentQuestion
+from assessments.selectors import assessment_questionnaire
+from reports.aggregates import SubmittedFacts, atom_tallies, respondents_of, segments_of
+from reports.gate import Released, released_figures
+from reports.release import W
 from reports.selectors import (
     GapReport,
-    SubmittedFacts,
     Tally,
     _moments,
     _withheld,
-    gap_figures,
+    report_from_figures,
     suppression_reason,
-    tally_add,
 )
-from responses.models import Answer, Response
 from taxonomy.models import Benefit
 from taxonomy.scales import Dimension
 from taxonomy.selectors import live_questions
@@ -232,7 +231,8 @@ class RoundComparison:
 
     previous: Round
     chain: tuple[Round, ...]  # oldest first; this round last
-    trends: dict[str, Trend] | None  # by path; None when either round is suppressed
+    # By path (a None trend: withheld in either round); None when either round is suppressed.
+    trends: dict[str, Trend | None] | None
     history: tuple[CellHistory, ...]  # six, in the report's cell order; empty when this round is suppressed
 
     def previous_dict(self) -> dict:
@@ -268,41 +268,6 @@ def chain_of(assessment: Assessment) -> list[Assessment]:
         seen.add(current.pk)
         current = by_id.get(current.previous_id)
     return chain[::-1]
-
-
-def respondents_of(ids: list[int]) -> dict[int, int]:
-    """Per assessment, its submitted responses with at least one answer; 1 query."""
-    response, answer = Response._meta.db_table, Answer._meta.db_table
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"SELECT r.assessment_id, COUNT(*) FROM {response} r WHERE r.assessment_id IN ({placeholders}) "
-        f"AND r.submitted_on IS NOT NULL AND EXISTS (SELECT 1 FROM {answer} a WHERE a.response_id = r.id) "
-        "GROUP BY r.assessment_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        return dict(cursor.fetchall())
-
-
-def rating_tallies_of(ids: list[int]) -> dict[int, dict[int, Tally]]:
-    """Per assessment, per benefit, the tally of its submitted answers; 1 query for them all.
-
-    ``reports.selectors.rating_tallies`` with ``assessment_id`` in the
-    ``GROUP BY``: each assessment is one range of ``answer_report_idx``, in group order.
-    """
-    placeholders = ", ".join(["%s"] * len(ids))
-    where = "assessment_id = %s" if len(ids) == 1 else f"assessment_id IN ({placeholders})"
-    sql = (
-        f"SELECT assessment_id, benefit_id, importance, realization, COUNT(*) FROM {Answer._meta.db_table} "
-        f"WHERE {where} AND submitted = %s GROUP BY assessment_id, benefit_id, importance, realization"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, True])
-        rows = cursor.fetchall()
-    tallies: dict[int, dict[int, Tally]] = {i: {} for i in ids}
-    for assessment_id, benefit_id, importance, realization, count in rows:
-        tally_add(tallies[assessment_id], benefit_id, importance, realization, count)
-    return tallies
 
 
 Wording = dict[tuple[int, str], str]  # (benefit id, dimension) -> the question's text
@@ -371,6 +336,9 @@ def gap_report_with_previous(*, assessment: Assessment, facts: SubmittedFacts, r
 
     ``facts`` and ``reason`` are this round's, already read. A fixed number
     of queries whatever the length of the chain (see the module docstring).
+    Each round's figures pass its own release rule: a benefit withheld in
+    either round has no trend, and a cell's gap in a round is over the
+    benefits that round released.
     """
     earlier = chain_of(assessment)
     counts = respondents_of([a.pk for a in earlier]) if earlier else {}
@@ -391,20 +359,38 @@ def gap_report_with_previous(*, assessment: Assessment, facts: SubmittedFacts, r
         report = _withheld(assessment, facts, reason)
         return dataclasses.replace(report, rounds=RoundComparison(previous, tuple(chain), None, ()))
 
+    by_id = {a.pk: a for a in [*earlier, assessment]}
     shown = [r.id for r in chain if not r.suppressed]
-    tallies = rating_tallies_of(shown)
-    report = gap_figures(assessment=assessment, facts=facts, tallies=tallies[assessment.pk])
+    atoms = atom_tallies(segments=segments_of(shown))
+    released: dict[int, Released] = {}
+    for round_id in shown:
+        # Only this round's figures are computed; of the others, the rule's decisions and tallies.
+        this = round_id == assessment.pk
+        released[round_id] = released_figures(
+            atoms=atoms[round_id],
+            k=by_id[round_id].min_group_size,
+            questionnaire=assessment_questionnaire(assessment=assessment) if this else None,
+            threshold=float(assessment.threshold) if this else 0.0,
+        )
+    now_released = released[assessment.pk]
+    report = report_from_figures(assessment=assessment, facts=facts, figures=now_released.figures[W])
+    tallies = {round_id: r.tallies[W] for round_id, r in released.items()}
     trends = None
     if not previous.suppressed:
         previous_round = earlier[-1]
         wordings = wordings_of([assessment, previous_round])
         now, before = wordings[assessment.pk], wordings[previous_round.pk]
+        before_released = released[previous.id]
         empty = Tally()
-        trends = {
-            b.path: benefit_trend(tallies[assessment.pk].get(b.id, empty), tallies[previous.id].get(b.id, empty))
-            if is_comparable(b.id, now, before)
-            else NOT_COMPARABLE
-            for b in report.benefits
-        }
+        trends = {}
+        for b in report.benefits:
+            if b.withheld or not before_released.shown(W, b.id):
+                trends[b.path] = None
+            elif is_comparable(b.id, now, before):
+                trends[b.path] = benefit_trend(
+                    tallies[assessment.pk].get(b.id, empty), tallies[previous.id].get(b.id, empty)
+                )
+            else:
+                trends[b.path] = NOT_COMPARABLE
     history = cell_history(report, chain, tallies)
     return dataclasses.replace(report, rounds=RoundComparison(previous, tuple(chain), trends, history))

@@ -18,11 +18,14 @@ from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from reports.charts import report_page
 from reports.renderers import (
+    PAIRED_ONLY_REASON,
     group_status,
+    hidden_group_reason,
     render_csv,
     render_json,
     render_segment_csv,
     render_segment_json,
+    withheld_reason,
     withheld_sentence,
 )
 from reports.segment_charts import segment_page
@@ -38,7 +41,16 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
     segments = assessment_segments(assessment=assessment)
     # Owners plan actions from the report's findings; analysts read them.
     can_plan = organizations_for_user(user=request.user, access=MANAGE_ACCESS).filter(pk=assessment.organization_id)
-    context = {"assessment": assessment, "report": report, "segments": segments, "can_plan": can_plan.exists()}
+    k = assessment.min_group_size
+    context = {
+        "assessment": assessment,
+        "report": report,
+        "segments": segments,
+        "can_plan": can_plan.exists(),
+        "withheld_reason": withheld_reason(k),
+        "paired_only_reason": PAIRED_ONLY_REASON,
+        "hidden_group_reason": hidden_group_reason(k),
+    }
     if report.suppressed:
         context["withheld"] = withheld_sentence(report)
     else:

@@ -68,7 +68,7 @@ def test_report_query_count_does_not_grow_with_actions(taxonomy, django_assert_n
     assessment = _closed()
     for i in range(6):
         plan(assessment, title=f"A{i}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         gap_report(assessment=assessment)
 
 

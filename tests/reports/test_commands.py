@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def assessment(taxonomy):
     # Five respondents of a closed assessment: the smallest report that shows figures.
-    return assessment_with({FEEDBACK: columns([5, 4, 3, 5, 3], [2, 2, None, 2, 2])}, status="closed")
+    return assessment_with({FEEDBACK: columns([5, 4, 3, 5, 3], [2, 2, 3, 2, 2])}, status="closed")
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -42,7 +42,7 @@ def test_json_is_the_default_and_goes_to_stdout(assessment):
 def test_csv_format(assessment):
     out, _ = run("--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 61 and rows[0]["path"] == FEEDBACK and rows[0]["realization_n"] == "4"
+    assert len(rows) == 61 and rows[0]["path"] == FEEDBACK and rows[0]["realization_n"] == "5"
 
 
 def test_text_format_is_a_readable_table(assessment):
@@ -92,7 +92,7 @@ def test_unwritable_output_fails(assessment, tmp_path):
 
 @pytest.fixture
 def follow_up(assessment):
-    """A closed "Follow-up 2027" whose previous round is "Baseline 2026" (4 paired answers: too few for a verdict)."""
+    """A closed "Follow-up 2027" whose previous round is "Baseline 2026"."""
     later = AssessmentFactory(organization=assessment.organization, title="Follow-up 2027", previous=assessment)
     add_responses(later, {FEEDBACK: columns([4, 4, 4, 4, 4, 4], [4, 3, 4, 4, 3, 4])}, prefix="f")
     Assessment.objects.filter(pk=later.pk).update(status="closed")
@@ -112,7 +112,7 @@ def test_csv_adds_the_trend_columns(follow_up):
     feedback = rows[FEEDBACK]
     assert float(feedback["trend_change"]) == trend.change
     assert (float(feedback["trend_ci95_low"]), float(feedback["trend_ci95_high"])) == trend.ci95
-    assert feedback["trend_verdict"] == trend.verdict == "insufficient"
+    assert feedback["trend_verdict"] == trend.verdict == "unchanged"
     other = next(r for p, r in rows.items() if p != FEEDBACK)
     assert (other["trend_change"], other["trend_ci95_low"], other["trend_verdict"]) == ("", "", "insufficient")
 
@@ -128,4 +128,4 @@ def test_text_adds_a_change_column_and_names_the_previous_round(follow_up):
     assert "Change" in text
     line = next(line for line in text.splitlines() if line.startswith("Improved Feedback"))
     change = gap_report(assessment=follow_up).rounds.trend_of(FEEDBACK).change
-    assert f"{change:+.2f} few" in line
+    assert f"{change:+.2f} same" in line

@@ -10,8 +10,8 @@ from scipy import stats
 
 from assessments.models import Assessment, AssessmentQuestion
 from reports.renderers import render_json
-from reports.selectors import gap_report
-from reports.trends import cell_history
+from reports.selectors import Tally, gap_report, tally_add
+from reports.trends import benefit_trend, cell_history
 from tests.factories import AssessmentFactory, OrganizationFactory
 from tests.reports.helpers import AWARENESS, BRAND, FEEDBACK, SKIP, add_responses, columns
 
@@ -110,29 +110,52 @@ def test_zero_standard_error_gives_a_point_interval_and_pooled_df(taxonomy, acme
     assert trend["verdict"] == "widened"
 
 
-def test_a_paired_n_of_one_has_a_change_but_no_interval(taxonomy, acme):
+def tally_of(answers: dict[str, tuple]) -> Tally:
+    """One round's tally of one benefit, as the release rule hands it to the trend."""
+    tallies: dict[int, Tally] = {}
+    for imp, real in answers.values():
+        tally_add(tallies, 1, imp, real, 1)
+    return tallies[1]
+
+
+def test_a_paired_n_of_one_has_a_change_but_no_interval():
     """Below 2 paired answers in either round: ci95 and df null, verdict insufficient."""
+    before = columns([5], [1])
+    now = columns([4, 5, 3, 4, 4, 5], [3, 3, 2, 4, 3, 3])
+    trend = benefit_trend(tally_of(now), tally_of(before))
+    assert trend.change == pytest.approx(sum([1, 2, 1, 0, 1, 2]) / 6 - 4)
+    assert (trend.ci95, trend.df, trend.verdict) == (None, None, "insufficient")
+
+
+def test_a_paired_n_of_four_has_an_interval_but_an_insufficient_verdict():
+    """Four paired answers: the Welch interval is given (as scipy's), yet too few for a verdict."""
+    before_answers = columns([5, 4, 5, 5], [1, 2, 1, 2])
+    now_answers = columns([3, 3, 4, 3, 4, 3, 4], [3, 2, 4, 3, 3, 3, 4])
+    trend = benefit_trend(tally_of(now_answers), tally_of(before_answers))
+    result = stats.ttest_ind(diffs(now_answers), diffs(before_answers), equal_var=False)
+    low, high = result.confidence_interval(0.95)
+    assert list(trend.ci95) == [pytest.approx(low), pytest.approx(high)]
+    assert high < 0  # clearly narrower, and yet:
+    assert trend.verdict == "insufficient"
+
+
+def test_a_benefit_withheld_in_the_previous_round_has_no_trend(taxonomy, acme):
+    """One paired answer before (fewer than k): withheld there, so its trend is null (section 6)."""
     before = closed_round(acme, "Before", with_filler({FEEDBACK: columns([5], [1])}))
     now = closed_round(
         acme, "Now", with_filler({FEEDBACK: columns([4, 5, 3, 4, 4, 5], [3, 3, 2, 4, 3, 3])}), previous=before
     )
-    trend = trend_of(gap_report(assessment=now), FEEDBACK)
-    assert trend["change"] == pytest.approx(sum([1, 2, 1, 0, 1, 2]) / 6 - 4)
-    assert (trend["ci95"], trend["df"], trend["verdict"]) == (None, None, "insufficient")
+    report = gap_report(assessment=now)
+    assert trend_of(report, FEEDBACK) is None
+    assert trend_of(report, AWARENESS) is not None
 
 
-def test_a_paired_n_of_four_has_an_interval_but_an_insufficient_verdict(taxonomy, acme):
-    """Four paired answers: the Welch interval is given (as scipy's), yet too few for a verdict."""
-    before_answers = columns([5, 4, 5, 5], [1, 2, 1, 2])
-    now_answers = columns([3, 3, 4, 3, 4, 3, 4], [3, 2, 4, 3, 3, 3, 4])
-    before = closed_round(acme, "Before", with_filler({FEEDBACK: before_answers}))
-    now = closed_round(acme, "Now", with_filler({FEEDBACK: now_answers}), previous=before)
-    trend = trend_of(gap_report(assessment=now), FEEDBACK)
-    result = stats.ttest_ind(diffs(now_answers), diffs(before_answers), equal_var=False)
-    low, high = result.confidence_interval(0.95)
-    assert trend["ci95"] == [pytest.approx(low), pytest.approx(high)]
-    assert high < 0  # clearly narrower, and yet:
-    assert trend["verdict"] == "insufficient"
+def test_a_benefit_withheld_in_this_round_has_no_trend(taxonomy, acme):
+    before = closed_round(acme, "Before", with_filler({FEEDBACK: columns([4, 5, 3, 4, 4, 5], [3, 3, 2, 4, 3, 3])}))
+    now = closed_round(acme, "Now", with_filler({FEEDBACK: columns([5, 4], [1, 1])}), previous=before)
+    report = gap_report(assessment=now)
+    assert report.by_path[FEEDBACK].withheld
+    assert trend_of(report, FEEDBACK) is None
 
 
 def test_a_change_of_exactly_a_fifth_counts_as_narrowed(taxonomy, acme):
@@ -228,12 +251,12 @@ def chain_of_length(organization, length: int) -> Assessment:
 
 
 def test_the_query_count_is_fixed_whatever_the_chains_length(taxonomy, django_assert_num_queries):
-    """Eleven queries with a previous round (the last one: its actions), for a chain of 2 rounds as for one of 6."""
+    """Thirteen queries with a previous round (the last one: its actions), for a chain of 2 rounds as for one of 6."""
     short = chain_of_length(OrganizationFactory(name="Short"), 2)
     long = chain_of_length(OrganizationFactory(name="Long"), 6)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         gap_report(assessment=short)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         report = gap_report(assessment=long)
     assert len(report.rounds.chain) == 6
 
