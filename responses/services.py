@@ -149,7 +149,7 @@ def responses_import(
     constraint backs that up. A closed assessment takes no import: its
     report may already have been read, and new answers would change it.
     """
-    if assessment.status == Assessment.Status.CLOSED:
+    if assessment.status == Assessment.Status.CLOSED or assessment.final:
         raise ValidationError(
             f"{assessment} is closed, so it takes no more answers: import into a new assessment instead."
         )
