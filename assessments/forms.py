@@ -6,9 +6,12 @@ from crispy_forms.layout import HTML, Column, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
+from assessments.length import length_estimate
 from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment, Segment
-from common.forms import bare_helper
+from assessments.selectors import assessment_questionnaire
+from common.forms import BelowMinimumConfirmMixin, bare_helper
 from organizations.models import Organization
+from taxonomy.selectors import live_questionnaire
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -69,7 +72,7 @@ class NextRoundForm(forms.Form):
     title = forms.CharField(max_length=200, help_text="The new round starts as a draft, with the same settings.")
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BelowMinimumConfirmMixin, forms.Form):
     """Create or edit an assessment; opening and closing it is a change of status."""
 
     title = forms.CharField(max_length=200)
@@ -137,6 +140,7 @@ class AssessmentForm(forms.Form):
         rounds = Assessment.objects.filter(organization=organization).order_by("-created_at")
         self.fields["previous"].queryset = rounds.exclude(pk=assessment.pk) if assessment is not None else rounds
         self.fields["previous"].label_from_instance = lambda a: a.title
+        self.add_confirm_field()
         self.helper = bare_helper(
             "title",
             "status",
@@ -148,7 +152,26 @@ class AssessmentForm(forms.Form):
                 Column(HTML('{% include "assessments/manage/_length_estimate.html" %}'), css_class="col-sm-7"),
             ),
             "previous",
+            self.confirm_field,
         )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.check_below_minimum(cleaned)
+        return cleaned
+
+    def below_minimum_warnings(self, cleaned: dict) -> list[str]:
+        m, k = cleaned.get("benefits_per_respondent"), cleaned.get("min_group_size")
+        if m is None or k is None:
+            return []
+        if self.assessment is not None and m == self.assessment.benefits_per_respondent:
+            return []  # said when it was chosen; saving other settings does not ask again
+        questionnaire = (
+            assessment_questionnaire(assessment=self.assessment) if self.assessment else live_questionnaire()
+        )
+        estimate = length_estimate(questionnaire=questionnaire, assessment=self.assessment, benefits_per_respondent=m)
+        warning = estimate.below_minimum_warning(k)
+        return [warning] if warning else []
 
 
 class SegmentForm(forms.Form):

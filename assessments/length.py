@@ -104,6 +104,22 @@ class LengthEstimate:
         plural = "s" if self.invitations != 1 else ""
         return f"{text} With the {self.invitations} invitation{plural} so far, {rated}, if everyone answers."
 
+    def below_minimum_warning(self, k: int) -> str | None:
+        """Said before saving a ``benefits_per_respondent`` that leaves each benefit fewer than k raters."""
+        m = self.benefits_per_respondent
+        if m is None or self.asked().benefits >= self.asked_all().benefits:
+            return None
+        if not self.invitations or m < 1:
+            return None  # nobody invited yet: the estimate beside the field says what each benefit gets
+        fewest = min(self.ratings(scope) for scope in SCOPES if self.sizes[scope].benefits)
+        if fewest >= k:
+            return None
+        return (
+            f"With the {self.invitations} invitations so far and {m} benefits per respondent, some benefits would "
+            f"be rated by about {fewest} people, fewer than the minimum group size of {k}: their figures would be "
+            "withheld. Invite more people, or ask more benefits of each."
+        )
+
     def asked_all(self) -> Asked:
         return LengthEstimate(None, self.sizes, self.invited).asked()
 

@@ -10,16 +10,19 @@ Tallies per signature
 ---------------------
 The release rule works on *signatures*: a respondent's option (or "Not
 stated") in each of the assessment's segments. :func:`atom_tallies` reads,
-per signature, how many respondents there are and the joint distribution
-of each benefit's two ratings (``GROUP BY signature, benefit, importance,
-realization``: at most 36 rows per benefit and signature, whatever the
-number of respondents). Every group's figures, the whole assessment's
-included, are sums of these, so the whole report and each segment report
-come from the same two queries.
+per signature, how many respondents there are and, per benefit, how many
+rated importance, realization and both: the atoms' counts the rule needs,
+whatever figures are then shown. The figures themselves are sums of joint
+distributions (``GROUP BY benefit, importance, realization``: at most 36
+rows a benefit), of the whole assessment or, for a segment report, of each
+of its groups in one pass (:func:`segment_joint`). An answer carries its
+response's options in its own columns (``Answer.segment_1`` ...), so none
+of these joins anything per answer.
 
-A response's signature is read from ``ResponseSegmentValue`` as the set of
-its options (``group_concat`` / ``string_agg``), which names the signature
-since a response holds at most one option per segment.
+A response's signature for the respondents count is read from
+``ResponseSegmentValue`` as the set of its options (``group_concat`` /
+``string_agg``), which names the signature since a response holds at most
+one option per segment.
 """
 
 from __future__ import annotations
@@ -33,7 +36,14 @@ from django.utils.dateparse import parse_date
 
 from assessments.models import Assessment, Segment
 from reports.release import SegmentLayout, Signature
-from responses.models import Answer, Invitation, InvitationSegmentValue, Response, ResponseSegmentValue
+from responses.models import (
+    SEGMENT_COLUMNS,
+    Answer,
+    Invitation,
+    InvitationSegmentValue,
+    Response,
+    ResponseSegmentValue,
+)
 
 RESPONSE, ANSWER, INVITATION = Response._meta.db_table, Answer._meta.db_table, Invitation._meta.db_table
 SEGMENT_VALUE, INVITATION_VALUE = ResponseSegmentValue._meta.db_table, InvitationSegmentValue._meta.db_table
@@ -118,16 +128,20 @@ def respondents_of(ids: list[int]) -> dict[int, int]:
 
 # One row of a joint distribution: benefit, importance, realization (None: "Don't know"), how many.
 JointRow = tuple[int, int | None, int | None, int]
+# Per signature, one benefit's raters: of importance, of realization, of both.
+RaterCounts = tuple[int, int, int]
 
 
 @dataclass
 class AtomTallies:
-    """One assessment's respondents and answers per signature (see the module docstring)."""
+    """One assessment's respondents and raters per signature, and its whole joint distribution."""
 
+    assessment_id: int
     segments: tuple[int, ...]  # segment ids, in segment order (creation)
     layout: tuple[SegmentLayout, ...]
     respondents: dict[Signature, int] = field(default_factory=dict)
-    answers: dict[Signature, list[JointRow]] = field(default_factory=lambda: defaultdict(list))
+    raters: dict[int, dict[Signature, RaterCounts]] = field(default_factory=lambda: defaultdict(dict))
+    whole: list[JointRow] = field(default_factory=list)
 
 
 def segments_of(ids: list[int]) -> dict[int, list[tuple[int, list[int]]]]:
@@ -156,18 +170,33 @@ def _signature_sql(segment_ids: list[int]) -> str:
     )
 
 
-def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]]) -> dict[int, AtomTallies]:
-    """Per assessment (the keys of ``segments``), its :class:`AtomTallies`; 2 queries for them all."""
+def _where_assessments(ids: list[int]) -> str:
+    return "a.assessment_id = %s" if len(ids) == 1 else f"a.assessment_id IN ({_placeholders(ids)})"
+
+
+def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]], whole: bool = True) -> dict[int, AtomTallies]:
+    """Per assessment (the keys of ``segments``), its :class:`AtomTallies`; 3 queries for them all.
+
+    - respondents per signature, from each response's segment values;
+    - raters per benefit and signature: ``GROUP BY benefit, segment_1 .. segment_5``
+      over the answers, whose segment columns hold the response's options, read
+      in order from ``answer_raters_idx`` (only for assessments with segments);
+    - unless ``whole`` is false (a segment report needs its groups' instead), the
+      whole assessment's joint distribution, ``GROUP BY benefit, importance,
+      realization``, one range of ``answer_report_idx`` in group order.
+    """
     ids = list(segments)
-    option_place: dict[int, tuple[int, int]] = {}  # option id -> (assessment, segment number)
+    option_place: dict[int, int] = {}  # option id -> its segment's number in its assessment
     result: dict[int, AtomTallies] = {}
     for assessment_id, its in segments.items():
         layout = []
         for s, (_, options) in enumerate(its):
             layout.append(SegmentLayout(values=(*options, None)))
             for o in options:
-                option_place[o] = (assessment_id, s)
-        result[assessment_id] = AtomTallies(segments=tuple(i for i, _ in its), layout=tuple(layout))
+                option_place[o] = s
+        result[assessment_id] = AtomTallies(
+            assessment_id=assessment_id, segments=tuple(i for i, _ in its), layout=tuple(layout)
+        )
     segment_ids = [i for its in segments.values() for i, _ in its]
     decoded: dict[tuple[int, object], Signature] = {}
 
@@ -176,37 +205,81 @@ def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]]) -> dict[in
         if found is None:
             values: list = [None] * len(segments[assessment_id])
             for part in str(key).split(",") if key is not None else ():
-                _, s = option_place[int(part)]
-                values[s] = int(part)
+                values[option_place[int(part)]] = int(part)
             found = decoded[(assessment_id, key)] = tuple(values)
         return found
 
     if segment_ids:
-        join = f"LEFT JOIN ({_signature_sql(segment_ids)}) s ON s.response_id = {{}}"
-        sig, params = "s.sig", segment_ids
+        sig, join = "s.sig", f"LEFT JOIN ({_signature_sql(segment_ids)}) s ON s.response_id = r.id"
     else:
-        join, sig, params = "{}", "NULL", []
+        sig, join = "NULL", ""
     respondents_sql = (
-        f"SELECT r.assessment_id, {sig}, COUNT(*) FROM {RESPONSE} r {join.format('r.id') if segment_ids else ''} "
+        f"SELECT r.assessment_id, {sig}, COUNT(*) FROM {RESPONSE} r {join} "
         f"WHERE r.assessment_id IN ({_placeholders(ids)}) AND {RESPONDENT} GROUP BY r.assessment_id, {sig}"
     )
     # ``submitted = %s``, not the ORM's bare ``AND "submitted"``: with both of the
     # index's first columns an equality, SQLite walks ``answer_report_idx`` in order.
-    where = "a.assessment_id = %s" if len(ids) == 1 else f"a.assessment_id IN ({_placeholders(ids)})"
-    answers_sql = (
-        f"SELECT a.assessment_id, a.benefit_id, a.importance, a.realization, {sig}, COUNT(*) FROM {ANSWER} a "
-        f"{join.format('a.response_id') if segment_ids else ''} WHERE {where} AND a.submitted = %s "
-        f"GROUP BY a.assessment_id, a.benefit_id, a.importance, a.realization, {sig}"
+    columns = ", ".join(f"a.{c}" for c in SEGMENT_COLUMNS)
+    # Raters per signature from their own index, for the assessments with segments; for one
+    # without, every respondent has the same signature and the whole distribution says it all.
+    segmented = [i for i in ids if segments[i]]
+    raters_sql = (
+        f"SELECT a.assessment_id, a.benefit_id, {columns}, COUNT(a.importance), COUNT(a.realization), "
+        f"COUNT(a.importance + a.realization) FROM {ANSWER} a WHERE {_where_assessments(segmented)} "
+        f"AND a.submitted = %s GROUP BY a.assessment_id, a.benefit_id, {columns}"
+    )
+    plain = [i for i in ids if not segments[i] or whole]
+    whole_sql = (
+        f"SELECT a.assessment_id, a.benefit_id, a.importance, a.realization, COUNT(*) FROM {ANSWER} a "
+        f"WHERE {_where_assessments(plain)} AND a.submitted = %s "
+        "GROUP BY a.assessment_id, a.benefit_id, a.importance, a.realization"
     )
     with connection.cursor() as cursor:
-        cursor.execute(respondents_sql, [*params, *ids])
+        cursor.execute(respondents_sql, [*(segment_ids if segment_ids else []), *ids])
         for assessment_id, key, n in cursor.fetchall():
             result[assessment_id].respondents[signature(assessment_id, key)] = n
-        cursor.execute(answers_sql, [*params, *ids, True])
-        for assessment_id, benefit_id, importance, realization, key, n in cursor.fetchall():
-            rows = result[assessment_id].answers[signature(assessment_id, key)]
-            rows.append((benefit_id, importance, realization, n))
+        if segmented:
+            cursor.execute(raters_sql, [*segmented, True])
+            for assessment_id, benefit_id, *rest in cursor.fetchall():
+                tallies = result[assessment_id]
+                n_segments = len(tallies.layout)
+                options, (importance, realization, both) = rest[:n_segments], rest[-3:]
+                tallies.raters[benefit_id][tuple(options)] = (importance, realization, both)
+        if plain:
+            cursor.execute(whole_sql, [*plain, True])
+            for assessment_id, benefit_id, importance, realization, n in cursor.fetchall():
+                tallies = result[assessment_id]
+                tallies.whole.append((benefit_id, importance, realization, n))
+                if not segments[assessment_id]:
+                    i, r, b = tallies.raters[benefit_id].get((), (0, 0, 0))
+                    rated_i, rated_r = importance is not None, realization is not None
+                    tallies.raters[benefit_id][()] = (i + rated_i * n, r + rated_r * n, b + (rated_i and rated_r) * n)
     return result
+
+
+def segment_joint(*, atoms: AtomTallies, segment: int, options: list[int]) -> dict[int | None, list[JointRow]]:
+    """Per option of segment number ``segment`` (None: "Not stated"), its joint distribution; 1 query.
+
+    One pass for every group together: a ``COUNT(*) FILTER`` column per option
+    on the answer's segment column, over the same range of ``answer_report_idx``
+    as the whole report, which holds the column too. "Not stated" is what the
+    options leave of the total.
+    """
+    column = SEGMENT_COLUMNS[segment]
+    counts = "".join(f", COUNT(*) FILTER (WHERE a.{column} = %s)" for _ in options)
+    sql = (
+        f"SELECT a.benefit_id, a.importance, a.realization, COUNT(*){counts} FROM {ANSWER} a "
+        "WHERE a.assessment_id = %s AND a.submitted = %s GROUP BY a.benefit_id, a.importance, a.realization"
+    )
+    rows: dict[int | None, list[JointRow]] = {o: [] for o in [*options, None]}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*options, atoms.assessment_id, True])
+        for benefit_id, importance, realization, total, *each in cursor.fetchall():
+            each = [int(c or 0) for c in each]
+            for option, n in zip([*options, None], [*each, total - sum(each)], strict=True):
+                if n:
+                    rows[option].append((benefit_id, importance, realization, n))
+    return rows
 
 
 def invited_per_option(*, assessment: Assessment, segment: Segment) -> dict[int | None, tuple[int, int]]:

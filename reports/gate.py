@@ -1,12 +1,13 @@
 """The one gate: every figure of a report, whole or by segment, comes out of :func:`released_figures`.
 
-It reads an assessment's tallies per signature (``reports.aggregates``),
+It reads an assessment's counts per signature (``reports.aggregates``),
 decides with the release rule (``reports.release``) which groups are
 released and where each benefit is withheld or computed over paired
-respondents only, and only then sums the tallies of each wanted group into
-figures (``reports.selectors.figures_from_tallies``). A figure that did not
-come through here has not been checked, so the page, the downloads, the
-commands, the segment report and the trend all start here.
+respondents only, and only then folds the joint distributions of the
+wanted groups into figures (``reports.selectors.figures_from_tallies``). A
+figure that did not come through here has not been checked, so the page,
+the downloads, the commands, the segment report and the trend all start
+here.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from reports.aggregates import AtomTallies
-from reports.release import AnswerSets, BenefitRelease, GroupRef, W, release_benefit, release_groups
+from reports.aggregates import AtomTallies, JointRow, segment_joint
+from reports.release import AnswerSets, BenefitRelease, GroupRef, Universe, W, release_benefit, release_groups
 from reports.selectors import Figures, Tally, figures_from_tallies, tally_add
 
 
@@ -28,7 +29,7 @@ class Released:
     sizes: dict[GroupRef, int]  # respondents of every group of every segment (released or not)
     benefits: dict[int, BenefitRelease]  # per benefit id
     figures: dict[GroupRef, Figures]  # the wanted released groups' figures
-    tallies: dict[GroupRef, dict[int, Tally]]  # what those figures were computed from, per benefit
+    tallies: dict[GroupRef, dict[int, Tally]]  # what those figures were computed from, per shown benefit
 
     def is_released(self, group: GroupRef) -> bool:
         return group in self.groups
@@ -44,60 +45,63 @@ def segment_groups(atoms: AtomTallies, segment: int) -> list[GroupRef]:
     return [GroupRef(segment, i, v) for i, v in enumerate(atoms.layout[segment].values)]
 
 
+def _answer_sets(raters: dict) -> AnswerSets:
+    importance, realization, both = {}, {}, {}
+    for sig, (i, r, b) in raters.items():
+        importance[sig], realization[sig], both[sig] = i, r, b
+    return AnswerSets(importance, realization, both)
+
+
+def _tallies(rows: list[JointRow], paired_only: frozenset[int]) -> dict[int, Tally]:
+    """One group's tallies; a paired-only benefit's from its respondents who rated both."""
+    tallies: dict[int, Tally] = {}
+    for benefit_id, importance, realization, n in rows:
+        if benefit_id in paired_only and (importance is None or realization is None):
+            continue
+        tally_add(tallies, benefit_id, importance, realization, n)
+    return tallies
+
+
 def released_figures(
     *, atoms: AtomTallies, k: int, questionnaire=None, threshold: float = 0.0, segment: int | None = None
 ) -> Released:
     """The release rule over all of ``atoms``' segments, and the figures of W (or of one segment's groups).
 
     ``segment`` None: the whole assessment's figures; a number: those of that
-    segment's released groups. The rule itself always looks at every segment,
-    since what one segment releases changes what the others may. Without a
-    ``questionnaire``, only the decisions and the tallies the figures would
-    be computed from (what the trend of an earlier round needs).
+    segment's released groups (1 query more). The rule itself always looks
+    at every segment, since what one segment releases changes what the
+    others may. Without a ``questionnaire``, only the decisions and the
+    tallies the figures would be computed from (what the trend of an
+    earlier round needs).
     """
     respondents = atoms.respondents
-    sizes: dict[GroupRef, int] = {W: sum(respondents.values())}
-    for s in range(len(atoms.layout)):
-        for g in segment_groups(atoms, s):
-            sizes[g] = sum(n for sig, n in respondents.items() if sig[s] == g.value)
+    sizes: dict[GroupRef, int] = defaultdict(int)
+    sizes[W] = sum(respondents.values())
+    for sig, n in respondents.items():
+        for s, value in enumerate(sig):
+            sizes[GroupRef(s, atoms.layout[s].values.index(value), value)] += n
     groups = release_groups(atoms.layout, respondents, k)
     if groups is None:
-        return Released(k, (), sizes, {}, {}, {})
-    wanted = [W] if segment is None else [g for g in groups if g.segment == segment]
-
-    # One pass over the rows: the answer sets per signature, and the full and
-    # paired-only tallies of each wanted group.
-    importance: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    realization: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    both: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    full: dict[GroupRef, dict[int, Tally]] = {g: {} for g in wanted}
-    paired: dict[GroupRef, dict[int, Tally]] = {g: {} for g in wanted}
-    for sig, rows in atoms.answers.items():
-        into = [g for g in wanted if g.contains(sig)]
-        for benefit_id, imp, real, n in rows:
-            if imp is not None:
-                importance[benefit_id][sig] += n
-            if real is not None:
-                realization[benefit_id][sig] += n
-            rated_both = imp is not None and real is not None
-            if rated_both:
-                both[benefit_id][sig] += n
-            for g in into:
-                tally_add(full[g], benefit_id, imp, real, n)
-                if rated_both:
-                    tally_add(paired[g], benefit_id, imp, real, n)
-
-    releases = {
-        b: release_benefit(groups, AnswerSets(importance[b], realization[b], both[b]), k)
-        for b in set(importance) | set(realization)
-    }
+        return Released(k, (), dict(sizes), {}, {}, {})
+    universe = Universe(groups)
+    releases = {b: release_benefit(universe, _answer_sets(raters), k) for b, raters in atoms.raters.items()}
     paired_only = frozenset(b for b, r in releases.items() if r.paired_only)
+
+    if segment is None:
+        rows = {W: atoms.whole}
+    else:
+        wanted = [g for g in groups if g.segment == segment]
+        rows = {}
+        if wanted:
+            options = list(atoms.layout[segment].values[:-1])
+            by_option = segment_joint(atoms=atoms, segment=segment, options=options)
+            rows = {g: by_option[g.value] for g in wanted}
     figures: dict[GroupRef, Figures] = {}
     used: dict[GroupRef, dict[int, Tally]] = {}
-    for g in wanted:
-        tallies = {b: (paired[g].get(b, Tally()) if b in paired_only else t) for b, t in full[g].items()}
+    for g, its_rows in rows.items():
         withheld = frozenset(b for b, r in releases.items() if not r.shown_in(g))
-        used[g] = {b: t for b, t in tallies.items() if b not in withheld}
+        tallies = {b: t for b, t in _tallies(its_rows, paired_only).items() if b not in withheld}
+        used[g] = tallies
         if questionnaire is not None:
             figures[g] = figures_from_tallies(questionnaire, tallies, threshold, withheld, paired_only)
-    return Released(k, groups, sizes, releases, figures, used)
+    return Released(k, groups, dict(sizes), releases, figures, used)

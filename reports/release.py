@@ -156,15 +156,63 @@ class BenefitRelease:
         return group not in self.withheld
 
 
-def _withhold(groups: Sequence[GroupRef], answer_sets: Sequence[Counts], k: int) -> set[GroupRef]:
-    """Step 2 for the given answer sets: the groups (of ``groups``) where the benefit is withheld."""
-    withheld = {g for g in groups if any(0 < count_in(g, p) < k for p in answer_sets)}
+class Universe:
+    """The released groups, each a bit, and each signature's mask: the groups it is in (computed once)."""
+
+    def __init__(self, groups: Sequence[GroupRef]) -> None:
+        self.groups = tuple(groups)
+        self.bit = {g: 1 << i for i, g in enumerate(self.groups)}
+        self._masks: dict[Signature, int] = {}
+
+    def mask(self, signature: Signature) -> int:
+        found = self._masks.get(signature)
+        if found is None:
+            found = self._masks[signature] = sum(b for g, b in self.bit.items() if g.contains(signature))
+        return found
+
+
+class _Masks:
+    """One answer set over a fixed list of groups: its members per *mask*, the set of groups they are in.
+
+    People whom no group of the list tells apart share a mask, so every
+    check below is over a few integers, not over every signature.
+    """
+
+    def __init__(self, universe: Universe, counts: Counts) -> None:
+        self.bit = universe.bit
+        members: dict[int, int] = defaultdict(int)
+        for signature, n in counts.items():
+            if n:
+                members[universe.mask(signature)] += n
+        self.members = dict(members)
+
+    def count_in(self, group: GroupRef) -> int:
+        bit = self.bit[group]
+        return sum(n for mask, n in self.members.items() if mask & bit)
+
+    def is_safe(self, current: Iterable[GroupRef], k: int) -> bool:
+        chosen = 0
+        for g in current:
+            chosen |= self.bit[g]
+        found: dict[int, int] = defaultdict(int)
+        for mask, n in self.members.items():
+            key = mask & chosen
+            if key:
+                found[key] += n
+        return all(n >= k for n in found.values())
+
+
+def _withhold(universe: Universe, answer_sets: Sequence[Counts], k: int) -> set[GroupRef]:
+    """Step 2 for the given answer sets: the groups (of the universe) where the benefit is withheld."""
+    groups = universe.groups
+    sets = [_Masks(universe, p) for p in answer_sets]
+    withheld = {g for g in groups if any(0 < p.count_in(g) < k for p in sets)}
     current = [g for g in groups if g not in withheld]
     while True:
-        for p in answer_sets:  # importance first
-            if is_safe(current, p, k):
+        for p in sets:  # importance first
+            if p.is_safe(current, k):
                 continue
-            sizes = {g: count_in(g, p) for g in current if not g.is_whole}
+            sizes = {g: p.count_in(g) for g in current if not g.is_whole}
             candidates = [g for g, n in sizes.items() if n >= 1]
             if not candidates:  # cannot happen: W alone is safe once no group has 1 to k-1 members
                 return set(groups)
@@ -177,10 +225,11 @@ def _withhold(groups: Sequence[GroupRef], answer_sets: Sequence[Counts], k: int)
             return withheld
 
 
-def release_benefit(groups: Sequence[GroupRef], sets: AnswerSets, k: int) -> BenefitRelease:
-    """Steps 2 and 3 for one benefit, over the released ``groups``."""
-    withheld = _withhold(groups, [sets.importance, sets.realization], k)
-    shown = [g for g in groups if g not in withheld]
-    if is_safe(shown, sets.both, k) and is_safe(shown, sets.one_rating(), k):
+def release_benefit(groups: Sequence[GroupRef] | Universe, sets: AnswerSets, k: int) -> BenefitRelease:
+    """Steps 2 and 3 for one benefit, over the released ``groups`` (a :class:`Universe` to share its masks)."""
+    universe = groups if isinstance(groups, Universe) else Universe(groups)
+    withheld = _withhold(universe, [sets.importance, sets.realization], k)
+    shown = [g for g in universe.groups if g not in withheld]
+    if _Masks(universe, sets.both).is_safe(shown, k) and _Masks(universe, sets.one_rating()).is_safe(shown, k):
         return BenefitRelease(frozenset(withheld), paired_only=False)
-    return BenefitRelease(frozenset(_withhold(groups, [sets.both], k)), paired_only=True)
+    return BenefitRelease(frozenset(_withhold(universe, [sets.both], k)), paired_only=True)

@@ -105,7 +105,7 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
     sizes: dict[int, int] = {}
     if reason is None:
         segments = segments_of([assessment.pk])
-        atoms = atom_tallies(segments=segments)[assessment.pk]
+        atoms = atom_tallies(segments=segments, whole=False)[assessment.pk]
         number = atoms.segments.index(segment.pk)
         released = released_figures(
             atoms=atoms,

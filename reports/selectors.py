@@ -655,12 +655,11 @@ def report_from_figures(*, assessment: Assessment, facts: SubmittedFacts, figure
     )
 
 
-def whole_tallies(rows_by_signature) -> dict[int, Tally]:
+def whole_tallies(rows) -> dict[int, Tally]:
     """Every respondent's answers folded together, with no release rule: for :func:`gap_figures` only."""
     tallies: dict[int, Tally] = {}
-    for rows in rows_by_signature.values():
-        for benefit_id, importance, realization, count in rows:
-            tally_add(tallies, benefit_id, importance, realization, count)
+    for benefit_id, importance, realization, count in rows:
+        tally_add(tallies, benefit_id, importance, realization, count)
     return tallies
 
 
@@ -673,5 +672,5 @@ def gap_figures(*, assessment: Assessment) -> GapReport:
     facts = submitted_facts(assessment=assessment)
     atoms = atom_tallies(segments={assessment.pk: []})[assessment.pk]
     questionnaire = assessment_questionnaire(assessment=assessment)
-    figures = figures_from_tallies(questionnaire, whole_tallies(atoms.answers), float(assessment.threshold))
+    figures = figures_from_tallies(questionnaire, whole_tallies(atoms.whole), float(assessment.threshold))
     return report_from_figures(assessment=assessment, facts=facts, figures=figures)

@@ -39,7 +39,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.models import Assessment, Audience, Segment, SegmentOption
+from assessments.models import MAX_SEGMENTS, Assessment, Audience, Segment, SegmentOption
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -197,6 +197,10 @@ def _rating_in_range(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": SCALE_MIN, f"{field}__lte": SCALE_MAX})
 
 
+# The columns of an answer that hold its response's segment options (see Answer).
+SEGMENT_COLUMNS = tuple(f"segment_{i}" for i in range(1, MAX_SEGMENTS + 1))
+
+
 class Answer(models.Model):
     """One respondent's ratings of one benefit node, both dimensions side by side."""
 
@@ -212,6 +216,16 @@ class Answer(models.Model):
     realization = models.PositiveSmallIntegerField(null=True, blank=True)
     importance_answered = models.BooleanField(default=False)
     realization_answered = models.BooleanField(default=False)
+    # The response's option in each of the assessment's segments (in the order the
+    # segments were created; null: "Not stated" or no such segment), written when
+    # the response is submitted, like ``submitted``. Segments are fixed once an
+    # assessment has answers, so these never change. With them every group of
+    # every segment is a filter on the report's own index: no join per answer.
+    segment_1 = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    segment_2 = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    segment_3 = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    segment_4 = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    segment_5 = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -236,12 +250,17 @@ class Answer(models.Model):
             # Covering index for the gap report: an assessment's submitted answers are
             # one range of it, in (benefit, importance, realization) order, so the
             # report's GROUP BY needs no sort and no table lookups (see
-            # reports/selectors.py and bench/report_bench.py).
-            # The response last, so the report by segment (reports/segments.py) joins each answer to
-            # its response's group from the index alone.
+            # reports/aggregates.py and bench/report_bench.py). The segments last,
+            # so that a segment's groups are filters read from the index alone.
             models.Index(
-                fields=["assessment", "submitted", "benefit", "importance", "realization", "response"],
+                fields=["assessment", "submitted", "benefit", "importance", "realization", *SEGMENT_COLUMNS],
                 name="answer_report_idx",
+            ),
+            # The release rule's counts of raters per benefit and signature (reports/aggregates.py),
+            # in group order: without it that GROUP BY sorts every answer of the assessment.
+            models.Index(
+                fields=["assessment", "submitted", "benefit", *SEGMENT_COLUMNS, "importance", "realization"],
+                name="answer_raters_idx",
             ),
         ]
 

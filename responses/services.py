@@ -31,6 +31,7 @@ from organizations.models import Membership
 from organizations.services import organization_get_or_create
 from responses.assignment import assignment_make
 from responses.models import (
+    SEGMENT_COLUMNS,
     Answer,
     Invitation,
     InvitationBatch,
@@ -191,10 +192,22 @@ def responses_import(
         "realization_answered",
         "assessment",
         "submitted",
+        *SEGMENT_COLUMNS,
     ]
+    # Each respondent's segment options, in the answer columns' order (see Answer).
+    options_of: dict[str, list] = {}
+    if segment_options and submitted:
+        column = segment_columns(assessment_id=assessment.pk)
+        for respondent, option_ids in segment_options.items():
+            values = [None] * len(SEGMENT_COLUMNS)
+            for option_id in option_ids:
+                values[column[segment_of[option_id]]] = option_id
+            options_of[respondent] = values
+    no_options = [None] * len(SEGMENT_COLUMNS)
     importance = Dimension.IMPORTANCE.value
     for respondent, ratings in ratings_by_respondent.items():
         response_id = ids[respondent]
+        options = options_of.get(respondent, no_options)
         # benefit id -> [response, benefit, importance, realization, importance_answered, realization_answered,
         #                assessment, submitted]
         rows: dict[int, list] = {}
@@ -210,6 +223,7 @@ def responses_import(
                     False,
                     assessment.pk,
                     submitted,
+                    *options,
                 ]
             if rating.dimension == importance:
                 row[2], row[4] = rating.value, True
@@ -291,6 +305,24 @@ NO_QUESTIONS_TO_SUBMIT = (
 )
 
 
+def segment_columns(*, assessment_id: int) -> dict[int, int]:
+    """Segment id -> the index, in ``SEGMENT_COLUMNS``, of the answer column that holds its option; 1 query.
+
+    Segments in the order they were created, the order of the release rule.
+    """
+    ids = Segment.objects.filter(assessment_id=assessment_id).order_by("pk").values_list("pk", flat=True)
+    return {pk: i for i, pk in enumerate(ids)}
+
+
+def _answer_segments(response: Response) -> dict[str, int]:
+    """The answer columns of ``response``'s segment options; 1 query, 2 when it has any."""
+    values = list(ResponseSegmentValue.objects.filter(response=response).values_list("segment_id", "option_id"))
+    if not values:
+        return {}
+    column = segment_columns(assessment_id=response.assessment_id)
+    return {SEGMENT_COLUMNS[column[segment_id]]: option_id for segment_id, option_id in values}
+
+
 @transaction.atomic(durable=True)
 def response_submit(*, response: Response) -> bool:
     """Submit a response, once, and make it anonymous. Returns False if it already was submitted.
@@ -322,7 +354,7 @@ def response_submit(*, response: Response) -> bool:
         started_at=None,
         updated_at=None,
     )
-    Answer.objects.filter(response_id=locked.pk).update(submitted=True)
+    Answer.objects.filter(response_id=locked.pk).update(submitted=True, **_answer_segments(locked))
     response.submitted_on = timezone.localdate(now)
     response.user = response.invitation = response.started_at = response.updated_at = None
     return True

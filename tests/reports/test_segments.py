@@ -208,9 +208,9 @@ def test_query_count_does_not_depend_on_the_number_of_groups(taxonomy, django_as
     Assessment.objects.filter(pk=assessment.pk).update(status="closed")
     assessment.refresh_from_db()
     segment = segment_for_key(assessment=assessment, key="team")
-    # Counts, the segments, respondents and answers per signature, the questionnaire, invitations and
-    # the organization's name: 10 whatever the groups.
-    with django_assert_num_queries(10):
+    # Counts, the segments, respondents and raters per signature, the segment's joint distributions,
+    # the questionnaire, invitations and the organization's name: 11 whatever the groups.
+    with django_assert_num_queries(11):
         report = segment_report(assessment=assessment, segment=segment)
     assert [g.respondents for g in report.groups[:-1]] == [5] * groups
 
