@@ -29,9 +29,10 @@ from django import forms
 
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_segments
-from common.forms import bare_helper
+from common.forms import BelowMinimumConfirmMixin, bare_helper
 from responses.layout import BenefitRow, Matrix
 from responses.models import Answer
+from responses.selectors import invited_per_segment_value
 from responses.services import Rating
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
 from taxonomy.selectors import BenefitView, Questionnaire, Section
@@ -279,7 +280,40 @@ MAX_INVITATIONS = 1000
 MAX_TOKEN_LENGTH = 200
 
 
-class InvitationsCreateForm(forms.Form):
+def batch_warnings(
+    *, assessment: Assessment, count: int, audience: str, segment_values: dict[str, str], k: int
+) -> list[str]:
+    """What a batch of invitations would leave below the minimum group size, in plain words; 1 query or none.
+
+    The release rule withholds those figures anyway; the owner is told before
+    creating the batch, so a thin group is a choice, not a surprise.
+    """
+    warnings = []
+    if audience != Audience.BOTH and count < k:
+        scope = Audience(audience).label.split()[0].lower()
+        warnings.append(
+            f"This batch answers the {scope} sections only and has {count} invitation{'s' if count != 1 else ''}, "
+            f"fewer than the minimum group size of {k}: unless enough others answer those sections too, their "
+            "figures are withheld."
+        )
+    if segment_values:
+        invited = invited_per_segment_value(assessment=assessment, segment_values=segment_values)
+        for segment in assessment_segments(assessment=assessment, source=Segment.Source.INVITATION):
+            value = segment_values.get(segment.key)
+            if value is None:
+                continue
+            total = invited.get((segment.key, value), 0) + count
+            if total < k:
+                label = next((o.label for o in segment.options.all() if o.value == value), value)
+                warnings.append(
+                    f"{segment.label} “{label}” would have {total} invitation{'s' if total != 1 else ''} in all, "
+                    f"fewer than the minimum group size of {k}: that group is hidden in the report until at least "
+                    f"{k} of its people answer."
+                )
+    return warnings
+
+
+class InvitationsCreateForm(BelowMinimumConfirmMixin, forms.Form):
     count = forms.IntegerField(
         label="Number of invitations",
         min_value=1,
@@ -318,11 +352,13 @@ class InvitationsCreateForm(forms.Form):
                 choices=[("", "Not stated"), *((o.value, o.label) for o in segment.options.all())],
                 help_text="The group of everyone invited in this batch; respondents do not see it.",
             )
+        self.add_confirm_field()
         self.helper = bare_helper(
             Row(Column("count", css_class="col-sm-4"), Column("label", css_class="col-sm-8")),
             *(f"segment-{s.key}" for s in self.segments),
             "audience",
             "batch",
+            self.confirm_field,
         )
 
     def segment_values(self) -> dict[str, str]:
@@ -342,7 +378,20 @@ class InvitationsCreateForm(forms.Form):
             raise forms.ValidationError(
                 "This assessment is closed: reopen it (Edit, status Open) before inviting anyone.", code="closed"
             )
+        self.check_below_minimum(cleaned)
         return cleaned
+
+    def below_minimum_warnings(self, cleaned: dict) -> list[str]:
+        count, k = cleaned.get("count"), self.assessment.min_group_size
+        if not count:
+            return []
+        return batch_warnings(
+            assessment=self.assessment,
+            count=count,
+            audience=cleaned.get("audience") or Audience.BOTH,
+            segment_values=self.segment_values(),
+            k=k,
+        )
 
 
 class InvitationLinksForm(forms.Form):

@@ -154,9 +154,11 @@ def closing_sentence(assessment: Assessment) -> str:
     return f"The survey closes on {timezone.localtime(assessment.closes_at):%A %d %B %Y}."
 
 
+# What section 6 guarantees, and no more: the same promise as the intro page's.
 CONFIDENTIALITY = (
-    "Your answers are confidential: nobody in your organization sees them. Results are shown only "
-    "for groups of at least {k} people, and once you submit, nothing links your answers to you or to this e-mail."
+    "No page, report or download shows your answers on their own: every figure is about at least {k} people, "
+    "and figures are withheld wherever comparing them could single out fewer than {k}. Once you submit, nothing "
+    "stored links your answers to you or to this e-mail."
 )
 
 

@@ -10,7 +10,7 @@ from assessments.models import Assessment
 from common.db import count_of
 from common.tokens import hash_token
 from organizations.models import Organization
-from responses.models import Answer, Invitation, InvitationToken, Participation, Response
+from responses.models import Answer, Invitation, InvitationSegmentValue, InvitationToken, Participation, Response
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 from taxonomy.selectors import is_under, subtree_filter
@@ -175,3 +175,18 @@ def assessments_with_responses(assessments: list[Assessment]) -> dict[Assessment
         elif a.pk in responded:
             blockers[a] = "respondents have started it; close it instead"
     return blockers
+
+
+def invited_per_segment_value(*, assessment: Assessment, segment_values: dict[str, str]) -> dict[tuple[str, str], int]:
+    """Unrevoked invitations of ``assessment`` per (segment key, option value) among those given; 1 query."""
+    rows = (
+        InvitationSegmentValue.objects.filter(
+            invitation__assessment=assessment,
+            invitation__revoked_at__isnull=True,
+            segment__key__in=list(segment_values),
+            option__value__in=list(segment_values.values()),
+        )
+        .values_list("segment__key", "option__value")
+        .annotate(n=Count("pk"))
+    )
+    return {(key, value): n for key, value, n in rows}
