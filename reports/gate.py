@@ -83,7 +83,7 @@ def released_figures(
     groups = release_groups(atoms.layout, respondents, k)
     if groups is None:
         return Released(k, (), dict(sizes), {}, {}, {})
-    universe = Universe(groups)
+    universe = Universe(groups, [*respondents, *(sig for raters in atoms.raters.values() for sig in raters)])
     releases = {b: release_benefit(universe, _answer_sets(raters), k) for b, raters in atoms.raters.items()}
     paired_only = frozenset(b for b, r in releases.items() if r.paired_only)
 

@@ -157,49 +157,80 @@ class BenefitRelease:
 
 
 class Universe:
-    """The released groups, each a bit, and each signature's mask: the groups it is in (computed once)."""
+    """The released groups, and which of them each signature is in, as a 0/1 matrix (built once).
 
-    def __init__(self, groups: Sequence[GroupRef]) -> None:
+    Step 2 checks the same groups over and over, for every benefit and answer
+    set: with the membership matrix, a group's count is one product and an
+    atom is a distinct row of the matrix's chosen columns.
+    """
+
+    def __init__(self, groups: Sequence[GroupRef], signatures: Iterable[Signature] = ()) -> None:
         self.groups = tuple(groups)
-        self.bit = {g: 1 << i for i, g in enumerate(self.groups)}
-        self._masks: dict[Signature, int] = {}
+        self.index = {g: i for i, g in enumerate(self.groups)}
+        self.row: dict[Signature, int] = {}
+        self._rows: list[list[int]] = []
+        for signature in signatures:
+            if signature not in self.row:
+                self._add(signature)
+        self._matrix = None
 
-    def mask(self, signature: Signature) -> int:
-        found = self._masks.get(signature)
-        if found is None:
-            found = self._masks[signature] = sum(b for g, b in self.bit.items() if g.contains(signature))
-        return found
+    def _add(self, signature: Signature) -> int:
+        self.row[signature] = len(self._rows)
+        self._rows.append([1 if g.contains(signature) else 0 for g in self.groups])
+        self._matrix = None
+        return self.row[signature]
+
+    def vector(self, counts: Counts):
+        import numpy as np
+
+        for signature in counts:
+            if signature not in self.row:
+                self._add(signature)
+        v = np.zeros(len(self._rows))
+        for signature, n in counts.items():
+            v[self.row[signature]] = n
+        return v
+
+    @property
+    def matrix(self):
+        import numpy as np
+
+        if self._matrix is None:
+            self._matrix = np.array(self._rows, dtype=np.int64).reshape(len(self._rows), len(self.groups))
+        return self._matrix
 
 
 class _Masks:
-    """One answer set over a fixed list of groups: its members per *mask*, the set of groups they are in.
-
-    People whom no group of the list tells apart share a mask, so every
-    check below is over a few integers, not over every signature.
-    """
+    """One answer set over a universe of groups: its members per signature, counted per group and per atom."""
 
     def __init__(self, universe: Universe, counts: Counts) -> None:
-        self.bit = universe.bit
-        members: dict[int, int] = defaultdict(int)
-        for signature, n in counts.items():
-            if n:
-                members[universe.mask(signature)] += n
-        self.members = dict(members)
+        self.universe = universe
+        v = universe.vector(counts)
+        matrix = universe.matrix
+        present = v > 0
+        self.v, self.m = v[present], matrix[present]
+        self.per_group = self.v @ self.m if len(self.v) else [0] * len(universe.groups)
 
     def count_in(self, group: GroupRef) -> int:
-        bit = self.bit[group]
-        return sum(n for mask, n in self.members.items() if mask & bit)
+        return int(self.per_group[self.universe.index[group]])
 
     def is_safe(self, current: Iterable[GroupRef], k: int) -> bool:
-        chosen = 0
-        for g in current:
-            chosen |= self.bit[g]
-        found: dict[int, int] = defaultdict(int)
-        for mask, n in self.members.items():
-            key = mask & chosen
-            if key:
-                found[key] += n
-        return all(n >= k for n in found.values())
+        import numpy as np
+
+        columns = [self.universe.index[g] for g in current]
+        if not columns or not len(self.v):
+            return True
+        chosen = self.m[:, columns]
+        inside = chosen.any(axis=1)  # in at least one of the groups
+        if not inside.any():
+            return True
+        rows = chosen[inside]
+        if len(columns) <= 62:  # an atom's groups as the bits of one integer: a 1-D unique is fast
+            keys, inverse = np.unique(rows @ (1 << np.arange(len(columns), dtype=np.int64)), return_inverse=True)
+        else:
+            keys, inverse = np.unique(rows, axis=0, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=self.v[inside], minlength=len(keys))
+        return bool((sums >= k).all())
 
 
 def _withhold(universe: Universe, answer_sets: Sequence[Counts], k: int) -> set[GroupRef]:
@@ -227,7 +258,7 @@ def _withhold(universe: Universe, answer_sets: Sequence[Counts], k: int) -> set[
 
 def release_benefit(groups: Sequence[GroupRef] | Universe, sets: AnswerSets, k: int) -> BenefitRelease:
     """Steps 2 and 3 for one benefit, over the released ``groups`` (a :class:`Universe` to share its masks)."""
-    universe = groups if isinstance(groups, Universe) else Universe(groups)
+    universe = groups if isinstance(groups, Universe) else Universe(groups, [*sets.importance, *sets.realization])
     withheld = _withhold(universe, [sets.importance, sets.realization], k)
     shown = [g for g in universe.groups if g not in withheld]
     if _Masks(universe, sets.both).is_safe(shown, k) and _Masks(universe, sets.one_rating()).is_safe(shown, k):
