@@ -141,13 +141,20 @@ def _organization(request: HttpRequest, org: str):
     return organization
 
 
-@api.get("/organizations", response={200: list[OrganizationOut], **ERRORS}, url_name="organizations")
+@api.get(
+    "/organizations", response={200: list[OrganizationOut], **ERRORS}, url_name="organizations", tags=["Organizations"]
+)
 def organizations(request: HttpRequest):
     """The organizations whose reports you may read, with your role in each (null where a permission opens it)."""
     return readable_organizations(user=request.user)
 
 
-@api.get("/organizations/{org}/assessments", response={200: list[AssessmentOut], **ERRORS}, url_name="assessments")
+@api.get(
+    "/organizations/{org}/assessments",
+    response={200: list[AssessmentOut], **ERRORS},
+    url_name="assessments",
+    tags=["Reports"],
+)
 def assessments(request: HttpRequest, org: str):
     """The organization's assessments (rounds), each with its number of respondents."""
     return organization_assessments(organization=_organization(request, org))
@@ -157,6 +164,7 @@ def assessments(request: HttpRequest, org: str):
     "/organizations/{org}/assessments/{assessment}/report",
     response={200: dict, **ERRORS},
     url_name="report",
+    tags=["Reports"],
     openapi_extra={
         "parameters": [
             {
@@ -187,7 +195,9 @@ def report(request: HttpRequest, org: str, assessment: str):
     return HttpResponse(render_json(gap_report(assessment=found)), content_type=JSON)
 
 
-@api.get("/organizations/{org}/actions", response={200: list[ActionOut], **ERRORS}, url_name="actions")
+@api.get(
+    "/organizations/{org}/actions", response={200: list[ActionOut], **ERRORS}, url_name="actions", tags=["Actions"]
+)
 def actions(request: HttpRequest, org: str):
     """The organization's action plan: the fields of the actions CSV, soonest due first."""
     return [action_fields(a) for a in organization_actions(organization=_organization(request, org))]
