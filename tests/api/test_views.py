@@ -80,3 +80,14 @@ def test_the_command_refuses_an_unknown_or_deactivated_user():
     with pytest.raises(CommandError, match="deactivated"):
         call_command("api_token", "--user", "gone", stdout=io.StringIO(), stderr=io.StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_staff_revoke_a_token_in_the_admin(admin_client):
+    token, secret = api_token_create(user=UserFactory(), name="leaked")
+    response = admin_client.post(
+        reverse("admin:api_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert "1 token(s) revoked" in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked
+    assert admin_client.get(reverse("admin:api_apitoken_add")).status_code == 403

@@ -147,3 +147,18 @@ def test_the_command_writes_the_pdf_to_a_file_and_refuses_standard_output(assess
             stderr=io.StringIO(),
         )
     assert out.getvalue() == ""
+
+
+def test_the_report_page_links_to_the_pdf_of_what_it_shows(client, taxonomy):
+    assessment = department_assessment({"sales": [(5, 1)] * 5, "engineering": [(4, 2)] * 5})
+    member(client, assessment)
+    page = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
+    assert f'href="{pdf_url(assessment)}" download>Download PDF</a>' in client.get(page).content.decode()
+    html = client.get(page, {"segment": "department"}).content.decode()
+    assert f'href="{pdf_url(assessment, "?segment=department")}" download>Download PDF (by department)</a>' in html
+
+
+def test_the_pdf_reads_a_fixed_number_of_queries(assessment, django_assert_num_queries):
+    # The report's own queries (no action here, so none for their benefits): nothing per benefit or per chart.
+    with django_assert_num_queries(7):
+        render_pdf_html(assessment=assessment)
