@@ -47,14 +47,32 @@ def _svg_rules() -> str:
         css = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
     # Only top-level rules: a media query's block holds nested braces and is for screens.
     rules = re.findall(r"(?m)^([^@{}][^{}]*\{[^{}]*\})", css)
-    return "".join(rule for rule in rules if _SVG_PROPERTY.search(rule.split("{", 1)[1]))
+    # A pseudo-class or pseudo-element (``:has()``, ``:hover``, ``::after``) is for the screen, and one that
+    # WeasyPrint's SVG styling cannot parse would cost the rules after it.
+    return "".join(
+        rule for rule in rules if _SVG_PROPERTY.search(rule.split("{", 1)[1]) and ":" not in rule.split("{", 1)[0]
+    )
+
+
+# A trend group's class (``trend-narrowed``) colours its dumbbells from outside the SVG.
+_TREND_GROUP = re.compile(r'class="trend-group trend-([a-z-]+)')
 
 
 def _with_svg_styles(html: str) -> str:
     """Each inline SVG gets the page's SVG rules in its own ``<style>``: WeasyPrint draws an SVG as a document
-    of its own, which the HTML's stylesheets do not reach, so the bars' and points' colours would be lost."""
+    of its own, which the HTML's stylesheets do not reach, so the bars' and points' colours would be lost.
+
+    A rule that picks marks by an HTML ancestor's class (``.trend-narrowed .now-mark``) cannot match inside
+    that document, so each dumbbell also carries its group's class on its own ``<svg>``.
+    """
+    parts = _TREND_GROUP.split(html)
+    # split() alternates text and captured keys: text, key, text after that group, key, ...
+    for i in range(2, len(parts), 2):
+        key = parts[i - 1]
+        parts[i] = parts[i].replace('class="gap-bar dumbbell"', f'class="gap-bar dumbbell trend-{key}"')
+        parts[i - 1] = f'class="trend-group trend-{key}'
     style = f"<style>{_svg_rules()}</style>"
-    return _SVG_OPEN.sub(lambda m: m.group(1) + style, html)
+    return _SVG_OPEN.sub(lambda m: m.group(1) + style, "".join(parts))
 
 
 @dataclass(frozen=True)
