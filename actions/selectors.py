@@ -32,24 +32,32 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def action_fields(action: Action) -> dict[str, object]:
+    """One action keyed by ``CSV_HEADER``: benefit paths as a list, dates as dates (None when not set).
+
+    The CSV and the API both read an action through this, so they cannot tell different stories.
+    """
+    return {
+        "title": action.title,
+        "benefits": [b.path for b in action.benefits.all()],
+        "owner": action.owner_label,
+        "due": action.due,
+        "status": action.status,
+        "assessment": action.assessment.title,
+        "created": action.created,
+        "done": action.done,
+    }
+
+
 def render_actions_csv(actions: QuerySet[Action] | list[Action]) -> str:
     """The CSV of contract section 10: the page's download and ``export_actions`` write these bytes."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for a in actions:
-        writer.writerow(
-            [
-                a.title,
-                ";".join(b.path for b in a.benefits.all()),
-                a.owner_label,
-                _day(a.due),
-                a.status,
-                a.assessment.title,
-                _day(a.created),
-                _day(a.done),
-            ]
-        )
+        fields = action_fields(a)
+        fields["benefits"] = ";".join(fields["benefits"])
+        writer.writerow([_day(v) if k in ("due", "created", "done") else v for k, v in fields.items()])
     return out.getvalue()
 
 

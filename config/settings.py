@@ -18,6 +18,7 @@ laptop, in CI and in production:
 - ``EMAIL_URL`` (``smtp://user:password@host:port?tls=True``), ``DEFAULT_FROM_EMAIL``,
   ``DJANGO_SITE_URL``: the mail server, the sender and the address of the site
   that e-mailed links point to (see config/mail.py).
+- ``API_RATE_LIMIT``: requests a personal API token may make in a minute (default 120).
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "django_tasks",
+    # The API's documentation page and its scripts, served from our origin.
+    "ninja",
     # The project's apps, in their import order: each imports only those above it.
     "taxonomy",
     "organizations",
@@ -87,6 +90,7 @@ INSTALLED_APPS = [
     "responses",
     "actions",
     "reports",
+    "api",
     "demo",
     "accounts",
     # After the project's apps, so that responses' ``db_worker`` (which first queues again what a
@@ -256,6 +260,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- The read-only API (api/) --------------------------------------------------
+# Requests a personal token may make in a minute; beyond them a 429 with Retry-After.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+if API_RATE_LIMIT < 1:
+    raise ImproperlyConfigured(f"API_RATE_LIMIT is {API_RATE_LIMIT}; it must be a number of requests, 1 or more.")
 
 # E-mail goes out from a worker (``manage.py db_worker``), never from a request or a command.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("responses.urls")),
     path("", include("actions.urls")),
     path("", include("reports.urls")),
+    path("", include("api.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from assessments.selectors import assessment_segments
 from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from reports.charts import report_page
+from reports.pdf import render_pdf
 from reports.renderers import (
     PAIRED_ONLY_REASON,
     group_status,
@@ -106,3 +107,16 @@ def report_json(request: HttpRequest, org_slug: str, assessment_slug: str) -> Ht
 def report_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     renderers = (render_csv, render_segment_csv)
     return _download(request, org_slug, assessment_slug, renderers, "csv", "text/csv; charset=utf-8")
+
+
+@login_required
+@never_cache
+def report_pdf(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """The report for paper, with the same access and release rule as the page (``reports.pdf``)."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
+    segment = _segment(assessment, request)
+    response = HttpResponse(render_pdf(assessment=assessment, segment=segment), content_type="application/pdf")
+    suffix = f"-by-{segment.key}" if segment else ""
+    filename = f"{assessment.organization.slug}-{assessment.slug}-gap-report{suffix}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

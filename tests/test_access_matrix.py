@@ -12,7 +12,7 @@ for what exists but is not yours: never a 403 that would confirm it);
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
@@ -58,6 +58,8 @@ INVITATION_LATER = dict.fromkeys(ROLES, "302")
 MANAGE = {**REPORT, "analyst": "404", "staff_reports": "404"}
 # Writes reachable only by POST: a GET is refused before anything else, whoever asks.
 POST_ONLY = dict.fromkeys(ROLES, "405")
+# The API takes a personal token, never the session: a logged-in browser gets 401 like anyone without one.
+API = dict.fromkeys(ROLES, "401")
 
 ORG = {"org_slug": "acme", "assessment_slug": "baseline"}
 
@@ -87,6 +89,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "reports:report": (ORG, REPORT),
     "reports:json": (ORG, REPORT),
     "reports:csv": (ORG, REPORT),
+    "reports:pdf": (ORG, REPORT),
     "responses:overview": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:create": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:edit": (ORG, MANAGE),
@@ -114,6 +117,17 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "actions:edit": ({"org_slug": "acme", "pk": "ACTION"}, MANAGE),
     "actions:status": ({"org_slug": "acme", "pk": "ACTION"}, POST_ONLY),
     "actions:delete": ({"org_slug": "acme", "pk": "ACTION"}, MANAGE),
+    "api:tokens": ({}, LOGIN_THEN_200),
+    "api:token_revoke": ({"pk": 1}, POST_ONLY),
+    # The API's description, its documentation and its index are public.
+    "api:v1:openapi-json": ({}, EVERYONE_200),
+    "api:v1:openapi-view": ({}, EVERYONE_200),
+    "api:v1:api-root": ({}, EVERYONE_200),
+    "api:v1:not_found": ({"rest": "nothing/here"}, dict.fromkeys(ROLES, "404")),
+    "api:v1:organizations": ({}, API),
+    "api:v1:assessments": ({"org": "acme"}, API),
+    "api:v1:report": ({"org": "acme", "assessment": "baseline"}, API),
+    "api:v1:actions": ({"org": "acme"}, API),
 }
 
 
@@ -149,6 +163,7 @@ class World:
     other_token: str
     join_token: str
     clients: dict[str, Client]
+    users: dict = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -196,6 +211,7 @@ def world(taxonomy) -> World:
         other_token=invitations_create(assessment=other_assessment, count=1)[0],
         join_token=join_token,
         clients=clients,
+        users=users,
     )
 
 
@@ -296,3 +312,24 @@ def test_unknown_or_revoked_token_is_a_404_for_everyone(world, name):
     Invitation.objects.filter(token_hash=hash_token(world.other_token)).update(revoked_at=timezone.now())
     kwargs["token"] = world.other_token
     assert world.clients["anonymous"].get(resolve_url(name, **kwargs)).status_code == 404
+
+
+# With a personal token, the API reads what its user reads on the report pages; no token is a 401.
+API_WITH_TOKEN = {**REPORT, "anonymous": "401"}
+API_LISTS = {**API_WITH_TOKEN, "respondent": "200", "other_org": "200", "staff": "200"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n, (_, expected) in MATRIX.items() if expected is API))
+def test_api_with_a_token_per_role(world, name):
+    """Each role's own token: the report's access for an organization's endpoints; the list of organizations
+    answers everyone who has a token (with only the organizations they may read: see tests/api)."""
+    from api.services import api_token_create
+
+    kwargs, _ = MATRIX[name]
+    url = _url(name, kwargs, world)
+    got = {"anonymous": outcome(Client().get(url))}
+    for role, user in world.users.items():
+        _, secret = api_token_create(user=user, name="matrix")
+        got[role] = outcome(Client().get(url, HTTP_AUTHORIZATION=f"Bearer {secret}"))
+    assert got == (API_LISTS if name == "api:v1:organizations" else API_WITH_TOKEN)

@@ -1,9 +1,10 @@
-"""``manage.py gap_report --organization ORG --assessment TITLE [--format json|csv|text] [-o FILE]``: contract §4-5."""
+"""``manage.py gap_report --organization ORG --assessment TITLE [--format json|csv|text|pdf] [-o FILE]``: §4-5, 18."""
 
 from __future__ import annotations
 
 from assessments.selectors import assessment_named
 from common.commands import ContractCommand, InputError, RawStream
+from reports.pdf import render_pdf
 from reports.renderers import (
     render_csv,
     render_json,
@@ -22,13 +23,13 @@ SEGMENT_RENDERERS = {"json": render_segment_json, "csv": render_segment_csv, "te
 class Command(ContractCommand):
     help = (
         "The gap report of an assessment (importance against realization per benefit), "
-        "as JSON, CSV or a text table, to standard output or -o FILE."
+        "as JSON, CSV or a text table, to standard output or -o FILE, or as a PDF to -o FILE."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--organization", required=True, metavar="ORG", help="exact organization name")
         parser.add_argument("--assessment", required=True, metavar="TITLE", help="exact assessment title")
-        parser.add_argument("--format", choices=sorted(RENDERERS), default="json", help="default: json")
+        parser.add_argument("--format", choices=[*sorted(RENDERERS), "pdf"], default="json", help="default: json")
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
         parser.add_argument("--segment", metavar="KEY", help="the report of each group of this segment")
 
@@ -42,13 +43,21 @@ class Command(ContractCommand):
         segment: str | None = None,
         **options,
     ):
+        if format == "pdf" and not output:
+            # A PDF is binary: written to a terminal it is noise, and through a pipe it is easily mangled.
+            raise InputError("--format pdf needs -o FILE: a PDF is not written to standard output")
         target = assessment_named(organization=organization, title=assessment)
-        report = gap_report(assessment=target)
+        chosen = None
         if segment is not None:
             chosen = segment_for_key(assessment=target, key=segment)
             if chosen is None:
                 keys = ", ".join(target.segments.values_list("key", flat=True)) or "none"
                 raise InputError(f"--segment: {target} has no segment {segment!r} (its segments: {keys})")
+        if format == "pdf":
+            self._write_pdf(target, chosen, output)
+            return
+        report = gap_report(assessment=target)
+        if chosen is not None:
             text = SEGMENT_RENDERERS[format](segment_report(assessment=target, segment=chosen))
         else:
             text = RENDERERS[format](report)
@@ -64,3 +73,12 @@ class Command(ContractCommand):
             RawStream(self.stdout).write(text)
             if report.respondents == 0:
                 self.stderr.write(f"{target} has no submitted responses yet: the report is empty.")
+
+    def _write_pdf(self, target, segment, output: str) -> None:
+        body = render_pdf(assessment=target, segment=segment)
+        try:
+            with open(output, "wb") as out:
+                out.write(body)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+        self.stderr.write(f"Wrote the gap report of {target} as a PDF to {output}.")
