@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from reports import maturity as maturity_module
 from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
@@ -97,6 +98,35 @@ def render_csv(report: GapReport) -> str:
 
 def render_json(report: GapReport) -> str:
     return json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- Maturity (contract section 14) ----------------------------------------------------------
+
+
+def render_maturity_csv(report: GapReport) -> str:
+    """One row per maturity entry in JSON order; a suppressed report's is its header alone."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    fields = maturity_module.CSV_FIELDS
+    writer.writerow(fields)
+    for row in maturity_module.csv_rows(report.maturity):
+        writer.writerow([_csv_value(row[f]) for f in fields])
+    return out.getvalue()
+
+
+def render_maturity_json(report: GapReport) -> str:
+    return json.dumps({"maturity": report.to_json_dict()["maturity"]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_maturity_text(report: GapReport) -> str:
+    """Each entry in words, one a line, cells first (they carry the targets), then the overall level."""
+    m = report.maturity
+    lines = [f"Maturity: {report.organization} / {report.assessment}"]
+    if m is None:
+        lines.append(withheld_sentence(report))
+    else:
+        lines.extend(e.sentence for e in (*m.cells, *m.concepts, *m.scopes, m.overall))
+    return "\n".join(lines) + "\n"
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from django.db import connection
 
 from assessments.models import Assessment, Segment
-from assessments.selectors import assessment_questionnaire
+from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
+from reports.maturity import Maturity
 from reports.selectors import (
     Figures,
     Tally,
     figures_from_tallies,
+    figures_maturity,
     submitted_facts,
     suppression_reason,
     tally_add,
@@ -57,6 +59,8 @@ class Group:
     invited: int | None  # unrevoked invitations of the group (invitation segments, shown groups of k or more)
     invitations_submitted: int | None
     figures: Figures | None  # None when suppressed
+    # Section 14 over the group's released benefits, with the assessment's targets; None when suppressed.
+    maturity: Maturity | None = None
 
     @property
     def response_rate(self) -> float | None:
@@ -84,6 +88,7 @@ class Group:
                 "under_realized": f.overall.under_realized,
                 "benefits": f.overall.benefits,
             },
+            "maturity": None if self.maturity is None else self.maturity.to_dict(),
         }
 
 
@@ -198,7 +203,9 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
     shown = {pk for (pk, _, _), h in zip(options, hidden, strict=True) if not h}
     invited = _invited(assessment, segment) if shown and segment.source == Segment.Source.INVITATION else {}
     figures: dict[int | None, Figures] = {}
+    targets: dict[tuple[str, str], int] = {}
     if shown:
+        targets = assessment_maturity_targets(assessment=assessment)
         questionnaire = assessment_questionnaire(assessment=assessment)
         threshold = float(assessment.threshold)
         for pk, tallies in _group_tallies(assessment, segment, [pk for pk, _, _ in options], shown).items():
@@ -216,6 +223,7 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
                 invited=sent if rate_shown else None,
                 invitations_submitted=done if rate_shown else None,
                 figures=None if h else figures[pk],
+                maturity=None if h else figures_maturity(figures[pk], targets=targets),
             )
         )
     return SegmentReport(

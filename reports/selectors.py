@@ -39,7 +39,8 @@ from django.utils.dateparse import parse_date
 
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
-from assessments.selectors import assessment_questionnaire
+from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
+from reports.maturity import Maturity, maturity, with_trend
 from responses.models import Answer, Invitation, Response
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -229,6 +230,8 @@ class GapReport:
     rounds: RoundComparison | None = None
     # The owners' plans, not respondents' data: listed whether or not the figures are shown.
     actions: tuple[ReportAction, ...] = ()
+    # Section 14, from the released benefits (``reports.maturity``); None when suppressed.
+    maturity: Maturity | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -287,6 +290,7 @@ class GapReport:
             else {"importance": self.centre_importance, "realization": self.centre_realization},
             **self._rounds_json(),
             "actions": [a.to_dict() for a in self.actions],
+            "maturity": None if self.maturity is None else self.maturity.to_dict(),
         }
 
     def _rounds_json(self) -> dict:
@@ -623,7 +627,37 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         report = gap_figures(assessment=assessment, facts=facts)
     # Section 10: the actions planned from this round or an earlier one.
     chain = [r.id for r in report.rounds.chain] if report.rounds is not None else None
-    return dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
+    report = dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
+    # Section 14: the maturity levels, from the released figures alone; 1 query (the targets).
+    if not report.suppressed:
+        report = dataclasses.replace(report, maturity=report_maturity(report, assessment=assessment))
+    return report
+
+
+def cell_names(cells: Iterable[CellResult]) -> dict[str, str]:
+    """Concept and scope slugs to their names, for maturity in words."""
+    names: dict[str, str] = {}
+    for c in cells:
+        names[c.concept], names[c.scope] = c.concept_name, c.scope_name
+    return names
+
+
+def figures_maturity(figures, *, targets: dict[tuple[str, str], int]) -> Maturity:
+    """The maturity of one group's figures (a report, or a segment group's :class:`Figures`)."""
+    return maturity(
+        figures.benefits,
+        cells=[(c.concept, c.scope) for c in figures.cells],
+        targets=targets,
+        names=cell_names(figures.cells),
+    )
+
+
+def report_maturity(report: GapReport, *, assessment: Assessment) -> Maturity:
+    """The report's maturity with the assessment's targets and, with a previous round, the trend; 1 query."""
+    result = figures_maturity(report, targets=assessment_maturity_targets(assessment=assessment))
+    if report.rounds is not None:
+        result = with_trend(result, report.rounds.previous_maturity)
+    return result
 
 
 def gap_figures(

@@ -7,6 +7,9 @@ from common.commands import ContractCommand, InputError, RawStream
 from reports.renderers import (
     render_csv,
     render_json,
+    render_maturity_csv,
+    render_maturity_json,
+    render_maturity_text,
     render_segment_csv,
     render_segment_json,
     render_segment_text,
@@ -16,6 +19,7 @@ from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
 
 RENDERERS = {"json": render_json, "csv": render_csv, "text": render_text}
+MATURITY_RENDERERS = {"json": render_maturity_json, "csv": render_maturity_csv, "text": render_maturity_text}
 SEGMENT_RENDERERS = {"json": render_segment_json, "csv": render_segment_csv, "text": render_segment_text}
 
 
@@ -31,6 +35,9 @@ class Command(ContractCommand):
         parser.add_argument("--format", choices=sorted(RENDERERS), default="json", help="default: json")
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
         parser.add_argument("--segment", metavar="KEY", help="the report of each group of this segment")
+        parser.add_argument(
+            "--maturity", action="store_true", help="only the maturity levels: overall, per concept, scope and cell"
+        )
 
     def handle(
         self,
@@ -40,8 +47,11 @@ class Command(ContractCommand):
         format: str,
         output: str | None = None,
         segment: str | None = None,
+        maturity: bool = False,
         **options,
     ):
+        if maturity and segment is not None:
+            raise InputError("--maturity: not with --segment (each group of the segment report carries its maturity)")
         target = assessment_named(organization=organization, title=assessment)
         report = gap_report(assessment=target)
         if segment is not None:
@@ -51,7 +61,7 @@ class Command(ContractCommand):
                 raise InputError(f"--segment: {target} has no segment {segment!r} (its segments: {keys})")
             text = SEGMENT_RENDERERS[format](segment_report(assessment=target, segment=chosen))
         else:
-            text = RENDERERS[format](report)
+            text = (MATURITY_RENDERERS if maturity else RENDERERS)[format](report)
         if output:
             try:
                 with open(output, "w", encoding="utf-8", newline="") as out:
