@@ -635,11 +635,16 @@ def gap_report(*, assessment: Assessment) -> GapReport:
 
 
 def cell_names(cells: Iterable[CellResult]) -> dict[str, str]:
-    """Concept and scope slugs to their names, for maturity in words."""
+    """Concept and scope slugs to their names in sentence case ("Social networking"), for maturity in words."""
     names: dict[str, str] = {}
     for c in cells:
-        names[c.concept], names[c.scope] = c.concept_name, c.scope_name
+        names[c.concept], names[c.scope] = sentence_case(c.concept_name), sentence_case(c.scope_name)
     return names
+
+
+def sentence_case(name: str) -> str:
+    """ "Social Networking" -> "Social networking": a name inside a sentence."""
+    return name[:1].upper() + name[1:].lower()
 
 
 def figures_maturity(figures, *, targets: dict[tuple[str, str], int]) -> Maturity:
