@@ -87,7 +87,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Tick:
-    value: int
+    value: str  # a band edge, as written on the axis
     x: float
 
 
@@ -159,7 +159,8 @@ def maturity_picture(m: Maturity) -> MaturityPicture:
         maturity=m,
         bands=tuple(bands),
         rows=tuple(rows),
-        ticks=tuple(Tick(v, x_of(v)) for v in range(1, 6)),
+        # The band edges, so the levels' boundaries can be read off the axis.
+        ticks=tuple(Tick(f"{float(edge):g}", x_of(edge)) for _, _, edge in LEVELS) + (Tick("5", x_of(5)),),
         height=axis_y + BOTTOM,
         axis_y=axis_y,
     )
