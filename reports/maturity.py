@@ -194,12 +194,7 @@ class Entry:
 
         E.g. "Social networking, external: level 2 emerging, target 4 managed: not reached; 0.9 to go".
         """
-        if self.exact is None:
-            now = "no released rating yet"
-        else:
-            now = f"level {self.level} {self.level_name}"
-            if self.se is not None and self.level_low != self.level_high:
-                now += f" (between {self.level_low} and {self.level_high})"
+        now = "no released rating yet" if self.exact is None else f"level {self.level} {self.level_name}"
         text = f"{self.title}: {now}"
         if self.kind == "cell" and self.target is not None:
             text += f", target {self.target} {self.target_name}"
@@ -210,6 +205,13 @@ class Entry:
             if distance:
                 text += f"; {distance:.1f} to go"
         return text
+
+    @property
+    def interval_note(self) -> str:
+        """How sure the level is, in words: "" when the whole interval is in one level or there is none."""
+        if self.se is None or self.level_low == self.level_high:
+            return ""
+        return f"95% interval: level {self.level_low} to {self.level_high}"
 
     def to_dict(self) -> dict:
         data: dict = {}

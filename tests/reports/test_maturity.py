@@ -191,9 +191,9 @@ def test_target_not_reached_when_the_whole_interval_is_below_the_bound():
     c = _one_cell(10, 4, 0.5, 4)
     assert (c["target_status"], c["distance"]) == ("not-reached", pytest.approx(0.9))
     m = maturity([rated("social-networking", "external", 10, 4, 0.5)], cells=CELLS, targets={CELLS[3]: 4}, names=NAMES)
-    assert m.cell("social-networking", "external").sentence == (
-        "Social networking, external: level 2 emerging (between 2 and 3), target 4 managed: not reached; 0.9 to go"
-    )
+    cell = m.cell("social-networking", "external")
+    assert cell.sentence == "Social networking, external: level 2 emerging, target 4 managed: not reached; 0.9 to go"
+    assert cell.interval_note == "95% interval: level 2 to 3"  # 2.01 to 2.99
 
 
 def test_target_uncertain_when_the_interval_straddles_the_bound():
