@@ -21,6 +21,7 @@ edges exactly: a score of 13/5 is level 3, never level 2 by a rounding error.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -70,15 +71,6 @@ def level_of(value: Fraction | float | None) -> int | None:
     return level
 
 
-def exact_mean(mean: float, n: int) -> Fraction:
-    """A realization mean as the ratio of integers it is: its total over its count.
-
-    ``mean`` is ``total / n`` with an integer total, so ``mean * n`` rounds
-    back to that total.
-    """
-    return Fraction(round(mean * n), n)
-
-
 def released(benefits: Iterable) -> list:
     """The benefits that the release rule shows (section 6): a withheld one has no figure to count."""
     return [b for b in benefits if not getattr(b, "withheld", False)]
@@ -126,23 +118,23 @@ class Entry:
     target: int | None = None  # cells only
     trend: Trend | None | object = NO_TREND
 
-    @property
+    @functools.cached_property
     def score(self) -> float | None:
         return None if self.exact is None else float(self.exact)
 
-    @property
+    @functools.cached_property
     def low(self) -> float | None:
         if self.se is None:
             return None
         return min(max(float(self.exact) - Z95 * self.se, SCORE_MIN), SCORE_MAX)
 
-    @property
+    @functools.cached_property
     def high(self) -> float | None:
         if self.se is None:
             return None
         return min(max(float(self.exact) + Z95 * self.se, SCORE_MIN), SCORE_MAX)
 
-    @property
+    @functools.cached_property
     def level(self) -> int | None:
         return level_of(self.exact)
 
@@ -150,11 +142,11 @@ class Entry:
     def level_name(self) -> str | None:
         return LEVEL_NAMES.get(self.level)
 
-    @property
+    @functools.cached_property
     def level_low(self) -> int | None:
         return level_of(self.low)
 
-    @property
+    @functools.cached_property
     def level_high(self) -> int | None:
         return level_of(self.high)
 
@@ -162,7 +154,7 @@ class Entry:
     def target_name(self) -> str | None:
         return LEVEL_NAMES.get(self.target)
 
-    @property
+    @functools.cached_property
     def target_status(self) -> str | None:
         if self.target is None or self.exact is None or self.se is None:
             return None
@@ -173,7 +165,7 @@ class Entry:
             return "not-reached"
         return "uncertain"
 
-    @property
+    @functools.cached_property
     def distance(self) -> float | None:
         if self.target is None or self.exact is None:
             return None
@@ -268,7 +260,11 @@ def score_of(benefits: Iterable) -> tuple[Fraction | None, float | None, int]:
     if not rated:
         return None, None, 0
     j = len(rated)
-    score = sum((exact_mean(b.realization.mean, b.realization.n) for b in rated), Fraction(0)) / j
+    # A mean is total / n with an integer total, so mean * n rounds back to that total. The exact sum of
+    # total_j / n_j over a common denominator, in integers: one Fraction, not one per benefit.
+    pairs = [(round(b.realization.mean * b.realization.n), b.realization.n) for b in rated]
+    common = math.lcm(*(n for _, n in pairs))
+    score = Fraction(sum(t * (common // n) for t, n in pairs), common * j)
     if any(b.realization.n < 2 or b.realization.sd is None for b in rated):
         return score, None, j
     se = sum(b.realization.sd / math.sqrt(b.realization.n) for b in rated) / j
