@@ -319,6 +319,30 @@ def maturity(
     )
 
 
+def cell_names(cells: Iterable) -> dict[str, str]:
+    """Concept and scope slugs to their names in sentence case ("Social networking"), for maturity in words."""
+    names: dict[str, str] = {}
+    for c in cells:
+        names[c.concept], names[c.scope] = sentence_case(c.concept_name), sentence_case(c.scope_name)
+    return names
+
+
+def sentence_case(name: str) -> str:
+    """ "Social Networking" -> "Social networking": a name inside a sentence."""
+    return name[:1].upper() + name[1:].lower()
+
+
+def figures_maturity(figures, *, targets: dict[tuple[str, str], int]) -> Maturity:
+    """The maturity of one group's figures: a ``GapReport`` or a segment group's ``Figures`` (their
+    ``benefits`` and ``cells``)."""
+    return maturity(
+        figures.benefits,
+        cells=[(c.concept, c.scope) for c in figures.cells],
+        targets=targets,
+        names=cell_names(figures.cells),
+    )
+
+
 def entry_trend(now: Entry, before: Entry) -> Trend:
     """The change of one entry since the previous round; the interval is not clipped."""
     if now.exact is None or before.exact is None:

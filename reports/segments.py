@@ -23,12 +23,11 @@ from django.db import connection
 
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
-from reports.maturity import Maturity
+from reports.maturity import Maturity, figures_maturity
 from reports.selectors import (
     Figures,
     Tally,
     figures_from_tallies,
-    figures_maturity,
     submitted_facts,
     suppression_reason,
     tally_add,

@@ -40,7 +40,7 @@ from django.utils.dateparse import parse_date
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
-from reports.maturity import Maturity, maturity, with_trend
+from reports.maturity import Maturity, figures_maturity, with_trend
 from responses.models import Answer, Invitation, Response
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -632,29 +632,6 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     if not report.suppressed:
         report = dataclasses.replace(report, maturity=report_maturity(report, assessment=assessment))
     return report
-
-
-def cell_names(cells: Iterable[CellResult]) -> dict[str, str]:
-    """Concept and scope slugs to their names in sentence case ("Social networking"), for maturity in words."""
-    names: dict[str, str] = {}
-    for c in cells:
-        names[c.concept], names[c.scope] = sentence_case(c.concept_name), sentence_case(c.scope_name)
-    return names
-
-
-def sentence_case(name: str) -> str:
-    """ "Social Networking" -> "Social networking": a name inside a sentence."""
-    return name[:1].upper() + name[1:].lower()
-
-
-def figures_maturity(figures, *, targets: dict[tuple[str, str], int]) -> Maturity:
-    """The maturity of one group's figures (a report, or a segment group's :class:`Figures`)."""
-    return maturity(
-        figures.benefits,
-        cells=[(c.concept, c.scope) for c in figures.cells],
-        targets=targets,
-        names=cell_names(figures.cells),
-    )
 
 
 def report_maturity(report: GapReport, *, assessment: Assessment) -> Maturity:

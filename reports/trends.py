@@ -40,7 +40,7 @@ from fractions import Fraction
 from django.db import connection
 
 from assessments.models import Assessment, AssessmentQuestion
-from reports.maturity import Maturity, maturity
+from reports.maturity import Maturity, cell_names, maturity
 from reports.selectors import (
     GapReport,
     Stats,
@@ -49,7 +49,6 @@ from reports.selectors import (
     _moments,
     _stats,
     _withheld,
-    cell_names,
     gap_figures,
     suppression_reason,
     tally_add,

@@ -23,6 +23,7 @@ from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from reports.charts import report_page
 from reports.forms import TargetsForm, field_name
+from reports.maturity import sentence_case
 from reports.maturity_charts import level_meanings, segment_maturity
 from reports.renderers import (
     group_status,
@@ -34,7 +35,7 @@ from reports.renderers import (
 )
 from reports.segment_charts import segment_page
 from reports.segments import segment_for_key, segment_report
-from reports.selectors import gap_report, sentence_case
+from reports.selectors import gap_report
 from taxonomy.models import Concept, Scope
 
 
