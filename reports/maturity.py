@@ -60,15 +60,16 @@ TARGET_STATUSES = {"reached": "reached", "not-reached": "not reached", "uncertai
 
 
 def level_of(value: Fraction | float | None) -> int | None:
-    """The level whose band holds ``value``, compared exactly; None for None."""
+    """The level whose band holds ``value``, compared exactly; None for None.
+
+    The edges are (4k + 1) / 5 for level k, so for value = p / q the level
+    is the largest k with 5p >= (4k + 1) q: (5p - q) // 4q, in integers.
+    """
     if value is None:
         return None
     exact = Fraction(value)
-    level = 1
-    for candidate, _, edge in LEVELS:
-        if exact >= edge:
-            level = candidate
-    return level
+    p, q = exact.numerator, exact.denominator
+    return max(1, min(5, (5 * p - q) // (4 * q)))
 
 
 def released(benefits: Iterable) -> list:
