@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import pytest
 
-from reports.maturity import CSV_FIELDS, csv_rows, entry_trend, level_of, maturity, score_of, with_trend
+from reports.maturity import CSV_FIELDS, LEVELS, csv_rows, entry_trend, level_of, maturity, score_of, with_trend
 
 CELLS = [
     ("social-media", "internal"),
@@ -279,3 +279,10 @@ def test_csv_rows_in_json_order_and_none_when_suppressed():
     assert rows[5]["target"] == 3 and rows[5]["target_status"] == "uncertain" and rows[5]["distance"] == 0.6
     assert all(set(r) == set(CSV_FIELDS) for r in rows)
     assert csv_rows(None) == []
+
+
+def test_the_integer_level_formula_agrees_with_the_bands_for_every_mean_of_up_to_sixty_ratings():
+    for n in range(1, 61):
+        for total in range(n, 5 * n + 1):
+            mean = Fraction(total, n)
+            assert level_of(mean) == max(level for level, _, edge in LEVELS if mean >= edge), (total, n)
