@@ -203,6 +203,10 @@ def render_text(report: GapReport) -> str:
     rounds = report.rounds
     if rounds is not None:
         lines.insert(-1, _previous_line(report))
+    if report.maturity is not None:
+        # Section 14 in words: the overall level, then each cell against its target.
+        m = report.maturity
+        lines[-1:-1] = [f"Maturity: {m.overall.sentence}", *(f"  {c.sentence}" for c in m.cells)]
     change_header = f" {'Change':>16}" if rounds is not None else ""
     header = (
         f"{'Benefit':<46} {'Imp':>5} {'n':>5} {'sd':>5} {'Real':>5} {'n':>5} {'sd':>5} "

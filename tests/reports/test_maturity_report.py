@@ -178,3 +178,15 @@ def test_the_report_query_count_with_maturity(assessment, django_assert_num_quer
     )
     with django_assert_num_queries(8):
         gap_report(assessment=assessment)
+
+
+def test_the_text_report_gives_the_levels_in_words(assessment):
+    maturity_targets_set(assessment=assessment, levels={("social-media", "internal"): 3})
+    out = io.StringIO()
+    call_command(
+        "gap_report", "--organization", "Acme", "--assessment", "Baseline 2026", "--format", "text",
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "Maturity: Overall: level 3 defined" in text
+    assert "  Social media, internal: level 2 emerging, target 3 defined: not reached; 0.4 to go" in text
