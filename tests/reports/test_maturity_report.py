@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -11,10 +12,10 @@ from django.core.management import call_command
 
 from assessments.models import Assessment
 from assessments.services import assessment_start_next_round, maturity_targets_set, segment_create
-from reports.maturity import CSV_FIELDS
+from reports.maturity import CSV_FIELDS, figures_maturity
 from reports.renderers import render_json, render_maturity_csv
 from reports.segments import segment_for_key, segment_report
-from reports.selectors import gap_report
+from reports.selectors import BenefitResult, Stats, gap_report
 from responses.services import Rating, responses_import
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, OrganizationFactory
@@ -190,3 +191,25 @@ def test_the_text_report_gives_the_levels_in_words(assessment):
     text = out.getvalue()
     assert "Maturity: Overall: level 3 defined" in text
     assert "  Social media, internal: level 2 emerging, target 3 defined: not reached; 0.4 to go" in text
+
+
+@dataclasses.dataclass(frozen=True)
+class WithheldResult(BenefitResult):
+    """A report's benefit as the release rule hands it over when withheld: flagged, every figure None."""
+
+    withheld: bool = True
+
+
+def test_a_withheld_benefit_of_a_real_report_does_not_count(assessment):
+    report = gap_report(assessment=assessment)
+    empty = Stats(mean=None, n=None, sd=None, rwg=None, counts=())
+    benefits = tuple(
+        WithheldResult(**{**{f.name: getattr(b, f.name) for f in dataclasses.fields(b)}, "realization": empty})
+        if b.path == BRAND
+        else b
+        for b in report.benefits
+    )
+    m = figures_maturity(dataclasses.replace(report, benefits=benefits), targets={})
+    assert (m.overall.score, m.overall.benefits) == (pytest.approx(2.2), 1)  # FEEDBACK alone
+    external = m.cell("social-media", "external")
+    assert (external.benefits, external.score, external.level) == (0, None, None)
