@@ -347,7 +347,8 @@ def segment_delete(*, segment: Segment) -> None:
 Cell = tuple[str, str]  # (concept slug, scope slug)
 
 
-@transaction.atomic(durable=True)
+# Not durable: the demo seeds targets inside its own transaction.
+@transaction.atomic
 def maturity_targets_set(*, assessment: Assessment, levels: dict[Cell, int | None]) -> dict[Cell, int]:
     """Set the target level of each named cell (None: no target); cells not named keep theirs.
 
