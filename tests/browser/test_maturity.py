@@ -76,8 +76,12 @@ def test_targets_form_and_maturity_picture(live_server, page, phone_page, screen
 
     log_in(phone_page, live_server.url, user.username)
     phone_page.goto(report_url)
-    section = phone_page.locator("#maturity")
-    section.screenshot(path=str(screenshot_dir / "maturity-phone.png"))
+    # The section's box out of a full-page shot: an element shot of a mobile page clips the wrong region.
+    box = phone_page.evaluate(
+        "() => { const r = document.getElementById('maturity').getBoundingClientRect();"
+        " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height}; }"
+    )
+    phone_page.screenshot(path=str(screenshot_dir / "maturity-phone.png"), full_page=True, clip=box)
     wide = phone_page.evaluate(
         """() => [...document.querySelectorAll('#maturity *')]
             .filter(e => !e.closest('.table-responsive') && e.getBoundingClientRect().right > innerWidth + 1)
