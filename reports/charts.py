@@ -493,6 +493,6 @@ def report_page(report: GapReport) -> ReportPage:
         pairs=scope_pairs(report),
         cell_titles=titles,
         trend=trend_section(report, labels, titles),
-        maturity=maturity_picture(report.maturity) if report.maturity is not None else None,
+        maturity=maturity_picture(report.maturity, report.benefits) if report.maturity is not None else None,
         maturity_rounds=maturity_rounds(report),
     )

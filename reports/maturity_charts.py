@@ -101,6 +101,16 @@ class LevelMeaning:
 
 
 @dataclass(frozen=True)
+class NextStep:
+    """For a cell short of its target: its least realized benefit and what organizations do to realize it."""
+
+    entry: Entry
+    benefit: str
+    realization: float
+    practices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MaturityPicture:
     maturity: Maturity
     bands: tuple[Band, ...]
@@ -109,6 +119,7 @@ class MaturityPicture:
     height: float
     axis_y: float
     width: float = WIDTH
+    next_steps: tuple[NextStep, ...] = ()
 
     @property
     def cells(self) -> tuple[Entry, ...]:
@@ -146,7 +157,29 @@ def level_meanings() -> tuple[LevelMeaning, ...]:
     )
 
 
-def maturity_picture(m: Maturity) -> MaturityPicture:
+def next_steps(m: Maturity, benefits) -> tuple[NextStep, ...]:
+    """Each cell below its target with its least realized released benefit and that benefit's practices."""
+    steps = []
+    for cell in m.cells:
+        if not cell.below_target:
+            continue
+        rated = [
+            b
+            for b in benefits
+            if b.concept == cell.concept
+            and b.scope == cell.scope
+            and not getattr(b, "withheld", False)
+            and b.realization.mean is not None
+        ]
+        if rated:
+            lowest = min(rated, key=lambda b: (b.realization.mean, b.path))
+            practices = tuple(getattr(lowest, "practices", ()))[:2]
+            steps.append(NextStep(cell, lowest.name, lowest.realization.mean, practices))
+    return tuple(steps)
+
+
+def maturity_picture(m: Maturity, benefits=()) -> MaturityPicture:
+    """The picture of ``m``; ``benefits`` (the report's) give the next steps of the cells below their target."""
     bands = []
     for i, (level, _, edge) in enumerate(LEVELS):
         upper = LEVELS[i + 1][2] if i + 1 < len(LEVELS) else 5
@@ -163,6 +196,7 @@ def maturity_picture(m: Maturity) -> MaturityPicture:
         ticks=tuple(Tick(f"{float(edge):g}", x_of(edge)) for _, _, edge in LEVELS) + (Tick("5", x_of(5)),),
         height=axis_y + BOTTOM,
         axis_y=axis_y,
+        next_steps=next_steps(m, benefits),
     )
 
 

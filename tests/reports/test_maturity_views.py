@@ -173,3 +173,16 @@ def test_the_segment_part_shows_each_groups_levels_beside_the_whole(client, taxo
     row = table[table.index("Social media, internal") :]
     assert "3 defined" in row[: row.index("</tr>")]  # all: 3.0
     assert "2 emerging" in row[: row.index("</tr>")] and "4 managed" in row[: row.index("</tr>")]
+
+
+def test_a_cell_below_its_target_says_where_to_start(client, assessment):
+    """Social media, internal (level 2) against target 4: its least realized benefit, FEEDBACK, and its practices."""
+    maturity_targets_set(
+        assessment=assessment, levels={("social-media", "internal"): 4, ("social-media", "external"): 3}
+    )
+    html = login(client, assessment, Membership.Role.ANALYST).get(url(assessment)).content.decode()
+    steps = html[html.index('class="maturity-steps') :]
+    steps = steps[: steps.index("</ul>")]
+    assert "Social media, internal</strong>: its least realized benefit is Improved Feedback (realization 2.2)" in steps
+    assert "Open every internal announcement to comments" in steps
+    assert "Social media, external" not in steps  # level 5 against target 3: nothing to start
