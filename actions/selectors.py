@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from actions.models import Action, ActionStatus
 from assessments.models import Assessment
+from common.roadmap import RoadmapCell
 from organizations.models import Organization
 from taxonomy.models import Benefit
 
@@ -97,6 +98,38 @@ def roadmap(actions) -> list[Quarter]:
         Quarter(key=k, label=(f"{k[:4]}, quarter {k[-1]}" if k else "No due date"), actions=tuple(quarters[k]))
         for k in ordered
     ]
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    """One concept x scope cell of the roadmap: its maturity now and target, and the actions on its benefits."""
+
+    cell: RoadmapCell
+    actions: tuple[Action, ...]  # not dropped, soonest due first
+
+    @property
+    def open_actions(self) -> int:
+        return sum(a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS) for a in self.actions)
+
+    @property
+    def needs_action(self) -> bool:
+        """Below its target with nothing planned or in progress: the gap nobody is working on."""
+        return self.cell.below_target and self.open_actions == 0
+
+
+def cell_plans(actions, cells: tuple[RoadmapCell, ...]) -> list[CellPlan]:
+    """Each cell with the actions planned on any of its benefits (an action on two cells is under both).
+
+    A benefit's cell is the start of its path (``concept/scope/...``), so no
+    query beyond the actions' prefetched benefits.
+    """
+    by_cell: dict[tuple[str, str], list[Action]] = {}
+    for a in actions:
+        if a.status == ActionStatus.DROPPED:
+            continue
+        for key in dict.fromkeys(tuple(b.path.split("/", 2)[:2]) for b in a.benefits.all()):
+            by_cell.setdefault(key, []).append(a)
+    return [CellPlan(cell=c, actions=tuple(by_cell.get((c.concept, c.scope), ()))) for c in cells]
 
 
 # --- The actions in a report ----------------------------------------------------------------------

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from actions.forms import ActionForm
 from actions.models import Action, ActionStatus
-from actions.selectors import actions_by_status, organization_actions, render_actions_csv, roadmap
+from actions.selectors import actions_by_status, cell_plans, organization_actions, render_actions_csv, roadmap
 from actions.services import action_create, action_delete, action_set_status, action_update
 from assessments.models import Assessment
+from common.roadmap import roadmap_maturity
 from organizations.models import Organization
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, Access, organizations_for_user
 from taxonomy.models import Benefit
@@ -60,10 +61,21 @@ def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def action_roadmap(request: HttpRequest, org_slug: str) -> HttpResponse:
-    """The actions by quarter of their due date."""
+    """The maturity of each cell against its target with the actions on its benefits, then the actions by quarter.
+
+    ``?round=SLUG`` chooses the round whose levels are shown (default: the latest with results).
+    """
     organization = _organization(request, org_slug, REPORT_ACCESS)
-    quarters = roadmap(organization_actions(organization=organization))
-    return render(request, "actions/roadmap.html", {"organization": organization, "quarters": quarters})
+    actions = list(organization_actions(organization=organization))
+    maturity = roadmap_maturity(organization, request.GET.get("round") or None)
+    context = {
+        "organization": organization,
+        "quarters": roadmap(actions),
+        "maturity": maturity,
+        "cells": cell_plans(actions, maturity.cells) if maturity is not None else [],
+        "rounds": Assessment.objects.filter(organization=organization).order_by("-created_at"),
+    }
+    return render(request, "actions/roadmap.html", context)
 
 
 @login_required

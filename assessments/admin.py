@@ -15,11 +15,19 @@ from django.utils.html import format_html
 
 from assessments.forms import BoundedSplitDateTimeField
 from assessments.length import length_estimate
-from assessments.models import Assessment, Segment, SegmentOption
+from assessments.models import Assessment, MaturityTarget, Segment, SegmentOption
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_start_next_round
 from common.admin import RefuseDeleteInUseMixin
 from taxonomy.selectors import live_questionnaire
+
+
+class MaturityTargetInline(admin.TabularInline):
+    """The owners' target level per concept x scope cell (contract section 14)."""
+
+    model = MaturityTarget
+    fields = ["concept", "scope", "level"]
+    extra = 0
 
 
 @admin.register(Assessment)
@@ -49,6 +57,7 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     readonly_fields = ["survey_length", "created_at", "questions_frozen_at"]
     autocomplete_fields = ["organization", "previous"]
     actions = ["start_next_round"]
+    inlines = [MaturityTargetInline]
 
     class Media:
         css = {"all": ["css/admin.css"]}

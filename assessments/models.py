@@ -440,3 +440,45 @@ class SegmentOption(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+MATURITY_LEVEL_MIN, MATURITY_LEVEL_MAX = 1, 5
+
+
+class MaturityTarget(ConstraintErrorsByFieldMixin, models.Model):
+    """The maturity level an owner aims at for one concept x scope cell of an assessment (contract section 14).
+
+    No row: no target for that cell. "Start the next round" copies them, so
+    that the next round is measured against the same aims.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="maturity_targets")
+    concept = models.ForeignKey("taxonomy.Concept", on_delete=models.CASCADE, related_name="+")
+    scope = models.ForeignKey("taxonomy.Scope", on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(
+        "target level", help_text="From 1 (initial) to 5 (optimizing): the level this cell should reach."
+    )
+
+    class Meta:
+        ordering = ["assessment", "concept__order", "scope__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "concept", "scope"],
+                name="maturitytarget_unique_cell",
+                violation_error_code="duplicate_cell",
+                violation_error_message="This assessment has a target for this cell already.",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=MATURITY_LEVEL_MIN) & Q(level__lte=MATURITY_LEVEL_MAX),
+                name="maturitytarget_level_range",
+                violation_error_code="level_range",
+                violation_error_message=(
+                    f"A target level is a whole number from {MATURITY_LEVEL_MIN} to {MATURITY_LEVEL_MAX}."
+                ),
+            ),
+        ]
+
+    constraint_fields = {"duplicate_cell": "scope", "level_range": "level"}
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.concept} {self.scope} → {self.level}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from assessments.models import Assessment, AssessmentQuestion, Segment
+from assessments.models import Assessment, AssessmentQuestion, MaturityTarget, Segment
 from common.commands import InputError
 from organizations.models import Organization
 from organizations.selectors import MEMBER_ACCESS, Access, organizations_for_user
@@ -129,3 +129,9 @@ def segment_option_ids(segments: Iterable[Segment], values: dict[str, str | None
             raise ValueError(f"segment {key!r} has no option {value!r}; expected one of {known}")
         chosen[segment.pk] = option.pk
     return chosen
+
+
+def assessment_maturity_targets(*, assessment: Assessment) -> dict[tuple[str, str], int]:
+    """The assessment's target level per (concept slug, scope slug) cell; a cell without one is absent; 1 query."""
+    rows = MaturityTarget.objects.filter(assessment=assessment).values_list("concept__slug", "scope__slug", "level")
+    return {(concept, scope): level for concept, scope, level in rows}

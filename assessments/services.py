@@ -15,12 +15,14 @@ from assessments.models import (
     MIN_GROUP_SIZE_DEFAULT,
     Assessment,
     AssessmentQuestion,
+    MaturityTarget,
     Segment,
     SegmentOption,
 )
 from common.db import unique_slug
 from common.validators import plain_text_field
 from organizations.models import Organization
+from taxonomy.models import Concept, Scope
 from taxonomy.selectors import live_questions
 
 
@@ -251,6 +253,11 @@ def assessment_start_next_round(*, assessment: Assessment, title: str | None = N
             source=segment.source,
             options=[(o.value, o.label) for o in segment.options.all()],
         )
+    # The owners' aims too: the next round is measured against the same targets until they change them.
+    MaturityTarget.objects.bulk_create(
+        MaturityTarget(assessment=created, concept_id=t.concept_id, scope_id=t.scope_id, level=t.level)
+        for t in MaturityTarget.objects.filter(assessment=assessment)
+    )
     return created
 
 
@@ -335,3 +342,55 @@ def segment_delete(*, segment: Segment) -> None:
     """Remove a segment and its options; refused once the assessment has answers."""
     _refuse_if_frozen(Assessment.objects.select_for_update().get(pk=segment.assessment_id))
     segment.delete()
+
+
+Cell = tuple[str, str]  # (concept slug, scope slug)
+
+
+# Not durable: the demo seeds targets inside its own transaction.
+@transaction.atomic
+def maturity_targets_set(*, assessment: Assessment, levels: dict[Cell, int | None]) -> dict[Cell, int]:
+    """Set the target level of each named cell (None: no target); cells not named keep theirs.
+
+    All or nothing: an unknown cell or a level outside 1-5 raises
+    ``ValidationError`` (its messages name the cell) and changes nothing.
+    Returns every target of the assessment afterwards.
+    """
+    concepts = dict(Concept.objects.values_list("slug", "pk"))
+    scopes = dict(Scope.objects.values_list("slug", "pk"))
+    errors: list[ValidationError] = []
+    rows: list[tuple[Cell, MaturityTarget | None]] = []
+    for (concept, scope), level in levels.items():
+        if concept not in concepts or scope not in scopes:
+            errors.append(
+                ValidationError(
+                    f"{concept}/{scope}: no such cell (concepts: {', '.join(concepts)}; scopes: {', '.join(scopes)})."
+                )
+            )
+            continue
+        if level is None:
+            rows.append(((concept, scope), None))
+            continue
+        target = MaturityTarget(
+            assessment=assessment, concept_id=concepts[concept], scope_id=scopes[scope], level=level
+        )
+        try:
+            # The unique constraint is the update below, not an error here.
+            target.full_clean(validate_unique=False, validate_constraints=False)
+            target.validate_constraints(exclude={"assessment", "concept", "scope"})
+        except ValidationError as exc:
+            errors.extend(ValidationError(f"{concept}/{scope}: {m}") for m in exc.messages)
+            continue
+        rows.append(((concept, scope), target))
+    if errors:
+        raise ValidationError(errors)
+    for (concept, scope), target in rows:
+        cell = MaturityTarget.objects.filter(
+            assessment=assessment, concept_id=concepts[concept], scope_id=scopes[scope]
+        )
+        if target is None:
+            cell.delete()
+        elif not cell.update(level=target.level):
+            target.save()
+    saved = MaturityTarget.objects.filter(assessment=assessment).values_list("concept__slug", "scope__slug", "level")
+    return {(c, s): level for c, s, level in saved}

@@ -23,7 +23,12 @@ from django.db import transaction
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_by_name, assessment_questionnaire
-from assessments.services import assessment_get_or_create, assessment_set_previous, segment_create
+from assessments.services import (
+    assessment_get_or_create,
+    assessment_set_previous,
+    maturity_targets_set,
+    segment_create,
+)
 from organizations.services import organization_get_or_create
 from responses.services import Rating, invitations_create, responses_import
 from taxonomy.models import Benefit
@@ -32,6 +37,11 @@ from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 DEMO_ORGANIZATION = "Demo Organization"
 DEMO_ASSESSMENT = "Baseline 2026"  # answered and closed, so its report shows at once
 DEMO_FOLLOW_UP = "Follow-up 2027"  # the next round: closed, its report compares with the baseline
+DEMO_TARGETS = {
+    ("social-media", "external"): 4,
+    ("social-collaboration", "internal"): 3,
+    ("social-networking", "external"): 4,
+}
 DEMO_OPEN_ASSESSMENT = "Pulse 2027"  # open, with the demo's invitation links; follows the follow-up
 DEMO_SEED = 2026
 DEMO_RESPONDENTS = 40
@@ -194,5 +204,8 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
     # Results are shown after close: the answered rounds are over.
     Assessment.objects.filter(pk__in=[assessment.pk, follow_up.pk]).update(status=Assessment.Status.CLOSED)
     assessment.status = Assessment.Status.CLOSED
+    # Targets an owner might set, so the report's maturity picture shows where each round stands against them.
+    for round_ in (assessment, follow_up, following):
+        maturity_targets_set(assessment=round_, levels=DEMO_TARGETS)
     tokens = invitations_create(assessment=following, count=DEMO_INVITATIONS, label="Demo invitation")
     return DemoResult(assessment=assessment, created=True, respondents=len(submitted), tokens=tuple(tokens))

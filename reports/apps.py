@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Gap reports"
+
+    def ready(self) -> None:
+        # The actions roadmap shows each cell's maturity: asked from below (common.roadmap), answered here.
+        from common.roadmap import register_roadmap_maturity
+        from reports.roadmap import roadmap_maturity
+
+        register_roadmap_maturity(roadmap_maturity)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from reports.maturity_charts import MaturityPicture, MaturityRounds, maturity_picture, maturity_rounds
 from reports.selectors import QUADRANTS, SCALE_VALUES, BenefitResult, CellResult, GapReport, t_quantile_975
 from reports.trend_charts import TrendSection, trend_section
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
@@ -449,6 +450,8 @@ class ReportPage:
     pairs: tuple[ScopePair, ...]
     cell_titles: dict[str, str]
     trend: TrendSection | None = None  # "Since <previous round>"; None without a previous round
+    maturity: MaturityPicture | None = None  # section 14: the picture that opens the page
+    maturity_rounds: MaturityRounds | None = None  # each cell's level in every round of the chain
     gap_ticks: tuple[int, ...] = GAP_TICKS
     bar_width: float = BAR_WIDTH
     bar_height: float = BAR_HEIGHT
@@ -490,4 +493,6 @@ def report_page(report: GapReport) -> ReportPage:
         pairs=scope_pairs(report),
         cell_titles=titles,
         trend=trend_section(report, labels, titles),
+        maturity=maturity_picture(report.maturity, report.benefits) if report.maturity is not None else None,
+        maturity_rounds=maturity_rounds(report),
     )

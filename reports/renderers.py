@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from reports import maturity as maturity_module
 from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
@@ -121,6 +122,35 @@ def withheld_count(n: int) -> str:
     return f"{n} withheld, " if n else ""
 
 
+# --- Maturity (contract section 14) ----------------------------------------------------------
+
+
+def render_maturity_csv(report: GapReport) -> str:
+    """One row per maturity entry in JSON order; a suppressed report's is its header alone."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    fields = maturity_module.CSV_FIELDS
+    writer.writerow(fields)
+    for row in maturity_module.csv_rows(report.maturity):
+        writer.writerow([_csv_value(row[f]) for f in fields])
+    return out.getvalue()
+
+
+def render_maturity_json(report: GapReport) -> str:
+    return json.dumps({"maturity": report.to_json_dict()["maturity"]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_maturity_text(report: GapReport) -> str:
+    """Each entry in words, one a line, cells first (they carry the targets), then the overall level."""
+    m = report.maturity
+    lines = [f"Maturity: {report.organization} / {report.assessment}"]
+    if m is None:
+        lines.append(withheld_sentence(report))
+    else:
+        lines.extend(e.sentence for e in (*m.cells, *m.concepts, *m.scopes, m.overall))
+    return "\n".join(lines) + "\n"
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -223,6 +253,10 @@ def render_text(report: GapReport) -> str:
     rounds = report.rounds
     if rounds is not None:
         lines.insert(-1, _previous_line(report))
+    if report.maturity is not None:
+        # Section 14 in words: the overall level, then each cell against its target.
+        m = report.maturity
+        lines[-1:-1] = [f"Maturity: {m.overall.sentence}", *(f"  {c.sentence}" for c in m.cells)]
     change_header = f" {'Change':>16}" if rounds is not None else ""
     header = (
         f"{'Benefit':<46} {'Imp':>5} {'n':>5} {'sd':>5} {'Real':>5} {'n':>5} {'sd':>5} "

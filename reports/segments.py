@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assessments.models import Assessment, Segment
-from assessments.selectors import assessment_questionnaire
+from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
 from reports.aggregates import atom_tallies, invited_per_option, segments_of, submitted_facts
 from reports.gate import released_figures, segment_groups
+from reports.maturity import Maturity, figures_maturity
 from reports.selectors import Figures, suppression_reason
 
 NOT_STATED = "Not stated"
@@ -32,6 +33,8 @@ class Group:
     invited: int | None  # unrevoked invitations of the group (invitation segments, shown groups of k or more)
     invitations_submitted: int | None
     figures: Figures | None  # None when suppressed
+    # Section 14 over the group's released benefits, with the assessment's targets; None when suppressed.
+    maturity: Maturity | None = None
 
     @property
     def response_rate(self) -> float | None:
@@ -60,6 +63,7 @@ class Group:
                 "benefits": f.overall.benefits,
                 "withheld": f.overall.withheld,
             },
+            "maturity": None if self.maturity is None else self.maturity.to_dict(),
         }
 
 
@@ -103,6 +107,7 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
     options = [(o.value, o.label) for o in segment.options.all()] + [(None, NOT_STATED)]
     figures: dict[int, Figures] = {}
     sizes: dict[int, int] = {}
+    targets: dict[tuple[str, str], int] = {}
     if reason is None:
         segments = segments_of([assessment.pk])
         atoms = atom_tallies(segments=segments, whole=False)[assessment.pk]
@@ -118,6 +123,8 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
             if released.is_released(group):
                 figures[position] = released.figures[group]
                 sizes[position] = released.sizes[group]
+        if figures:
+            targets = assessment_maturity_targets(assessment=assessment)
     invited = (
         invited_per_option(assessment=assessment, segment=segment)
         if figures and segment.source == Segment.Source.INVITATION
@@ -138,6 +145,7 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
                 invited=sent if rate_shown else None,
                 invitations_submitted=done if rate_shown else None,
                 figures=figures.get(position),
+                maturity=figures_maturity(figures[position], targets=targets) if shown else None,
             )
         )
     return SegmentReport(

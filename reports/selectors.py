@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING
 
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
-from assessments.selectors import assessment_questionnaire
+from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
 from reports.aggregates import SubmittedFacts, atom_tallies, segments_of, submitted_facts
+from reports.maturity import Maturity, figures_maturity, with_trend
 from reports.release import W
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -259,6 +260,8 @@ class GapReport:
     rounds: RoundComparison | None = None
     # The owners' plans, not respondents' data: listed whether or not the figures are shown.
     actions: tuple[ReportAction, ...] = ()
+    # Section 14, from the released benefits (``reports.maturity``); None when suppressed.
+    maturity: Maturity | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -318,6 +321,7 @@ class GapReport:
             else {"importance": self.centre_importance, "realization": self.centre_realization},
             **self._rounds_json(),
             "actions": [a.to_dict() for a in self.actions],
+            "maturity": None if self.maturity is None else self.maturity.to_dict(),
         }
 
     def _rounds_json(self) -> dict:
@@ -627,7 +631,19 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         report = report_from_figures(assessment=assessment, facts=facts, figures=released.figures[W])
     # Section 10: the actions planned from this round or an earlier one.
     chain = [r.id for r in report.rounds.chain] if report.rounds is not None else None
-    return dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
+    report = dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
+    # Section 14: the maturity levels, from the released figures alone; 1 query (the targets).
+    if not report.suppressed:
+        report = dataclasses.replace(report, maturity=report_maturity(report, assessment=assessment))
+    return report
+
+
+def report_maturity(report: GapReport, *, assessment: Assessment) -> Maturity:
+    """The report's maturity with the assessment's targets and, with a previous round, the trend; 1 query."""
+    result = figures_maturity(report, targets=assessment_maturity_targets(assessment=assessment))
+    if report.rounds is not None:
+        result = with_trend(result, report.rounds.previous_maturity)
+    return result
 
 
 def report_from_figures(*, assessment: Assessment, facts: SubmittedFacts, figures: Figures) -> GapReport:

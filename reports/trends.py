@@ -41,11 +41,14 @@ from assessments.models import Assessment, AssessmentQuestion
 from assessments.selectors import assessment_questionnaire
 from reports.aggregates import SubmittedFacts, atom_tallies, respondents_of, segments_of
 from reports.gate import Released, released_figures
+from reports.maturity import Maturity, cell_names, maturity
 from reports.release import W
 from reports.selectors import (
     GapReport,
+    Stats,
     Tally,
     _moments,
+    _stats,
     _withheld,
     report_from_figures,
     suppression_reason,
@@ -234,6 +237,13 @@ class RoundComparison:
     # By path (a None trend: withheld in either round); None when either round is suppressed.
     trends: dict[str, Trend | None] | None
     history: tuple[CellHistory, ...]  # six, in the report's cell order; empty when this round is suppressed
+    # Section 14: each earlier round's maturity (aligned with ``chain[:-1]``), None where it shows no figures.
+    maturity_history: tuple[Maturity | None, ...] = ()
+
+    @property
+    def previous_maturity(self) -> Maturity | None:
+        """The previous round's maturity, the base of each entry's trend; None when it shows no figures."""
+        return self.maturity_history[-1] if self.maturity_history else None
 
     def previous_dict(self) -> dict:
         p = self.previous
@@ -313,15 +323,25 @@ def _cell_gap(tallies: dict[int, Tally], benefit_ids: list[int]) -> float | None
     return sum(imp) / len(imp) - sum(real) / len(real)
 
 
+def benefit_cells() -> dict[int, tuple[str, str]]:
+    """Every benefit's (concept slug, scope slug), by id; 1 query."""
+    rows = Benefit.objects.values_list("id", "concept__slug", "scope__slug")
+    return {benefit_id: (concept, scope) for benefit_id, concept, scope in rows}
+
+
 def cell_history(
-    report: GapReport, chain: list[Round], tallies: dict[int, dict[int, Tally]]
+    report: GapReport,
+    chain: list[Round],
+    tallies: dict[int, dict[int, Tally]],
+    cells: dict[int, tuple[str, str]] | None = None,
 ) -> tuple[CellHistory, ...]:
     """Each of the report's cells, with its gap in every round of the chain that shows figures; 1 query.
 
     A benefit counts in the cell of its concept and scope, in each round that rated it.
+    ``cells`` is :func:`benefit_cells`, when already read (then no query).
     """
     cell_of: dict[tuple[str, str], list[int]] = {}
-    for benefit_id, concept, scope in Benefit.objects.values_list("id", "concept__slug", "scope__slug"):
+    for benefit_id, (concept, scope) in (benefit_cells() if cells is None else cells).items():
         cell_of.setdefault((concept, scope), []).append(benefit_id)
     history = []
     for cell in report.cells:
@@ -329,6 +349,55 @@ def cell_history(
         gaps = tuple(None if r.suppressed else _cell_gap(tallies[r.id], ids) for r in chain)
         history.append(CellHistory(cell.concept, cell.scope, cell.title, gaps))
     return tuple(history)
+
+
+@dataclass(frozen=True)
+class RoundBenefit:
+    """What maturity needs of one benefit in an earlier round: where it sits, its realization, whether shown."""
+
+    concept: str
+    scope: str
+    realization: Stats
+    withheld: bool
+
+
+def round_benefits(tallies: dict[int, Tally], cells: dict[int, tuple[str, str]], k: int) -> list[RoundBenefit]:
+    """One earlier round's benefits as its own report releases them, for its maturity.
+
+    ``tallies`` are the round's released ones (``reports.gate``): a withheld
+    benefit is not there at all, and a paired-only one holds only the answers
+    of those who rated both. The n check below restates step 2's first test,
+    so that a tally from anywhere else could not slip a small group through.
+    """
+    result = []
+    for benefit_id, tally in tallies.items():
+        if benefit_id not in cells:
+            continue
+        importance, realization = _stats(tally.importance), _stats(tally.realization)
+        withheld = any(0 < s.n < k for s in (importance, realization))
+        result.append(RoundBenefit(*cells[benefit_id], realization=realization, withheld=withheld))
+    return result
+
+
+def maturity_history(
+    report: GapReport,
+    earlier: list[Assessment],
+    rounds: list[Round],
+    tallies: dict[int, dict[int, Tally]],
+    cells: dict[int, tuple[str, str]],
+) -> tuple[Maturity | None, ...]:
+    """Each earlier round's maturity over the report's cells (None where it shows no figures); no query.
+
+    ``cells`` is :func:`benefit_cells`.
+    """
+    order = [(c.concept, c.scope) for c in report.cells]
+    names = cell_names(report.cells)
+    return tuple(
+        None
+        if r.suppressed
+        else maturity(round_benefits(tallies[r.id], cells, a.min_group_size), cells=order, names=names)
+        for a, r in zip(earlier, rounds, strict=True)
+    )
 
 
 def gap_report_with_previous(*, assessment: Assessment, facts: SubmittedFacts, reason: str | None) -> GapReport:
@@ -392,5 +461,9 @@ def gap_report_with_previous(*, assessment: Assessment, facts: SubmittedFacts, r
                 )
             else:
                 trends[b.path] = NOT_COMPARABLE
-    history = cell_history(report, chain, tallies)
-    return dataclasses.replace(report, rounds=RoundComparison(previous, tuple(chain), trends, history))
+    cells = benefit_cells()
+    history = cell_history(report, chain, tallies, cells)
+    maturities = maturity_history(report, earlier, rounds, tallies, cells)
+    return dataclasses.replace(
+        report, rounds=RoundComparison(previous, tuple(chain), trends, history, maturity_history=maturities)
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/<slug:assessment_slug>/report.json", views.report_json, name="json"),
     path("o/<slug:org_slug>/<slug:assessment_slug>/report.csv", views.report_csv, name="csv"),
     path("o/<slug:org_slug>/<slug:assessment_slug>/report.pdf", views.report_pdf, name="pdf"),
+    path("o/<slug:org_slug>/<slug:assessment_slug>/report/targets/", views.targets, name="targets"),
 ]

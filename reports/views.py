@@ -7,16 +7,24 @@ keep one on disk after they log out.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from assessments.models import Assessment
-from assessments.selectors import assessment_segments
+from assessments.selectors import assessment_maturity_targets, assessment_segments
+from assessments.services import maturity_targets_set
 from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from reports.charts import report_page
+from reports.forms import TargetsForm, field_name
+from reports.maturity import sentence_case
+from reports.maturity_charts import level_meanings, segment_maturity
 from reports.pdf import render_pdf
 from reports.renderers import (
     PAIRED_ONLY_REASON,
@@ -32,6 +40,7 @@ from reports.renderers import (
 from reports.segment_charts import segment_page
 from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
+from taxonomy.models import Concept, Scope
 
 
 @login_required
@@ -65,6 +74,7 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
             by_segment = segment_report(assessment=assessment, segment=chosen)
             context["segment"] = chosen
             context["segment_page"] = segment_page(by_segment, report)
+            context["segment_maturity"] = segment_maturity(by_segment, report)
             context["group_lines"] = [(g, group_status(by_segment, g)) for g in by_segment.groups]
     return render(request, "reports/report.html", context)
 
@@ -120,3 +130,48 @@ def report_pdf(request: HttpRequest, org_slug: str, assessment_slug: str) -> Htt
     filename = f"{assessment.organization.slug}-{assessment.slug}-gap-report{suffix}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _target_cells() -> list[tuple[str, str, str]]:
+    """Every concept x scope cell as (concept slug, scope slug, title), in report order; 2 queries."""
+    concepts = list(Concept.objects.values_list("slug", "name"))
+    scopes = list(Scope.objects.values_list("slug", "name"))
+    return [(c, s, f"{sentence_case(c_name)}, {s_name.lower()}") for c, c_name in concepts for s, s_name in scopes]
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def targets(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """The owners' form of an assessment's maturity targets, with each cell's level now beside it."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    cells = _target_cells()
+    if request.method == "POST":
+        form = TargetsForm(request.POST, cells=cells)
+        if form.is_valid():
+            try:
+                maturity_targets_set(assessment=assessment, levels=form.levels())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Targets saved.")
+                report_url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
+                return redirect(f"{report_url}#maturity")
+        status = 400
+    else:
+        saved = assessment_maturity_targets(assessment=assessment)
+        initial = {field_name(c, s): saved.get((c, s)) for c, s, _ in cells}
+        form = TargetsForm(initial=initial, cells=cells)
+        status = 200
+    report = gap_report(assessment=assessment)
+    now = report.maturity
+    rows = [(form[field_name(c, s)], now.cell(c, s) if now is not None else None) for c, s, _ in cells]
+    context = {
+        "assessment": assessment,
+        "organization": assessment.organization,
+        "form": form,
+        "rows": rows,
+        "report": report,
+        "levels": level_meanings(),
+    }
+    return render(request, "reports/targets.html", context, status=status)

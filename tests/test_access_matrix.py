@@ -90,6 +90,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "reports:json": (ORG, REPORT),
     "reports:csv": (ORG, REPORT),
     "reports:pdf": (ORG, REPORT),
+    "reports:targets": (ORG, MANAGE),
     "responses:overview": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:create": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:edit": (ORG, MANAGE),

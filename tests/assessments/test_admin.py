@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assessments.models import Assessment
-from tests.factories import OrganizationFactory, UserFactory
+from assessments.services import maturity_targets_set
+from tests.factories import AssessmentFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +34,11 @@ def test_dates_far_from_now_are_refused_beside_the_field_in_any_time_zone(client
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["opens_at"] == ["Choose a date from 2000 to 2100."]
     assert not Assessment.objects.exists()
+
+
+def test_the_admin_shows_and_edits_the_maturity_targets(client, taxonomy):
+    assessment = AssessmentFactory(title="Baseline")
+    maturity_targets_set(assessment=assessment, levels={("social-media", "internal"): 4})
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(f"/admin/assessments/assessment/{assessment.pk}/change/").content.decode()
+    assert "Maturity targets" in html and 'name="maturity_targets-0-level" value="4"' in html

@@ -209,8 +209,8 @@ def test_query_count_does_not_depend_on_the_number_of_groups(taxonomy, django_as
     assessment.refresh_from_db()
     segment = segment_for_key(assessment=assessment, key="team")
     # Counts, the segments, respondents and raters per signature, the segment's joint distributions,
-    # the questionnaire, invitations and the organization's name: 11 whatever the groups.
-    with django_assert_num_queries(11):
+    # the questionnaire, the maturity targets, invitations and the organization's name: 12 whatever the groups.
+    with django_assert_num_queries(12):
         report = segment_report(assessment=assessment, segment=segment)
     assert [g.respondents for g in report.groups[:-1]] == [5] * groups
 

@@ -202,7 +202,7 @@ def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, djan
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
     demo = Assessment.objects.select_related("organization").get(title="Baseline 2026")
     member(client, demo)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(url(demo))
     assert response.status_code == 200
     html = response.content.decode()

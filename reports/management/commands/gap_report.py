@@ -8,6 +8,9 @@ from reports.pdf import render_pdf
 from reports.renderers import (
     render_csv,
     render_json,
+    render_maturity_csv,
+    render_maturity_json,
+    render_maturity_text,
     render_segment_csv,
     render_segment_json,
     render_segment_text,
@@ -17,6 +20,7 @@ from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
 
 RENDERERS = {"json": render_json, "csv": render_csv, "text": render_text}
+MATURITY_RENDERERS = {"json": render_maturity_json, "csv": render_maturity_csv, "text": render_maturity_text}
 SEGMENT_RENDERERS = {"json": render_segment_json, "csv": render_segment_csv, "text": render_segment_text}
 
 
@@ -32,6 +36,9 @@ class Command(ContractCommand):
         parser.add_argument("--format", choices=[*sorted(RENDERERS), "pdf"], default="json", help="default: json")
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
         parser.add_argument("--segment", metavar="KEY", help="the report of each group of this segment")
+        parser.add_argument(
+            "--maturity", action="store_true", help="only the maturity levels: overall, per concept, scope and cell"
+        )
 
     def handle(
         self,
@@ -41,11 +48,14 @@ class Command(ContractCommand):
         format: str,
         output: str | None = None,
         segment: str | None = None,
+        maturity: bool = False,
         **options,
     ):
         if format == "pdf" and not output:
             # A PDF is binary: written to a terminal it is noise, and through a pipe it is easily mangled.
             raise InputError("--format pdf needs -o FILE: a PDF is not written to standard output")
+        if maturity and segment is not None:
+            raise InputError("--maturity: not with --segment (each group of the segment report carries its maturity)")
         target = assessment_named(organization=organization, title=assessment)
         chosen = None
         if segment is not None:
@@ -60,7 +70,7 @@ class Command(ContractCommand):
         if chosen is not None:
             text = SEGMENT_RENDERERS[format](segment_report(assessment=target, segment=chosen))
         else:
-            text = RENDERERS[format](report)
+            text = (MATURITY_RENDERERS if maturity else RENDERERS)[format](report)
         if output:
             try:
                 with open(output, "w", encoding="utf-8", newline="") as out:
