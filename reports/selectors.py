@@ -40,6 +40,7 @@ from django.utils.dateparse import parse_date
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
+from reports.comments import ReportComments, report_comments
 from responses.models import Answer, Invitation, Response
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -229,6 +230,8 @@ class GapReport:
     rounds: RoundComparison | None = None
     # The owners' plans, not respondents' data: listed whether or not the figures are shown.
     actions: tuple[ReportAction, ...] = ()
+    # Section 15: the comments released with the report (``reports.comments``); None when none may be.
+    comments: ReportComments | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -287,6 +290,7 @@ class GapReport:
             else {"importance": self.centre_importance, "realization": self.centre_realization},
             **self._rounds_json(),
             "actions": [a.to_dict() for a in self.actions],
+            "comments": self.comments.to_json() if self.comments is not None else None,
         }
 
     def _rounds_json(self) -> dict:
@@ -623,7 +627,10 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         report = gap_figures(assessment=assessment, facts=facts)
     # Section 10: the actions planned from this round or an earlier one.
     chain = [r.id for r in report.rounds.chain] if report.rounds is not None else None
-    return dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
+    report = dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
+    # Section 15: 1 query more, none when the assessment asks for no comments or the report is suppressed.
+    comments = report_comments(assessment=assessment, cells=report.cells, suppressed=report.suppressed)
+    return dataclasses.replace(report, comments=comments)
 
 
 def gap_figures(

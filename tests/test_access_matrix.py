@@ -87,6 +87,8 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "reports:report": (ORG, REPORT),
     "reports:json": (ORG, REPORT),
     "reports:csv": (ORG, REPORT),
+    "reports:comments_csv": (ORG, REPORT),
+    "reports:comments": (ORG, MANAGE),
     "responses:overview": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:create": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:edit": (ORG, MANAGE),

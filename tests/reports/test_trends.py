@@ -228,12 +228,12 @@ def chain_of_length(organization, length: int) -> Assessment:
 
 
 def test_the_query_count_is_fixed_whatever_the_chains_length(taxonomy, django_assert_num_queries):
-    """Eleven queries with a previous round (the last one: its actions), for a chain of 2 rounds as for one of 6."""
+    """Twelve queries with a previous round (the last two: its actions, its comments), for 2 rounds as for 6."""
     short = chain_of_length(OrganizationFactory(name="Short"), 2)
     long = chain_of_length(OrganizationFactory(name="Long"), 6)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         gap_report(assessment=short)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         report = gap_report(assessment=long)
     assert len(report.rounds.chain) == 6
 
