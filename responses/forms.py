@@ -26,6 +26,7 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.html import format_html
 
 from assessments.models import Assessment, Audience, Segment
@@ -342,6 +343,11 @@ class SubmitForm(forms.Form):
     @property
     def action(self) -> str:
         return "save" if self.data.get("action") == "save" else "submit"
+
+    def only_missing(self) -> bool:
+        """Refused only because questions are unanswered: the last box is still worth keeping in the draft."""
+        errors = self.errors.as_data()
+        return set(errors) == {NON_FIELD_ERRORS} and all(e.code == "missing" for e in errors[NON_FIELD_ERRORS])
 
     def comments(self) -> dict[str, str]:
         """{last box: text}, or nothing when the assessment asks for no comments."""

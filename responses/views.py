@@ -375,14 +375,16 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = SubmitForm(request.POST, **form_kwargs)
-        if form.is_valid():
+        valid = form.is_valid()
+        if valid or form.only_missing():
             try:
                 # The last box first, saved with the draft even when the response cannot be submitted yet.
                 response_comments_save(response=entry.response, comments=form.comments())
-                if form.action == "save":
+                if valid and form.action == "save":
                     messages.success(request, "Your comment is saved with your draft.")
                     return redirect(entry.url("review"))
-                response_submit(response=entry.response)
+                if valid:
+                    response_submit(response=entry.response)
             except ResponseSubmittedError:
                 return redirect(entry.url("done"))
             except ResponseWithdrawnError:
@@ -392,8 +394,9 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                # Submitted by this request or by another tab a moment ago: the same page follows.
-                return redirect(entry.url("done"))
+                if valid:
+                    # Submitted by this request or by another tab a moment ago: the same page follows.
+                    return redirect(entry.url("done"))
         status = 400
     else:
         form = SubmitForm(**form_kwargs)
