@@ -658,7 +658,8 @@ def response_comments_save(*, response: Response, comments: Mapping[str, str]) -
         _comments_put(response, redacted)
 
 
-@transaction.atomic(durable=True)
+# Not durable: the admin's change page calls it inside its own transaction.
+@transaction.atomic
 def comment_hide(*, comment: Comment, reason: str) -> bool:
     """Hide a comment from the report, its downloads and its counts, with the owner's reason (kept).
 

@@ -277,3 +277,39 @@ def test_a_comment_the_page_does_not_show_cannot_be_hidden_from_it(client, taxon
     assert client.post(url, {"comment": comment.pk, "reason": "x"}).status_code == 404
     comment.refresh_from_db()
     assert not comment.hidden
+
+
+# --- The admin -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(client):
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_the_admin_lists_comments_without_their_text(staff, taxonomy):
+    make(12, {CELL: 12, "": 3})
+    page = staff.get(reverse("admin:responses_comment_changelist")).content.decode()
+    assert "Comment #" in page and "comment 0 on" not in page
+
+
+def test_the_admin_shows_a_text_only_when_the_report_does(staff, taxonomy):
+    assessment = make(12, {CELL: 12, "": 3})
+    shown = Comment.objects.get(
+        response__assessment=assessment, section=CELL, text="comment 0 on social-media/internal"
+    )
+    unshown = Comment.objects.get(response__assessment=assessment, section="", text="comment 0 on the rest")
+    page = staff.get(reverse("admin:responses_comment_change", args=[shown.pk])).content.decode()
+    assert shown.text in page
+    page = staff.get(reverse("admin:responses_comment_change", args=[unshown.pk])).content.decode()
+    assert unshown.text not in page and "Not shown: the report does not release this comment" in page
+
+
+def test_the_admin_hides_a_comment_with_a_reason(staff, taxonomy):
+    assessment = make(12, {CELL: 12})
+    comment = Comment.objects.filter(response__assessment=assessment).first()
+    url = reverse("admin:responses_comment_change", args=[comment.pk])
+    assert staff.post(url, {"reason": "Names a colleague"}).status_code == 302
+    comment.refresh_from_db()
+    assert comment.hidden_reason == "Names a colleague" and comment.hidden
