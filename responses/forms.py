@@ -93,7 +93,7 @@ LAST_COMMENT_LABEL = "Anything else?"
 def comment_notice(assessment: Assessment) -> str:
     """What the respondent is told beside every comment box (contract section 15)."""
     return (
-        f"Optional. Comments are shown word for word to the report's readers, but only once at least "
+        f"Comments are shown word for word to the report's readers, but only once at least "
         f"{comment_release_threshold(assessment.min_group_size)} people have commented on the same question, "
         "and never by group. E-mail addresses, phone numbers, web addresses and the names of the "
         f"organization's members are removed when it is saved. At most {COMMENT_MAX_LENGTH:,} characters."
@@ -318,7 +318,7 @@ class SubmitForm(forms.Form):
                     StrictButton(
                         "Save my comment", type="submit", name="action", value="save", css_class="btn-outline-primary"
                     ),
-                    css_class="mb-4",
+                    css_class="mt-2 mb-4",
                 ),
             ]
         self.helper = FormHelper()
