@@ -109,3 +109,29 @@ def test_the_reports_comments_and_their_search(live_server, page, phone_page, sc
         assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shot(p, "#comments", screenshot_dir / f"comments-report-{width}.png")
         assert problems == []
+
+
+def test_an_owner_hides_a_comment(live_server, page, screenshot_dir):
+    quiet("load_taxonomy")
+    quiet("seed_demo")
+    demo = Assessment.objects.select_related("organization").get(title="Baseline 2026")
+    owner = UserFactory(username="owner")
+    MembershipFactory(user=owner, organization=demo.organization, role=Membership.Role.OWNER)
+    problems = console_errors(page)
+    log_in(page, live_server.url, owner.username)
+    page.goto(f"{live_server.url}/o/{demo.organization.slug}/{demo.slug}/report/#comments")
+    page.get_by_role("link", name="Hide a comment").click()
+    page.wait_for_url("**/report/comments/")
+    item = page.locator("li", has_text="The wiki is out of date")
+    item.get_by_label("Reason for hiding it").fill("Points at one team")
+    page.screenshot(path=str(screenshot_dir / "comments-manage-1280.png"), full_page=False)
+    item.get_by_role("button", name="Hide this comment").click()
+    page.wait_for_url("**/report/comments/")
+    assert page.get_by_text("The comment is hidden").is_visible()
+    assert page.get_by_text("Points at one team").is_visible()
+    assert page.get_by_text("The wiki is out of date").count() == 0
+    page.goto(f"{live_server.url}/o/{demo.organization.slug}/{demo.slug}/report/")
+    assert page.get_by_text("1 comment hidden by the organization's owners").is_visible()
+    # Nine left in that section: below the threshold, so none of it is shown any more.
+    assert page.locator("#comments-social-collaboration-internal li.comment").count() == 0
+    assert problems == []
