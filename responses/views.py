@@ -42,7 +42,7 @@ from responses.forms import (
     comment_notice,
     missing_questions,
 )
-from responses.models import Comment, Invitation
+from responses.models import Comment, Invitation, comment_release_threshold
 from responses.models import Response as AssessmentResponse
 from responses.selectors import (
     assessment_invitations,
@@ -277,6 +277,7 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             "scales": list(SCALES.values()),
             "dont_know": DONT_KNOW_LABEL,
             "segments_form": segments_form if segments and entry.response is None else None,
+            "comment_threshold": comment_release_threshold(entry.assessment.min_group_size),
         },
     )
 

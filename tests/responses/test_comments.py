@@ -232,3 +232,10 @@ def test_import_with_a_bad_comment_row_saves_nothing(taxonomy, tmp_path, rows, l
 def test_import_with_a_bad_comments_header(taxonomy, tmp_path):
     with pytest.raises(InputError, match=r"comments.csv:1: the header must be respondent,section,text"):
         run_import(tmp_path, "respondent,text\nr1,a\n")
+
+
+def test_the_intro_and_the_withdraw_page_say_what_happens_to_comments(client, assessment, token, started):
+    intro = client.get(reverse("responses:invitation:start", kwargs={"token": token}) + "?about=1").content.decode()
+    assert "shown word for word" in intro and "at least 10 people" in intro
+    withdraw = client.get(reverse("responses:invitation:withdraw", kwargs={"token": token})).content.decode()
+    assert "comments included" in withdraw

@@ -74,6 +74,17 @@ CASES = [
     ("mail me: anna@example.com", "[name] me: [e-mail]"),
     ("the link www.x.org", "the [name] [link]"),
     ("my phone is 555 1234 567", "my [name] is [phone]"),
+    ("josé@exämple.de", "[e-mail]"),  # non-ASCII address
+    ("Www.Example.com/path?q=1", "[link]"),
+    ("+49 (0) 30 1234567", "[phone]"),
+    ("Tel:+1-800-555-0199.", "Tel:[phone]."),
+    ("O’Brien and o'brien", "[name] and [name]"),  # a curly apostrophe too
+    ("JOSÉ ÁLVAREZ", "[name]"),
+    ("Álvarez-José", "[name]-[name]"),
+    ("josé\nálvarez", "[name]"),  # a full name across a line break
+    ("José. Álvarez", "[name]"),  # close enough to be one full name: gone either way
+    ("Anna smith", "[name]"),
+    ("smithsonian", "smithsonian"),
     # --- everything at once, and what must stay ---
     (
         "Anna Smith (anna.smith@acme.com, +33 6 12 34 56 78) posted https://t.co/x",
