@@ -26,6 +26,10 @@ def shot(page, selector: str, path, height: int = 1400) -> None:
     page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": top, "width": width, "height": height})
 
 
+def label(width: int) -> str:
+    return "desktop" if width > 400 else "phone"
+
+
 def quiet(*args):
     call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
 
@@ -51,7 +55,7 @@ def test_the_form_offers_a_box_after_each_section_and_at_the_end(browser, live_s
     assert box.get_attribute("aria-describedby").startswith("id_comment-notice")
     box.fill("Ask Kim Lee, kim@acme.example or 06 12 34 56 78.")
     box.scroll_into_view_if_needed()
-    page.locator(".hp-comment-box").screenshot(path=str(screenshot_dir / f"comments-form-box-{width}.png"))
+    page.locator(".hp-comment-box").screenshot(path=str(screenshot_dir / f"comments-form-box-{label(width)}.png"))
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/section/2/")
     assert Comment.objects.get().text == "Ask [name], [e-mail] or [phone]."
@@ -69,7 +73,7 @@ def test_the_form_offers_a_box_after_each_section_and_at_the_end(browser, live_s
     page.get_by_role("button", name="Save my comment").click()
     page.wait_for_url("**/review/")
     assert page.get_by_label("Anything else?").input_value() == "Thanks for asking."
-    page.screenshot(path=str(screenshot_dir / f"comments-form-review-{width}.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / f"comments-form-review-{label(width)}.png"), full_page=True)
     assert problems == []
     context.close()
 
@@ -103,11 +107,11 @@ def test_the_reports_comments_and_their_search(live_server, page, phone_page, sc
         assert visible.count() == 1 and "wiki" in visible.first.inner_text()
         assert "1 of 33 comments match" in p.locator("#comment-search-status").inner_text()
         assert section.get_by_text("No comment here matches the search.").first.is_visible()
-        shot(p, "#comments", screenshot_dir / f"comments-report-search-{width}.png")
+        shot(p, "#comments", screenshot_dir / f"comments-report-search-{label(width)}.png")
         search.fill("")
         assert section.locator("li.comment:visible").count() == 33
         assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        shot(p, "#comments", screenshot_dir / f"comments-report-{width}.png")
+        shot(p, "#comments", screenshot_dir / f"comments-report-{label(width)}.png")
         assert problems == []
 
 
@@ -124,7 +128,7 @@ def test_an_owner_hides_a_comment(live_server, page, screenshot_dir):
     page.wait_for_url("**/report/comments/")
     item = page.locator("li", has_text="The wiki is out of date")
     item.get_by_label("Reason for hiding it").fill("Points at one team")
-    page.screenshot(path=str(screenshot_dir / "comments-manage-1280.png"), full_page=False)
+    page.screenshot(path=str(screenshot_dir / "comments-manage-desktop.png"), full_page=False)
     item.get_by_role("button", name="Hide this comment").click()
     page.wait_for_url("**/report/comments/")
     assert page.get_by_text("The comment is hidden").is_visible()

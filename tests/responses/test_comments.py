@@ -239,3 +239,17 @@ def test_the_intro_and_the_withdraw_page_say_what_happens_to_comments(client, as
     assert "shown word for word" in intro and "at least 10 people" in intro
     withdraw = client.get(reverse("responses:invitation:withdraw", kwargs={"token": token})).content.decode()
     assert "comments included" in withdraw
+
+
+@pytest.mark.parametrize("members", [1, 40])
+def test_saving_a_comment_costs_the_same_queries_whatever_the_number_of_members(
+    client, assessment, token, started, members, django_assert_num_queries
+):
+    for i in range(members):
+        MembershipFactory(organization=assessment.organization, user=UserFactory(first_name=f"First{i}"))
+    client.post(section_url(token, 1), page_data(started, 1, {"comment": "warm-up"}))  # freezes the wording once
+    data = page_data(started, 1, {"comment": "Ask First0 about it"}, action="save")
+    # One query for all the members' names, whatever their number.
+    with django_assert_num_queries(16):
+        assert client.post(section_url(token, 1), data).status_code == 302
+    assert comments_of(started) == {CELL: "Ask [name] about it"}
