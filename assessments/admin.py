@@ -32,7 +32,16 @@ class MaturityTargetInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
-    list_display = ["title", "organization", "status", "threshold", "min_group_size", "results", "is_frozen"]
+    list_display = [
+        "title",
+        "organization",
+        "status",
+        "threshold",
+        "min_group_size",
+        "results",
+        "comments",
+        "is_frozen",
+    ]
     list_editable = ["status", "threshold"]
     list_filter = ["status", "organization"]
     list_select_related = ["organization"]
@@ -52,6 +61,7 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         "results",
         "benefits_per_respondent",
         "survey_length",
+        "comments",
         "previous",
     ]
     readonly_fields = ["survey_length", "created_at", "questions_frozen_at"]

@@ -122,6 +122,12 @@ class AssessmentForm(BelowMinimumConfirmMixin, forms.Form):
             "Each benefit's average stays fair; it comes from fewer people, so it is less precise."
         ),
     )
+    comments = forms.BooleanField(
+        label="Ask for comments",
+        required=False,
+        initial=Assessment._meta.get_field("comments").default,
+        help_text=Assessment._meta.get_field("comments").help_text,
+    )
     previous = forms.ModelChoiceField(
         label="Previous round",
         queryset=Assessment.objects.none(),
@@ -151,6 +157,7 @@ class AssessmentForm(BelowMinimumConfirmMixin, forms.Form):
                 Column("benefits_per_respondent", css_class="col-sm-5"),
                 Column(HTML('{% include "assessments/manage/_length_estimate.html" %}'), css_class="col-sm-7"),
             ),
+            "comments",
             "previous",
             self.confirm_field,
         )

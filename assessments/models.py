@@ -64,7 +64,7 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
 
     # The settings "Start the next round" copies, so that two rounds are measured alike.
     # A setting added to the model that shapes what a round measures belongs here.
-    round_settings = ("threshold", "min_group_size", "results", "benefits_per_respondent")
+    round_settings = ("threshold", "min_group_size", "results", "benefits_per_respondent", "comments")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
     # Refused at input, so no CSV, text table or terminal has to defuse it on the way out.
@@ -104,6 +104,15 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         help_text=(
             "Empty: every respondent rates every benefit. A number: each respondent rates only that many "
             "benefits (with their sub-benefits), chosen so that every benefit is rated about equally often."
+        ),
+    )
+    comments = models.BooleanField(
+        "ask for comments",
+        default=True,
+        help_text=(
+            "Offer an optional comment box after each section and at the end. Comments are shown word for word, "
+            "with addresses, numbers, links and members' names removed, and only where at least ten people "
+            "(or the minimum group size, if larger) have commented; never by group."
         ),
     )
     previous = models.ForeignKey(

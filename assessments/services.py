@@ -93,6 +93,7 @@ def assessment_create(
     min_group_size: int = MIN_GROUP_SIZE_DEFAULT,
     results: str = Assessment.Results.AFTER_CLOSE,
     benefits_per_respondent: int | None = None,
+    comments: bool = True,
     previous: Assessment | None = None,
 ) -> Assessment:
     """A new assessment of ``organization``; its slug comes from the title and never changes afterwards.
@@ -115,6 +116,7 @@ def assessment_create(
         min_group_size=min_group_size,
         results=results,
         benefits_per_respondent=benefits_per_respondent,
+        comments=comments,
         previous=previous,
     )
     assessment.full_clean()
@@ -142,6 +144,7 @@ def assessment_update(
     min_group_size: int | None = None,
     results: str | None = None,
     benefits_per_respondent: int | None | object = KEEP,
+    comments: bool | None = None,
     previous: Assessment | None | object = UNCHANGED,
 ) -> Assessment:
     """Change an assessment's title, status (opening or closing it), dates, settings and previous round.
@@ -164,6 +167,7 @@ def assessment_update(
         "benefits_per_respondent": (
             assessment.benefits_per_respondent if benefits_per_respondent is KEEP else benefits_per_respondent
         ),
+        "comments": assessment.comments if comments is None else comments,
         "previous": assessment.previous if previous is UNCHANGED else previous,
     }
     # Validate a copy, so that on error the caller's object keeps its values.

@@ -55,6 +55,66 @@ DEMO_WIDENED = 3  # benefits whose realization fell by a point
 DEMO_SHIFT = 1.1
 
 
+# What demo respondents wrote in the comment boxes (contract section 15): enough in three boxes
+# for them to be shown (at least 10 people each), too few in one, so the report shows both.
+DEMO_COMMENTS = {
+    "social-media/internal": [
+        "Leaders post on the intranet but never answer the replies.",
+        "We hear about decisions on the news before we hear them inside.",
+        "A weekly short video from the leadership team would help.",
+        "Most teams do not know the internal blog exists.",
+        "Feedback goes into a form and nothing comes back.",
+        "Please make the internal feed searchable.",
+        "Managers should be encouraged to share what they learn.",
+        "Too many channels; nobody knows which one is official.",
+        "The Q&A sessions were good; bring them back.",
+        "Posts are too polished; people want honest updates.",
+        "Translate the main announcements for the teams abroad.",
+        "Some of us never see the feed because we work on the floor.",
+    ],
+    "social-collaboration/internal": [
+        "Files live in five places; one shared space would save hours.",
+        "Onboarding should show new people where work happens.",
+        "We duplicate work between sites without knowing it.",
+        "The wiki is out of date, so nobody trusts it.",
+        "Give every project a shared page with its decisions.",
+        "Cross-team work depends on knowing the right person.",
+        "Document editing at the same time still breaks often.",
+        "Training on the collaboration tools was a single slide deck.",
+        "More time for reuse instead of starting from scratch.",
+        "Meetings replace written updates; notes would help.",
+    ],
+    "social-networking/external": [
+        "Partners would like a direct channel to our experts.",
+        "Alumni could be a source of referrals.",
+        "Our people are not allowed to speak at events.",
+    ],
+    "": [
+        "Thank you for asking.",
+        "I hope the results are shared with everyone.",
+        "The survey was long but fair.",
+        "Please act on at least one thing this year.",
+        "Some questions were hard to answer for my role.",
+        "More of this, and less of the yearly engagement survey.",
+        "It would help to see what changed since the last survey.",
+        "Good initiative.",
+        "Ask partners the external questions too.",
+        "Keep it anonymous, please.",
+        "Shorter next time.",
+    ],
+}
+
+
+def demo_comments(respondents: list[str], *, seed: int = DEMO_SEED) -> dict[str, dict[str, str]]:
+    """{respondent: {section: text}}: each section's demo comments given to different respondents, at random."""
+    rng = random.Random(seed + 15)
+    boxes: dict[str, dict[str, str]] = {}
+    for section, texts in DEMO_COMMENTS.items():
+        for respondent, text in zip(rng.sample(respondents, min(len(texts), len(respondents))), texts, strict=False):
+            boxes.setdefault(respondent, {})[section] = text
+    return boxes
+
+
 @dataclass(frozen=True)
 class BenefitProfile:
     importance: float
@@ -195,7 +255,12 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
     shares = [14, 12, 9, 3]
     plan = [i for i, n in enumerate(shares) for _ in range(n)]
     groups = {respondent: [options[plan[i]]] for i, respondent in enumerate(submitted) if i < len(plan)}
-    responses_import(assessment=assessment, ratings_by_respondent=submitted, segment_options=groups)
+    responses_import(
+        assessment=assessment,
+        ratings_by_respondent=submitted,
+        segment_options=groups,
+        comments=demo_comments(list(submitted), seed=seed),
+    )
     segment_create(
         assessment=following, key="role", label="Your role", source="respondent", options=["Manager", "Staff"]
     )

@@ -38,6 +38,7 @@ from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
 from reports.aggregates import SubmittedFacts, atom_tallies, segments_of, submitted_facts
+from reports.comments import ReportComments, report_comments
 from reports.maturity import Maturity, figures_maturity, with_trend
 from reports.release import W
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
@@ -262,6 +263,8 @@ class GapReport:
     actions: tuple[ReportAction, ...] = ()
     # Section 14, from the released benefits (``reports.maturity``); None when suppressed.
     maturity: Maturity | None = None
+    # Section 15: the comments released with the report (``reports.comments``); None when none may be.
+    comments: ReportComments | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -322,6 +325,7 @@ class GapReport:
             **self._rounds_json(),
             "actions": [a.to_dict() for a in self.actions],
             "maturity": None if self.maturity is None else self.maturity.to_dict(),
+            "comments": self.comments.to_json() if self.comments is not None else None,
         }
 
     def _rounds_json(self) -> dict:
@@ -635,7 +639,9 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     # Section 14: the maturity levels, from the released figures alone; 1 query (the targets).
     if not report.suppressed:
         report = dataclasses.replace(report, maturity=report_maturity(report, assessment=assessment))
-    return report
+    # Section 15: 1 query more, none when the assessment asks for no comments or the report is suppressed.
+    comments = report_comments(assessment=assessment, cells=report.cells, suppressed=report.suppressed)
+    return dataclasses.replace(report, comments=comments)
 
 
 def report_maturity(report: GapReport, *, assessment: Assessment) -> Maturity:

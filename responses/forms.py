@@ -24,14 +24,16 @@ from dataclasses import dataclass
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.html import format_html
 
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_segments
 from common.forms import BelowMinimumConfirmMixin, bare_helper
-from responses.layout import BenefitRow, Matrix
-from responses.models import Answer
+from responses.layout import BenefitRow, CommentBox, Matrix
+from responses.models import COMMENT_MAX_LENGTH, Answer, Comment, comment_release_threshold
 from responses.selectors import invited_per_segment_value
 from responses.services import Rating
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
@@ -62,6 +64,43 @@ def answer_initial(answer: Answer, dimension: str) -> str | None:
     return DONT_KNOW if value is None else str(value)
 
 
+class CommentField(forms.CharField):
+    """An optional comment box: at most ``COMMENT_MAX_LENGTH`` characters, line breaks counted once, as typed."""
+
+    def __init__(self, *, label: str, **kwargs) -> None:
+        super().__init__(
+            label=label,
+            required=False,
+            max_length=COMMENT_MAX_LENGTH,
+            strip=True,
+            widget=forms.Textarea(attrs={"rows": 4, "class": "hp-comment"}),
+            error_messages={
+                "max_length": f"A comment holds at most {COMMENT_MAX_LENGTH:,} characters "
+                "(this one has %(show_value)s). Shorten it; nothing was saved."
+            },
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        # The browser sends a line break as \r\n but counts it as one character against ``maxlength``.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+COMMENT_LABEL = "What would help most here?"
+LAST_COMMENT_LABEL = "Anything else?"
+
+
+def comment_notice(assessment: Assessment) -> str:
+    """What the respondent is told beside every comment box (contract section 15)."""
+    return (
+        f"Comments are shown word for word to the report's readers, but only once at least "
+        f"{comment_release_threshold(assessment.min_group_size)} people have commented on the same question, "
+        "and never by group. E-mail addresses, phone numbers, web addresses and the names of the "
+        f"organization's members are removed when it is saved. At most {COMMENT_MAX_LENGTH:,} characters."
+    )
+
+
 class SectionForm(forms.Form):
     """The questions of one section; partial answers allowed; strict about unknown fields."""
 
@@ -87,10 +126,15 @@ class SectionForm(forms.Form):
         questionnaire: Questionnaire,
         answers: dict[int, Answer] | None = None,
         revision: str = "",
+        comment_section: str | None = None,
+        comment: str = "",
+        notice: str = "",
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.section_obj = section
+        # The comment box's section (``concept/scope``), or None when the assessment asks for no comments.
+        self.comment_section = comment_section
         self.question_fields: dict[str, tuple[BenefitView, str]] = {}
         answers = answers or {}
         names = {b.path: b.name for b in questionnaire.benefits}
@@ -120,6 +164,11 @@ class SectionForm(forms.Form):
                 self.question_fields[name] = (benefit, question.dimension)
                 row_fields.append(name)
             rows.append(BenefitRow(benefit, row_fields, parent_names=_ancestor_names(benefit, names)))
+        box = []
+        if comment_section is not None:
+            self.fields["comment"] = CommentField(label=COMMENT_LABEL, help_text=notice)
+            self.initial["comment"] = comment
+            box = [CommentBox("comment")]
 
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template owns <form>, the CSRF token and the error summary
@@ -129,6 +178,7 @@ class SectionForm(forms.Form):
             "section",
             "revision",
             Matrix(section, *rows),
+            *box,
             Div(
                 StrictButton(
                     ACTIONS["next"], type="submit", name="action", value="next", css_class="btn-primary btn-lg"
@@ -193,12 +243,18 @@ class SectionForm(forms.Form):
             ratings.append(Rating(benefit.id, dimension, None if value == DONT_KNOW else int(value)))
         return ratings
 
+    def comments(self) -> dict[str, str]:
+        """{section: text} of the page's comment box ("" empties it), or nothing without a box."""
+        if self.comment_section is None:
+            return {}
+        return {self.comment_section: self.cleaned_data.get("comment") or ""}
+
     def page_errors(self) -> list[str]:
         """Errors of the page as a whole: non-field ones and those of the hidden fields."""
         errors = list(self.non_field_errors())
         if self.errors.get("section") or self.errors.get("revision"):
             errors.append(self.error_messages["wrong_section"])
-        return errors
+        return errors + [f"{COMMENT_LABEL} {e}" for e in self.errors.get("comment", [])]
 
     def error_summary(self) -> list[tuple[str, str]]:
         """``(anchor, message)`` for every bad question, in page order, for the summary at the top."""
@@ -243,26 +299,66 @@ def missing_questions(questionnaire: Questionnaire, answers: dict[int, Answer]) 
 
 
 class SubmitForm(forms.Form):
-    """The review page's submit: only the button; completeness is checked against the stored answers."""
+    """The review page: the last comment box, if any, and the submit button.
 
-    def __init__(self, *args, missing: list[Missing], **kwargs) -> None:
+    Completeness is checked against the stored answers, and only to submit:
+    "Save my comment" keeps the last box in the draft whatever is missing.
+    """
+
+    def __init__(self, *args, missing: list[Missing], comment: str | None = None, notice: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.missing = missing
+        self.has_comment = comment is not None
+        box = []
+        if self.has_comment:
+            self.fields["comment"] = CommentField(label=LAST_COMMENT_LABEL, help_text=notice)
+            self.initial["comment"] = comment
+            box = [
+                CommentBox("comment"),
+                Div(
+                    StrictButton(
+                        "Save my comment", type="submit", name="action", value="save", css_class="btn-outline-primary"
+                    ),
+                    css_class="mt-2 mb-4",
+                ),
+            ]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.form_show_errors = False
+        note = (
+            f"You can submit once every question has an answer or “{DONT_KNOW_LABEL}”."
+            if missing
+            else "Once submitted, your answers can no longer be changed."
+        )
         self.helper.layout = Layout(
+            *box,
+            HTML(format_html("<p>{}</p>", note)),
             Div(
                 StrictButton(
                     "Submit my answers", type="submit", name="action", value="submit", css_class="btn-primary btn-lg"
                 ),
-            )
+            ),
         )
+
+    @property
+    def action(self) -> str:
+        return "save" if self.data.get("action") == "save" else "submit"
+
+    def only_missing(self) -> bool:
+        """Refused only because questions are unanswered: the last box is still worth keeping in the draft."""
+        errors = self.errors.as_data()
+        return set(errors) == {NON_FIELD_ERRORS} and all(e.code == "missing" for e in errors[NON_FIELD_ERRORS])
+
+    def comments(self) -> dict[str, str]:
+        """{last box: text}, or nothing when the assessment asks for no comments."""
+        if not self.has_comment:
+            return {}
+        return {Comment.LAST: self.cleaned_data.get("comment") or ""}
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.missing:
+        if self.missing and self.action == "submit":
             count = len(self.missing)
             raise forms.ValidationError(
                 f"{count} question{'s' if count != 1 else ''} still need an answer or “{DONT_KNOW_LABEL}” "

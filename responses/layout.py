@@ -78,3 +78,17 @@ class Matrix(LayoutObject):
                 {"section": self.section, "rows": rows, "scales": list(SCALES.values())},
             )
         )
+
+
+class CommentBox(LayoutObject):
+    """An optional comment box with, beside it, what happens to what is written (its help text)."""
+
+    template = "responses/form/layout/comment_box.html"
+
+    def __init__(self, field: str) -> None:
+        self.fields = [field]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        bound = form[self.fields[0]]
+        errors = form.errors.get(bound.name, []) if form.is_bound else []
+        return SafeString(render_to_string(self.template, {"field": bound, "errors": errors}))

@@ -156,7 +156,8 @@ def closing_sentence(assessment: Assessment) -> str:
 
 # What section 6 guarantees, and no more: the same promise as the intro page's.
 CONFIDENTIALITY = (
-    "No page, report or download shows your answers on their own: every figure is about at least {k} people, "
+    "Your answers are confidential: no page, report or download shows them on their own; every figure is about "
+    "at least {k} people, "
     "and figures are withheld wherever comparing them could single out fewer than {k}. Once you submit, nothing "
     "stored links your answers to you or to this e-mail."
 )

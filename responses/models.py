@@ -364,3 +364,60 @@ class InvitationEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation}: e-mail {self.number} ({self.status})"
+
+
+# The most a respondent may write in one comment box (contract section 15).
+COMMENT_MAX_LENGTH = 2000
+
+# A section's comments are shown once at least this many respondents commented there, or k if larger:
+# comments are words, and words identify people more easily than ratings do.
+COMMENT_MIN_RESPONDENTS = 10
+
+
+def comment_release_threshold(min_group_size: int) -> int:
+    """How many respondents must have commented in a section before its comments are shown."""
+    return max(COMMENT_MIN_RESPONDENTS, min_group_size)
+
+
+class Comment(models.Model):
+    """One respondent's comment in one box: after a concept x scope section, or the last box.
+
+    It belongs to its response: deleted with it when a draft is withdrawn,
+    kept through the anonymity cut, when the response loses every link to its
+    respondent. So it has no user, no time and no invitation of its own;
+    ``text`` is the redacted text (``responses.redaction``), the only one stored.
+    """
+
+    # The last box ("Anything else?") is the empty section.
+    LAST = ""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
+    # ``concept/scope`` slugs, as in the report's cells; empty for the last box.
+    section = models.CharField(max_length=120, blank=True)
+    text = models.TextField()
+    # An owner's decision, kept with its reason: a hidden comment is not shown, exported or counted.
+    hidden_reason = models.CharField(max_length=500, blank=True)
+    hidden_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "section"], name="comment_unique_per_section"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="comment_not_empty",
+                violation_error_message="An empty comment is no comment: delete it instead.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden_on__isnull=True, hidden_reason="")
+                | (Q(hidden_on__isnull=False) & ~Q(hidden_reason="")),
+                name="comment_hidden_has_reason",
+                violation_error_message="A hidden comment needs the reason it was hidden.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment #{self.pk} on {self.section or 'the last box'}"
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_on is not None

@@ -10,8 +10,16 @@ from assessments.models import Assessment
 from common.db import count_of
 from common.tokens import hash_token
 from organizations.models import Organization
-from responses.models import Answer, Invitation, InvitationSegmentValue, InvitationToken, Participation, Response
-from taxonomy.models import Benefit, Question
+from responses.models import (
+    Answer,
+    Comment,
+    Invitation,
+    InvitationSegmentValue,
+    InvitationToken,
+    Participation,
+    Response,
+)
+from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import Dimension
 from taxonomy.selectors import is_under, subtree_filter
 
@@ -190,3 +198,19 @@ def invited_per_segment_value(*, assessment: Assessment, segment_values: dict[st
         .annotate(n=Count("pk"))
     )
     return {(key, value): n for key, value, n in rows}
+
+
+def comment_section_key(concept_slug: str, scope_slug: str) -> str:
+    """The ``section`` of a comment written after a concept x scope's questions."""
+    return f"{concept_slug}/{scope_slug}"
+
+
+def comment_sections() -> list[str]:
+    """Every concept x scope a comment may be about, in the report's cell order; 2 queries."""
+    scopes = list(Scope.objects.values_list("slug", flat=True))
+    return [comment_section_key(c, s) for c in Concept.objects.values_list("slug", flat=True) for s in scopes]
+
+
+def response_comments(*, response: Response) -> dict[str, str]:
+    """{section: stored (redacted) text} of a response's comments; one query."""
+    return dict(Comment.objects.filter(response=response).values_list("section", "text"))

@@ -31,8 +31,10 @@ from organizations.models import Membership
 from organizations.services import organization_get_or_create
 from responses.assignment import assignment_make
 from responses.models import (
+    COMMENT_MAX_LENGTH,
     SEGMENT_COLUMNS,
     Answer,
+    Comment,
     Invitation,
     InvitationBatch,
     InvitationSegmentValue,
@@ -40,6 +42,7 @@ from responses.models import (
     Response,
     ResponseSegmentValue,
 )
+from responses.redaction import Names, member_names, redact
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 
 if TYPE_CHECKING:
@@ -140,6 +143,7 @@ def responses_import(
     ratings_by_respondent: Mapping[str, Iterable[Rating]],
     submitted: bool = True,
     segment_options: Mapping[str, Iterable[int]] | None = None,
+    comments: Mapping[str, Mapping[str, str]] | None = None,
 ) -> int:
     """Create one response per respondent with its ratings, in bulk; all or nothing.
 
@@ -147,8 +151,10 @@ def responses_import(
     one per ``IMPORT_CHUNK`` answers, so an import of millions of rows never
     holds them all at once. Returns the number of ratings saved. The caller
     has already checked that no respondent is in the assessment; the unique
-    constraint backs that up. A closed assessment takes no import: its
-    report may already have been read, and new answers would change it.
+    constraint backs that up. ``comments`` ({respondent: {section: text}}) are
+    redacted here, with the organization's members' names; an empty text is
+    no comment. A closed assessment takes no import: its report may already
+    have been read, and new answers would change it.
     """
     if assessment.status == Assessment.Status.CLOSED or assessment.final:
         raise ValidationError(
@@ -181,6 +187,16 @@ def responses_import(
                 for option_id in option_ids
             ],
         )
+    if comments:
+        names = organization_member_names(organization_id=assessment.organization_id)
+        rows = []
+        for respondent, boxes in comments.items():
+            for section, text in boxes.items():
+                _check_length(text)
+                redacted = redact(text, names).strip()
+                if redacted:
+                    rows.append((ids[respondent], section, redacted, ""))
+        _insert_many(Comment, ["response", "section", "text", "hidden_reason"], rows)
     answers: list[list] = []
     count = 0
     columns = [
@@ -248,6 +264,7 @@ def responses_import_by_name(
     segment_values: Mapping[str, Mapping[str, str]] | None = None,
     new_segments: Mapping[str, list[str]] | None = None,
     previous: str | None = None,
+    comments: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Assessment, int]:
     """``import_responses``: create the organization and assessment when missing, then import; all or nothing.
 
@@ -275,7 +292,9 @@ def responses_import_by_name(
         segments = assessment_segments(assessment=target)
         for respondent, chosen in segment_values.items():
             options[respondent] = list(segment_option_ids(segments, dict(chosen)).values())
-    count = responses_import(assessment=target, ratings_by_respondent=ratings_by_respondent, segment_options=options)
+    count = responses_import(
+        assessment=target, ratings_by_respondent=ratings_by_respondent, segment_options=options, comments=comments
+    )
     if created and not keep_open:
         Assessment.objects.filter(pk=target.pk).update(status=Assessment.Status.CLOSED)
         target.status = Assessment.Status.CLOSED
@@ -551,9 +570,17 @@ def response_start(
 
 @transaction.atomic(durable=True)
 def response_section_save(
-    *, response: Response, ratings: Iterable[Rating], revision: str | None, current_section: int
+    *,
+    response: Response,
+    ratings: Iterable[Rating],
+    revision: str | None,
+    current_section: int,
+    comments: Mapping[str, str] | None = None,
 ) -> int:
-    """Save one section page's ratings and where to resume; all or nothing.
+    """Save one section page's ratings, its comment box and where to resume; all or nothing.
+
+    ``comments`` ({section: text as typed}) is redacted before it is stored
+    (see :func:`comments_save`).
 
     The row lock orders two saves of one response. A page loaded before the
     response last changed (``revision`` differs) is refused with
@@ -570,7 +597,8 @@ def response_section_save(
         response.submitted_on = locked.submitted_on
         raise ResponseSubmittedError("this response has been submitted and can no longer change")
     response.updated_at = locked.updated_at
-    if revision is not None and revision != response_revision(locked) and ratings:
+    redacted = _redacted_comments(response, comments)
+    if revision is not None and revision != response_revision(locked) and (ratings or redacted):
         stored = {
             a.benefit_id: a
             for a in Answer.objects.filter(response=locked, benefit_id__in={r.benefit_id for r in ratings})
@@ -581,14 +609,106 @@ def response_section_save(
             and stored[r.benefit_id].value(r.dimension) == r.value
             for r in ratings
         )
-        if not unchanged:
+        if not unchanged or _comments_differ(locked, redacted):
             raise StaleResponseError("the response changed after this page was loaded")
-        ratings = []
+        ratings, redacted = [], {}
+    if redacted and _comments_differ(locked, redacted):
+        _comments_put(response, redacted)
     saved = answers_save(response=response, ratings=ratings)
     if locked.current_section != current_section:
         Response.objects.filter(pk=response.pk).update(current_section=current_section)
     response.current_section = current_section
     return saved
+
+
+class CommentTooLongError(ValueError):
+    """A comment longer than the box allows."""
+
+
+def organization_member_names(*, organization_id: int) -> Names:
+    """Who a comment must not name: the organization's members (one query)."""
+    rows = Membership.objects.filter(organization_id=organization_id).values_list(
+        "user__first_name", "user__last_name", "user__username"
+    )
+    return member_names(rows)
+
+
+def _check_length(text: str) -> None:
+    # Counted as typed, with ``\r\n`` as one line break, as the browser counts it.
+    if len(text.replace("\r\n", "\n")) > COMMENT_MAX_LENGTH:
+        raise CommentTooLongError(f"a comment holds at most {COMMENT_MAX_LENGTH:,} characters")
+
+
+def _redacted_comments(response: Response, comments: Mapping[str, str] | None) -> dict[str, str]:
+    """{section: redacted text} of what a page sent; an empty text (after redaction's clean-up) deletes."""
+    if not comments:
+        return {}
+    for text in comments.values():
+        _check_length(text)
+    if not any(text.strip() for text in comments.values()):
+        return dict.fromkeys(comments, "")
+    names = organization_member_names(organization_id=response.assessment.organization_id)
+    return {section: redact(text, names).strip() for section, text in comments.items()}
+
+
+def _comments_differ(response: Response, redacted: Mapping[str, str]) -> bool:
+    stored = dict(Comment.objects.filter(response=response, section__in=list(redacted)).values_list("section", "text"))
+    return any(stored.get(section, "") != text for section, text in redacted.items())
+
+
+def _comments_put(response: Response, redacted: Mapping[str, str]) -> None:
+    """Store each box's redacted text, or delete the comment whose box was emptied; moves the revision."""
+    empty = [section for section, text in redacted.items() if not text]
+    kept = {section: text for section, text in redacted.items() if text}
+    if empty:
+        Comment.objects.filter(response=response, section__in=empty).delete()
+    if kept:
+        rows = [Comment(response=response, section=section, text=text) for section, text in kept.items()]
+        for row in rows:
+            row.full_clean(exclude=["response"], validate_unique=False, validate_constraints=False)
+        Comment.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["response", "section"], update_fields=["text"]
+        )
+    response.updated_at = timezone.now()
+    Response.objects.filter(pk=response.pk).update(updated_at=response.updated_at)
+
+
+@transaction.atomic(durable=True)
+def response_comments_save(*, response: Response, comments: Mapping[str, str]) -> None:
+    """Save comment boxes of a draft (the review page's last box), redacted; an empty box deletes its comment.
+
+    :class:`ResponseSubmittedError` once submitted, :class:`ResponseWithdrawnError`
+    once withdrawn, :class:`CommentTooLongError` over the limit (nothing saved).
+    """
+    locked = Response.objects.select_for_update().filter(pk=response.pk).first()
+    if locked is None:
+        raise ResponseWithdrawnError("this response was withdrawn in another window")
+    if locked.is_submitted:
+        raise ResponseSubmittedError("this response has been submitted and can no longer change")
+    redacted = _redacted_comments(response, comments)
+    if redacted and _comments_differ(locked, redacted):
+        _comments_put(response, redacted)
+
+
+# Not durable: the admin's change page calls it inside its own transaction.
+@transaction.atomic
+def comment_hide(*, comment: Comment, reason: str) -> bool:
+    """Hide a comment from the report, its downloads and its counts, with the owner's reason (kept).
+
+    ``ValidationError`` on ``hidden_reason`` for an empty reason; False when it was hidden already.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"hidden_reason": "Say why the comment is hidden: the reason is kept with it."})
+    locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+    if locked is None or locked.hidden:
+        return False
+    locked.hidden_reason = reason
+    locked.hidden_on = timezone.localdate()
+    locked.full_clean()
+    locked.save(update_fields=["hidden_reason", "hidden_on"])
+    comment.hidden_reason, comment.hidden_on = locked.hidden_reason, locked.hidden_on
+    return True
 
 
 @transaction.atomic(durable=True)
@@ -639,6 +759,7 @@ def responses_erase(organization, dry_run: bool) -> dict[str, int]:
     scope = {"assessment__organization": organization}
     querysets = {
         "answers": Answer.objects.filter(**scope),
+        "comments": Comment.objects.filter(response__assessment__organization=organization),
         "responses": Response.objects.filter(**scope),
         "participations": Participation.objects.filter(**scope),
         "invitations": Invitation.objects.filter(**scope),

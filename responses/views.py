@@ -39,26 +39,31 @@ from responses.forms import (
     RespondentSegmentsForm,
     SectionForm,
     SubmitForm,
+    comment_notice,
     missing_questions,
 )
-from responses.models import Invitation
+from responses.models import Comment, Invitation, comment_release_threshold
 from responses.models import Response as AssessmentResponse
 from responses.selectors import (
     assessment_invitations,
+    comment_section_key,
     invitation_for_token,
     invitation_status_counts,
     member_has_submitted,
     organization_assessments,
     response_answers,
+    response_comments,
 )
 from responses.services import (
     AlreadySubmittedError,
     BatchUsedError,
+    CommentTooLongError,
     ResponseSubmittedError,
     ResponseWithdrawnError,
     StaleResponseError,
     invitation_batch_create,
     invitation_revoke,
+    response_comments_save,
     response_revision,
     response_section_save,
     response_start,
@@ -272,6 +277,7 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             "scales": list(SCALES.values()),
             "dont_know": DONT_KNOW_LABEL,
             "segments_form": segments_form if segments and entry.response is None else None,
+            "comment_threshold": comment_release_threshold(entry.assessment.min_group_size),
         },
     )
 
@@ -295,6 +301,9 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
         return render(request, "responses/form/link_invalid.html", {"no_section": True, "entry": entry}, status=404)
     section = sections[number - 1]
     form_kwargs = {"section": section, "questionnaire": questionnaire}
+    if entry.assessment.comments:
+        form_kwargs["comment_section"] = comment_section_key(section.concept.slug, section.scope.slug)
+        form_kwargs["notice"] = comment_notice(entry.assessment)
     status = 200
     if request.method == "POST":
         form = SectionForm(request.POST, **form_kwargs)
@@ -307,6 +316,7 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
                     ratings=form.ratings(),
                     revision=form.cleaned_data["revision"],
                     current_section=target,
+                    comments=form.comments(),
                 )
             except ResponseSubmittedError:
                 entry.submitted = True
@@ -328,6 +338,8 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
         answers = response_answers(response=entry.response)
     else:
         answers = response_answers(response=entry.response)
+        if "comment_section" in form_kwargs:
+            form_kwargs["comment"] = response_comments(response=entry.response).get(form_kwargs["comment_section"], "")
         form = SectionForm(answers=answers, revision=response_revision(entry.response), **form_kwargs)
     progress, answered, total = _progress(questionnaire, answers)
     return render(
@@ -357,20 +369,38 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
     questionnaire = _questionnaire(entry)
     answers = response_answers(response=entry.response)
     missing = missing_questions(questionnaire, answers)
+    form_kwargs = {"missing": missing}
+    if entry.assessment.comments:
+        form_kwargs["comment"] = response_comments(response=entry.response).get(Comment.LAST, "")
+        form_kwargs["notice"] = comment_notice(entry.assessment)
     status = 200
     if request.method == "POST":
-        form = SubmitForm(request.POST, missing=missing)
-        if form.is_valid():
+        form = SubmitForm(request.POST, **form_kwargs)
+        valid = form.is_valid()
+        if valid or form.only_missing():
             try:
-                response_submit(response=entry.response)
+                # The last box first, saved with the draft even when the response cannot be submitted yet.
+                response_comments_save(response=entry.response, comments=form.comments())
+                if valid and form.action == "save":
+                    messages.success(request, "Your comment is saved with your draft.")
+                    return redirect(entry.url("review"))
+                if valid:
+                    response_submit(response=entry.response)
+            except ResponseSubmittedError:
+                return redirect(entry.url("done"))
+            except ResponseWithdrawnError:
+                return _withdrawn(request, entry)
+            except CommentTooLongError as exc:
+                form.add_error("comment", str(exc))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                # Submitted by this request or by another tab a moment ago: the same page follows.
-                return redirect(entry.url("done"))
+                if valid:
+                    # Submitted by this request or by another tab a moment ago: the same page follows.
+                    return redirect(entry.url("done"))
         status = 400
     else:
-        form = SubmitForm(missing=missing)
+        form = SubmitForm(**form_kwargs)
     progress, answered, total = _progress(questionnaire, answers)
     missing_by_section: dict[int, list] = {}
     for item in missing:
@@ -392,6 +422,7 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             "total": total,
             "missing": missing,
             "section_count": len(questionnaire.sections),
+            "comment_errors": form.errors.get("comment", []) if form.is_bound else [],
         },
         status=status,
     )

@@ -91,6 +91,8 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "reports:csv": (ORG, REPORT),
     "reports:pdf": (ORG, REPORT),
     "reports:targets": (ORG, MANAGE),
+    "reports:comments_csv": (ORG, REPORT),
+    "reports:comments": (ORG, MANAGE),
     "responses:overview": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:create": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:edit": (ORG, MANAGE),

@@ -191,6 +191,7 @@ def test_the_next_round_is_a_draft_with_the_same_settings_and_this_one_as_its_pr
         min_group_size=8,
         results="live",
         benefits_per_respondent=12,
+        comments=False,
     )
     following = assessment_start_next_round(assessment=baseline)
     assert following.title == "Baseline (next round)"
@@ -201,6 +202,7 @@ def test_the_next_round_is_a_draft_with_the_same_settings_and_this_one_as_its_pr
         "min_group_size": 8,
         "results": "live",
         "benefits_per_respondent": 12,
+        "comments": False,
     }
     assert assessment_start_next_round(assessment=baseline).title == "Baseline (next round 2)"
     assert assessment_start_next_round(assessment=baseline, title="Pulse").previous == baseline

@@ -218,3 +218,17 @@ def test_the_overview_offers_the_next_round_and_names_each_previous_round(manage
     html = manager.get(url("manage_overview", "acme")).content.decode()
     assert url("manage_assessment_next_round", "acme", "baseline") in html
     assert "after Baseline" in html
+
+
+def test_owners_choose_whether_an_assessment_asks_for_comments(manager, assessment, taxonomy):
+    """On by default (the box is ticked on the new-assessment form); unticking it turns the boxes off."""
+    page = manager.get(url("manage_assessment_create", "acme")).content.decode()
+    assert 'name="comments"' in page and "checked" in page.split('name="comments"')[1].split(">")[0]
+    edit = url("manage_assessment_edit", "acme", "baseline")
+    response = manager.post(edit, {**FORM, "title": "Baseline"})
+    assert response.status_code == 302, response.context["form"].errors
+    assessment.refresh_from_db()
+    assert assessment.comments is False
+    assert manager.post(edit, {**FORM, "title": "Baseline", "comments": "on"}).status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.comments is True

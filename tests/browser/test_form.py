@@ -59,6 +59,9 @@ def test_a_respondent_completes_the_whole_assessment_with_the_keyboard_only(page
             page.keyboard.press("Tab")
             if i < groups.count() - 1:
                 tab_until(page, ACTIVE_IS_RADIO)  # past the next benefit's "What does this look like?"
+        # The optional comment box sits between the last question and the buttons.
+        assert page.evaluate("document.activeElement.name") == "comment"
+        page.keyboard.press("Tab")
         assert page.evaluate(active_button_is("Save and continue"))
         focus_ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert focus_ring != "none"

@@ -129,8 +129,9 @@ def test_the_query_count_with_four_segments_is_fixed(taxonomy, django_assert_num
     ]
     assessment = with_people(people, k=3, segments=segments)
     segment = segment_for_key(assessment=assessment, key="site")
-    # The facts, the segments, the counts per signature (3), the questionnaire (4), the targets and the actions.
-    with django_assert_num_queries(11):
+    # The facts, the segments, the counts per signature (3), the questionnaire (4), the targets, the actions
+    # and the comments.
+    with django_assert_num_queries(12):
         gap_report(assessment=assessment)
     # The same, less the actions, with the segment's joint distributions for the whole's, and the
     # invitations per option.

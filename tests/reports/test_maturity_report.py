@@ -177,7 +177,7 @@ def test_the_report_query_count_with_maturity(assessment, django_assert_num_quer
     maturity_targets_set(
         assessment=assessment, levels={("social-media", "internal"): 3, ("social-media", "external"): 4}
     )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         gap_report(assessment=assessment)
 
 

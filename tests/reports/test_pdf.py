@@ -160,5 +160,5 @@ def test_the_report_page_links_to_the_pdf_of_what_it_shows(client, taxonomy):
 
 def test_the_pdf_reads_a_fixed_number_of_queries(assessment, django_assert_num_queries):
     # The report's own queries (no action here, so none for their benefits): nothing per benefit or per chart.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         render_pdf_html(assessment=assessment)

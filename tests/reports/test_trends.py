@@ -251,13 +251,13 @@ def chain_of_length(organization, length: int) -> Assessment:
 
 
 def test_the_query_count_is_fixed_whatever_the_chains_length(taxonomy, django_assert_num_queries):
-    """Fourteen queries with a previous round (the last two: its actions, its maturity targets), for a chain
+    """Fifteen queries with a previous round (the last three: its actions, maturity targets, comments), for a chain
     of 2 rounds as for one of 6."""
     short = chain_of_length(OrganizationFactory(name="Short"), 2)
     long = chain_of_length(OrganizationFactory(name="Long"), 6)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         gap_report(assessment=short)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         report = gap_report(assessment=long)
     assert len(report.rounds.chain) == 6
 

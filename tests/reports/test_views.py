@@ -202,7 +202,7 @@ def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, djan
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
     demo = Assessment.objects.select_related("organization").get(title="Baseline 2026")
     member(client, demo)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = client.get(url(demo))
     assert response.status_code == 200
     html = response.content.decode()
@@ -282,7 +282,7 @@ def test_the_demo_follow_up_shows_what_changed_since_the_baseline(client, taxono
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
     follow_up = Assessment.objects.select_related("organization").get(title="Follow-up 2027")
     member(client, follow_up)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get(url(follow_up))
     html = response.content.decode()
     assert '<h2 id="trend-h" class="h4">Since Baseline 2026</h2>' in html

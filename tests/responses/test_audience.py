@@ -58,7 +58,10 @@ def test_owners_choose_the_audience_of_a_batch(manager, assessment):
     """The owners' form offers the three audiences and stores the one chosen on every new invitation."""
     page = manager.get(url("manage_invitations", "acme", "baseline")).content.decode()
     assert all(f'value="{a}"' in page for a in Audience.values)
-    manager.post(url("manage_invitations", "acme", "baseline"), {"count": "2", "label": "", "audience": "external"})
+    manager.post(
+        url("manage_invitations", "acme", "baseline"),
+        {"count": "2", "label": "", "audience": "external", "save_anyway": "on"},
+    )
     assert list(Invitation.objects.values_list("audience", flat=True)) == ["external", "external"]
 
 

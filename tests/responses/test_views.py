@@ -433,11 +433,11 @@ def test_section_get_and_post_run_a_constant_number_of_queries(
         ratings=[Rating(assessment_questionnaire(assessment=assessment).benefits[0].id, "importance", 3)],
     )
     for number in (1, 6):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             assert client.get(section_url(token, number)).status_code == 200
     for number in (1, 6):
         data = page_data(started, number, answer_all(assessment, number, "5"))
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(16):
             assert client.post(section_url(token, number), data).status_code == 302
 
 

@@ -8,8 +8,10 @@ from tqdm import tqdm
 from assessments.models import Assessment
 from assessments.selectors import assessment_by_name, assessment_segments
 from common.commands import ContractCommand, InputError, RawStream, field_input_error
+from responses.comment_loader import read_comments_file
 from responses.loaders import ResponsesCSVError, import_context, read_responses_file
 from responses.segment_loader import read_segments_file
+from responses.selectors import comment_sections
 from responses.services import responses_import_by_name
 
 # Seconds before the bar appears: a short import finishes without one.
@@ -34,6 +36,11 @@ class Command(ContractCommand):
             "--segments", metavar="SEGFILE", help="CSV respondent,<segment key>...: each respondent's groups"
         )
         parser.add_argument(
+            "--comments",
+            metavar="FILE",
+            help="CSV respondent,section,text: comments (section concept/scope, empty for the last box), redacted",
+        )
+        parser.add_argument(
             "--previous",
             metavar="TITLE",
             help="the assessment's previous round: an earlier assessment of the same organization",
@@ -48,6 +55,7 @@ class Command(ContractCommand):
         keep_open: bool,
         segments: str | None = None,
         previous: str | None = None,
+        comments: str | None = None,
         **options,
     ) -> None:
         existing = assessment_by_name(organization=organization, title=assessment)
@@ -89,6 +97,12 @@ class Command(ContractCommand):
                 )
             except ResponsesCSVError as exc:
                 raise InputError(str(exc)) from exc
+        boxes = None
+        if comments:
+            try:
+                boxes = read_comments_file(comments, respondents=ratings.keys(), sections=comment_sections())
+            except ResponsesCSVError as exc:
+                raise InputError(str(exc)) from exc
         try:
             target, count = responses_import_by_name(
                 organization=organization,
@@ -98,10 +112,12 @@ class Command(ContractCommand):
                 segment_values=plan.values if plan else None,
                 new_segments=plan.new_segments if plan else None,
                 previous=previous,
+                comments=boxes,
             )
         except ValidationError as exc:
             raise field_input_error(exc, "previous", "--previous") or exc from exc
         state = target.get_status_display().lower()
-        self.stderr.write(f"Imported {len(ratings)} responses ({count} answers) into {target} ({state}).")
+        said = f", {sum(len(b) for b in boxes.values())} comments" if boxes else ""
+        self.stderr.write(f"Imported {len(ratings)} responses ({count} answers{said}) into {target} ({state}).")
         if target.previous is not None:
             self.stderr.write(f"Its previous round is {target.previous.title}.")
