@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordMixin
 
 from common.forms import bare_helper
+from common.validators import email_normalize
 from organizations.models import MemberInvitation, Membership
 
 
@@ -25,6 +26,9 @@ class MemberInviteForm(forms.Form):
         self.helper = bare_helper(
             Row(Column("email", css_class="col-sm-7"), Column("role", css_class="col-sm-5")),
         )
+
+    def clean_email(self) -> str:
+        return email_normalize(self.cleaned_data["email"])
 
 
 class MembershipRoleForm(forms.Form):

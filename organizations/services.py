@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from common.db import unique_slug
 from common.usage import organization_erasers
-from common.validators import plain_text_field
+from common.validators import email_normalize, plain_text_field
 from organizations.mail import enqueue_on_commit
-from organizations.models import MemberInvitation, Membership, Organization
+from organizations.models import EmailQuotaUse, MemberInvitation, Membership, Organization
 from organizations.selectors import member_invitation_is_open
 
 if TYPE_CHECKING:
@@ -34,6 +37,60 @@ def organization_get_or_create(*, name: str) -> tuple[Organization, bool]:
     organization.full_clean(validate_unique=False, validate_constraints=False)
     organization.save()
     return organization, True
+
+
+# --- How many e-mails an organization may queue ---
+
+QUOTA_WINDOW = timedelta(hours=24)
+
+
+class EmailLimitError(ValueError):
+    """Queueing these e-mails would pass a limit; nothing was queued. ``remaining`` may still go today."""
+
+    def __init__(self, message: str, *, remaining: int) -> None:
+        super().__init__(message)
+        self.remaining = remaining
+
+
+def email_quota_remaining(*, organization_id: int) -> int:
+    """How many more e-mails the organization may queue now (its last 24 hours against ``EMAIL_MAX_PER_DAY``)."""
+    used = EmailQuotaUse.objects.filter(
+        organization_id=organization_id, created_at__gt=timezone.now() - QUOTA_WINDOW
+    ).aggregate(n=Sum("count"))["n"]
+    return max(0, settings.EMAIL_MAX_PER_DAY - (used or 0))
+
+
+def _plural(n: int) -> str:
+    return f"{n:,} e-mail{'s' if n != 1 else ''}"
+
+
+@transaction.atomic
+def email_quota_take(*, organization_id: int, count: int) -> None:
+    """Count ``count`` e-mails against the organization's limits, in the caller's transaction; else refuse.
+
+    Called before anything is queued, in the transaction that queues: a
+    refusal (:class:`EmailLimitError`) rolls all of it back, and the
+    organization's row, locked, makes two requests at once count one after
+    the other. Reaching a limit exactly is allowed.
+    """
+    if count <= 0:
+        return
+    Organization.objects.select_for_update().filter(pk=organization_id).first()
+    remaining = email_quota_remaining(organization_id=organization_id)
+    per_request = settings.EMAIL_MAX_PER_REQUEST
+    if count > per_request:
+        raise EmailLimitError(
+            f"That is {_plural(count)}, more than the {per_request:,} one request may queue: nothing was queued. "
+            f"Send them in parts; {_plural(remaining)} may still go today.",
+            remaining=remaining,
+        )
+    if count > remaining:
+        raise EmailLimitError(
+            f"That is {_plural(count)}, but only {_plural(remaining)} may still go today "
+            f"(at most {settings.EMAIL_MAX_PER_DAY:,} in any 24 hours): nothing was queued.",
+            remaining=remaining,
+        )
+    EmailQuotaUse.objects.create(organization_id=organization_id, count=count)
 
 
 class LastOwnerError(ValueError):
@@ -118,10 +175,18 @@ def member_invitation_create(
     Nothing here looks at accounts: the answer is the same whether or not
     the address already has one, so an owner cannot probe for accounts.
     """
+    try:
+        email = email_normalize(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from None
     invitation = MemberInvitation(
-        organization=organization, email=email.strip(), role=role, invited_by=invited_by, base_url=base_url
+        organization=organization, email=email, role=role, invited_by=invited_by, base_url=base_url
     )
     invitation.full_clean()
+    try:
+        email_quota_take(organization_id=organization.pk, count=1)
+    except EmailLimitError as exc:
+        raise ValidationError(str(exc), code="email_limit") from None
     try:
         with transaction.atomic():
             invitation.save()
@@ -143,6 +208,8 @@ def member_invitation_resend(*, invitation: MemberInvitation, base_url: str) -> 
         pk=invitation.pk, status__in=[MemberInvitation.Status.SENT, MemberInvitation.Status.FAILED]
     ).update(status=MemberInvitation.Status.QUEUED, token_hash=None, attempts=0, failed_reason="", base_url=base_url)
     if updated:
+        # Refused, it rolls back the update too: the invitation stays as it was.
+        email_quota_take(organization_id=invitation.organization_id, count=1)
         enqueue_on_commit([invitation.pk])
     return bool(updated)
 

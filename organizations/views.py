@@ -27,6 +27,7 @@ from organizations.selectors import (
 )
 from organizations.services import (
     AccountExistsError,
+    EmailLimitError,
     InvitationClosedError,
     LastOwnerError,
     member_invitation_accept,
@@ -109,7 +110,12 @@ def manage_member_invitation_resend(request: HttpRequest, org_slug: str, pk: int
     """E-mail a waiting invitation again with a new link; the earlier link stops working."""
     organization = _managed_organization(request, org_slug)
     invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
-    if member_invitation_resend(invitation=invitation, base_url=site_url(request)):
+    try:
+        resent = member_invitation_resend(invitation=invitation, base_url=site_url(request))
+    except EmailLimitError as exc:
+        messages.error(request, str(exc))
+        return redirect(_members_url(organization))
+    if resent:
         messages.success(request, f"A new link is on its way to {invitation.email}; the earlier one no longer works.")
     else:
         messages.info(request, f"The invitation to {invitation.email} is being sent already, or is no longer waiting.")

@@ -41,6 +41,7 @@ from responses.forms import (
     SubmitForm,
     missing_questions,
 )
+from responses.mail import MAX_REMINDERS
 from responses.models import Invitation
 from responses.models import Response as AssessmentResponse
 from responses.selectors import (
@@ -462,6 +463,7 @@ def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
         "form": form,
         "page": page,
         "counts": invitation_status_counts(assessment=assessment),
+        "max_reminders": MAX_REMINDERS,
     }
     return render(request, "responses/manage/invitations.html", context, status=status)
 
