@@ -11,6 +11,7 @@ database, queued or claimed, and is sent once (see responses/mail.py).
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -38,11 +39,14 @@ class Worker(upstream.Worker):
     fit between two steps; running the tasks is left to upstream.
     """
 
-    def __init__(self, *args, sleep=time.sleep, **kwargs) -> None:
+    def __init__(self, *args, sleep=time.sleep, report=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.sleep = sleep
+        self.report = report or (lambda text: logger.warning("%s", text))
         self.last_sweep: float | None = None
         self.outages = 0
+        # The task an outage cut off: its end was never recorded, so it is handed back once the database is.
+        self.cut_off = None
 
     def run(self) -> None:
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
@@ -51,11 +55,16 @@ class Worker(upstream.Worker):
         failures = 0
         while self.running:
             try:
+                if self.cut_off is not None:
+                    self.hand_back(self.cut_off)
+                    self.cut_off = None
                 if self.last_sweep is None or time.monotonic() - self.last_sweep >= SWEEP_SECONDS:
                     requeued = sweep()
                     self.last_sweep = time.monotonic()
                     if requeued:
-                        logger.warning("Queued %d e-mail(s) again that no task was sending.", requeued)
+                        self.report(
+                            f"Queued {requeued} e-mail{'s' if requeued != 1 else ''} again that no task was sending."
+                        )
                 done, ran = self.step()
                 failures = 0
             except Exception as exc:
@@ -74,6 +83,15 @@ class Worker(upstream.Worker):
                 return
             if self.running and not ran:
                 self.sleep(self.interval)
+
+    def run_task(self, db_task_result) -> None:
+        self.cut_off = db_task_result.pk
+        super().run_task(db_task_result)
+        self.cut_off = None
+
+    def hand_back(self, task_id) -> None:
+        """Make a task the outage cut off ready again: running it twice sends nothing twice (responses/mail.py)."""
+        upstream.DBTaskResult.objects.filter(pk=task_id, status="RUNNING").update(status="READY")
 
     def step(self) -> tuple[bool, bool]:
         """One turn of upstream's loop: (whether the worker is done, whether it ran a task)."""
@@ -112,12 +130,9 @@ class Command(upstream.Command):
     )
 
     def handle(self, *args, **options):
-        requeued = sweep()
-        if requeued:
-            self.stderr.write(f"Queued {requeued} e-mail{'s' if requeued != 1 else ''} again that no task was sending.")
         # The upstream command builds its own Worker: this one takes its place for the command's run.
         original = upstream.Worker
-        upstream.Worker = Worker
+        upstream.Worker = functools.partial(Worker, report=self.stderr.write)
         try:
             return super().handle(*args, **options)
         finally:
