@@ -13,9 +13,11 @@ from organizations.models import MemberInvitation, Membership
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(
+    # Checked by the one address rule (common.validators.email_normalize), whose messages say what is wrong.
+    email = forms.CharField(
         label="E-mail address",
         max_length=254,
+        widget=forms.EmailInput,
         help_text="They receive a link to join: they log in, or create an account if they have none.",
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.RESPONDENT)
