@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from actions.models import Action, ActionStatus
 from assessments.models import Assessment
+from common.validators import formula_safe
 from organizations.models import Organization
 from taxonomy.models import Benefit
 
@@ -42,7 +43,8 @@ def render_actions_csv(actions: QuerySet[Action] | list[Action]) -> str:
             [
                 a.title,
                 ";".join(b.path for b in a.benefits.all()),
-                a.owner_label,
+                # A username is not checked as names are at input: defused here, on the way out.
+                formula_safe(a.owner_label),
                 _day(a.due),
                 a.status,
                 a.assessment.title,

@@ -36,6 +36,16 @@ def validate_plain_text(value: str) -> None:
             )
 
 
+def formula_safe(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe.
+
+    For values that were never checked by :func:`validate_plain_text`, such as
+    usernames (an address may start with "-" or "+", and an admin may type
+    anything): refused at input would lock their owners out.
+    """
+    return "'" + value if value[:1] in (*FORMULA_STARTS, "\t", "\r") else value
+
+
 def plain_text_field(field: str, value: str) -> None:
     """:func:`validate_plain_text` as an error of ``field``: for a value about to be looked up.
 
