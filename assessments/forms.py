@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment, Segment
 from common.forms import bare_helper
+from common.validators import validate_segment_key
 from organizations.models import Organization
 
 
@@ -155,8 +156,9 @@ class SegmentForm(forms.Form):
     """A new segment: what it is called, where its value comes from, its options one per line."""
 
     label = forms.CharField(max_length=100, help_text="What respondents or readers see, e.g. “Department”.")
-    key = forms.SlugField(
+    key = forms.CharField(
         max_length=50,
+        validators=[validate_segment_key],
         help_text="A short name for scripts and CSV columns: lowercase letters, digits and dashes, e.g. department.",
     )
     source = forms.ChoiceField(

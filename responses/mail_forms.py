@@ -16,7 +16,6 @@ from responses.mail import (
     default_subject,
     recipients_parse,
 )
-from responses.services import is_closed
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -46,7 +45,7 @@ class EmailInvitationsForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if is_closed(self.assessment):
+        if self.assessment.status == Assessment.Status.CLOSED:
             raise forms.ValidationError(
                 "This assessment is closed: it takes no more answers, so nobody can be invited.", code="closed"
             )

@@ -363,8 +363,14 @@ def is_closed(assessment: Assessment) -> bool:
 
 
 def refuse_closed(assessment: Assessment) -> None:
-    """:class:`AssessmentClosedError` for a closed assessment: every way of inviting asks this first."""
-    if is_closed(assessment):
+    """:class:`AssessmentClosedError` for a closed assessment: every way of inviting asks this first.
+
+    Closed by its status: one open past its closing date may still be given a
+    later date (its e-mails, meanwhile, are not sent: see responses/mail.py).
+    The status is read from the database: the caller's copy may predate a close.
+    """
+    status = Assessment.objects.filter(pk=assessment.pk).values_list("status", flat=True).first()
+    if status == Assessment.Status.CLOSED:
         raise AssessmentClosedError(CLOSED_MESSAGE.format(assessment=assessment))
 
 
