@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from common.validators import validate_email_address, validate_plain_text
+from common.models import AddressField
+from common.validators import validate_plain_text
 
 
 class Organization(models.Model):
@@ -73,7 +74,7 @@ class MemberInvitation(models.Model):
     PENDING = (Status.QUEUED, Status.SENDING, Status.SENT, Status.FAILED)
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="member_invitations")
-    email = models.EmailField(max_length=254, validators=[validate_email_address])
+    email = AddressField(max_length=254)
     role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.RESPONDENT)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -40,7 +40,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import Assessment, Audience, Segment, SegmentOption
-from common.validators import validate_email_address, validate_message_text, validate_subject
+from common.models import AddressField
+from common.validators import validate_message_text, validate_subject
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -60,7 +61,7 @@ class Invitation(models.Model):
         help_text="The sections its respondent sees: internal, external, or both.",
     )
     # E-mailed invitations (responses/mail.py): the address is the invitation's, never the response's.
-    email = models.EmailField(blank=True, validators=[validate_email_address])
+    email = AddressField(blank=True)
     emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)

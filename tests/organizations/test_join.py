@@ -285,3 +285,15 @@ def test_a_failing_mail_server_is_retried_then_the_invitation_is_marked_failed(o
     assert member_invitation_resend(invitation=invitation, base_url="https://hp.example.org")
     assert member_invitation_send(invitation_id=invitation.pk) == "sent"
     assert len(mailoutbox) == 1
+
+
+def test_an_address_typed_in_the_admin_is_stored_normalized_too(org):
+    """The model's clean (which the admin's form runs) normalizes; a refused address is the field's error."""
+    from django.core.exceptions import ValidationError
+
+    invitation = MemberInvitation(organization=org, email="Ｄana@Example.COM", role="analyst")
+    invitation.full_clean()
+    assert invitation.email == "Dana@example.com"
+    with pytest.raises(ValidationError) as exc:
+        MemberInvitation(organization=org, email="root@localhost", role="analyst").full_clean()
+    assert list(exc.value.message_dict) == ["email"]
