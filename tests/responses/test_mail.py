@@ -398,7 +398,8 @@ def test_emails_to_a_draft_are_held_and_go_when_it_opens(tmp_path, survey, smtp)
     from assessments.models import Assessment
 
     Assessment.objects.filter(pk=survey.pk).update(status="draft", opens_at=None)
-    invite(tmp_path, "email\nann@example.org\nbob@example.org\n")
+    _, err = invite(tmp_path, "email\nann@example.org\nbob@example.org\n")
+    assert "a draft: they are held, and go out when it opens" in err
     run_worker()
     assert smtp.messages == [] and set(InvitationEmail.objects.values_list("status", flat=True)) == {"queued"}
     run_worker()  # held, not churned: nothing goes while it is a draft

@@ -196,7 +196,11 @@ class Command(ContractCommand):
         self.stderr.write(
             f"Queued {new} invitation e-mail{'s' if new != 1 else ''} for {target}; "
             f"skipped {skipped} address{'es' if skipped != 1 else ''} already invited. "
-            "A worker (manage.py db_worker) sends them."
+            + (
+                "The assessment is a draft: they are held, and go out when it opens."
+                if target.status == target.Status.DRAFT
+                else "A worker (manage.py db_worker) sends them."
+            )
         )
 
 
