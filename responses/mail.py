@@ -241,12 +241,17 @@ def _enqueue_on_commit(email_ids: list[int]) -> None:
     transaction.on_commit(enqueue)
 
 
+# A large batch's sends come after everyone else's: one owner's thousands do not hold up another's few.
+BULK_PRIORITY = -10
+
+
 def emails_enqueue(email_ids: list[int]) -> None:
-    """One send task per e-mail (the worker's side of a large batch)."""
+    """One send task per e-mail (the worker's side of a large batch), behind the e-mails of small ones."""
     from responses.tasks import send_invitation_email
 
+    bulk = send_invitation_email.using(priority=BULK_PRIORITY)
     for pk in email_ids:
-        send_invitation_email.enqueue(pk)
+        bulk.enqueue(pk)
 
 
 def _take_quota(assessment: Assessment, count: int) -> None:
@@ -470,7 +475,7 @@ def emails_requeue() -> int:
     a killed worker. The queued e-mails of a closed assessment end cancelled
     with that reason, so the invitations page says why they never went.
     """
-    from responses.tasks import send_invitation_email
+    from responses.tasks import queue_invitation_emails, send_invitation_email
 
     now = timezone.now()
     closed = Q(invitation__assessment__status=Assessment.Status.CLOSED) | Q(invitation__assessment__closes_at__lte=now)
@@ -487,6 +492,7 @@ def emails_requeue() -> int:
         InvitationEmail.objects.filter(taking_answers),
         queued=InvitationEmail.Status.QUEUED,
         sending=InvitationEmail.Status.SENDING,
+        also=(queue_invitation_emails,),
     )
 
 

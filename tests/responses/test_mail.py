@@ -266,6 +266,24 @@ def test_a_large_batch_is_queued_by_the_worker_not_in_the_request(tmp_path, surv
     assert len(smtp.messages) == 60 and len({m["To"] for m in smtp.messages}) == 60
 
 
+def test_a_large_batch_does_not_hold_up_another_organizations_few(tmp_path, survey, smtp):
+    """The batch's sends go behind every other e-mail: another organization's invitation is sent first."""
+    from django.core.management import call_command as run
+    from django_tasks_db.models import DBTaskResult
+
+    from responses.mail import Recipient, invitations_email_batch
+
+    invite(tmp_path, "email\n" + "\n".join(f"p{n}@example.org" for n in range(60)) + "\n")
+    run("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", "--max-tasks", "1")
+    assert DBTaskResult.objects.filter(status="READY").count() == 60  # the batch's sends, queued by the worker
+    other = AssessmentFactory(organization=OrganizationFactory(name="Globex"), title="Pulse")
+    invitations_email_batch(
+        assessment=other, recipients=[Recipient("g@example.org")], subject="S", message="M", base_url="https://x.org"
+    )
+    run("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", "--max-tasks", "1")
+    assert [m["To"] for m in smtp.messages] == ["g@example.org"]
+
+
 # --- Addresses, subjects and messages refused (contract §11) ---
 
 
