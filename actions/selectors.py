@@ -12,6 +12,7 @@ from django.db.models import F, Prefetch, QuerySet
 from actions.models import Action, ActionStatus
 from assessments.models import Assessment
 from common.roadmap import RoadmapCell
+from common.validators import formula_safe
 from organizations.models import Organization
 from taxonomy.models import Benefit
 
@@ -58,6 +59,8 @@ def render_actions_csv(actions: QuerySet[Action] | list[Action]) -> str:
     for a in actions:
         fields = action_fields(a)
         fields["benefits"] = ";".join(fields["benefits"])
+        # A username is not checked as names are at input: defused here, on the way out.
+        fields["owner"] = formula_safe(fields["owner"])
         writer.writerow([_day(v) if k in ("due", "created", "done") else v for k, v in fields.items()])
     return out.getvalue()
 

@@ -10,6 +10,7 @@ from assessments.length import length_estimate
 from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment, Segment
 from assessments.selectors import assessment_questionnaire
 from common.forms import BelowMinimumConfirmMixin, bare_helper
+from common.validators import validate_segment_key
 from organizations.models import Organization
 from taxonomy.selectors import live_questionnaire
 
@@ -185,8 +186,9 @@ class SegmentForm(forms.Form):
     """A new segment: what it is called, where its value comes from, its options one per line."""
 
     label = forms.CharField(max_length=100, help_text="What respondents or readers see, e.g. “Department”.")
-    key = forms.SlugField(
+    key = forms.CharField(
         max_length=50,
+        validators=[validate_segment_key],
         help_text="A short name for scripts and CSV columns: lowercase letters, digits and dashes, e.g. department.",
     )
     source = forms.ChoiceField(

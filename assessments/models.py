@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from common.models import ConstraintErrorsByFieldMixin, validate_finite
-from common.validators import validate_plain_text
+from common.validators import validate_plain_text, validate_segment_key
 from organizations.models import Organization
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
@@ -403,7 +403,11 @@ class Segment(models.Model):
     Source = SegmentSource
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="segments")
-    key = models.SlugField(max_length=50, help_text="A short name for scripts and CSV columns, e.g. department.")
+    key = models.SlugField(
+        max_length=50,
+        validators=[validate_segment_key],
+        help_text="A short name for scripts and CSV columns, e.g. department.",
+    )
     label = models.CharField(max_length=100, validators=[validate_plain_text])
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.INVITATION)
     order = models.PositiveSmallIntegerField(default=0)

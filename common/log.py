@@ -13,9 +13,14 @@ from __future__ import annotations
 import logging
 import re
 
-# A token is whatever follows /i/ or /join/ up to the next separator; matched anywhere,
-# percent-encoded slashes included, so a path in any quoting is caught.
-TOKEN_IN_PATH = re.compile(r"(/(?:i|join)(?:/|%2F))[^/?#\s\"'<>%]+", re.IGNORECASE)
+# A slash, plain, percent-encoded (a path in a query string: ?next=%2Fi%2F...) or encoded twice.
+_SLASH = r"(?:/|%2F|%252F)"
+# A token is whatever follows /i/ or /join/ up to the next separator, its characters plain or
+# percent-encoded (/i/%46...: a browser or a client may encode any of them); matched anywhere.
+TOKEN_IN_PATH = re.compile(
+    rf"({_SLASH}(?:i|join){_SLASH})(?:%(?!2F|252F)[0-9A-F]{{2}}|[^/?#&\s\"'<>%])+",
+    re.IGNORECASE,
+)
 REDACTED = r"\1[token]"
 
 

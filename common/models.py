@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+from common.validators import validate_email_address
 
 
 class ConstraintErrorsByFieldMixin:
@@ -43,3 +47,22 @@ def validate_finite(value: float) -> None:
     """A number, not NaN or infinity (which databases store, compare and round each their own way)."""
     if not math.isfinite(value):
         raise ValidationError("Enter a number.", code="not_finite")
+
+
+class AddressField(models.EmailField):
+    """An e-mail address, stored as every address is: Unicode NFKC, the domain lower-cased.
+
+    Normalized before it is validated (``to_python``), so that a full-width
+    letter typed in any form, the admin's included, becomes the letter it
+    stands for; then checked by the one address rule (common.validators).
+    """
+
+    default_validators = [validate_email_address]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        value = unicodedata.normalize("NFKC", value.strip())
+        local, at, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}" if at else value

@@ -17,7 +17,9 @@ laptop, in CI and in production:
   the client address they forward). See docs/deployment.md and docs/security.md.
 - ``EMAIL_URL`` (``smtp://user:password@host:port?tls=True``), ``DEFAULT_FROM_EMAIL``,
   ``DJANGO_SITE_URL``: the mail server, the sender and the address of the site
-  that e-mailed links point to (see config/mail.py).
+  that e-mailed links point to (see config/mail.py); ``EMAIL_MAX_PER_REQUEST``
+  (2000) and ``EMAIL_MAX_PER_DAY`` (5000): how many e-mails one request, and
+  one organization in any 24 hours, may queue.
 - ``API_RATE_LIMIT``: requests a personal API token may make in a minute (default 120).
 """
 
@@ -272,6 +274,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 from config.mail import email_settings  # noqa: E402
 
 globals().update(email_settings(os.environ, debug=DEBUG))
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
+
+
+# What one request or command may queue, and what an organization may queue in any 24 hours: every e-mail it
+# causes counts (invitations, reminders, "send again", member invitations). See docs/deployment.md.
+EMAIL_MAX_PER_REQUEST = env_positive_int("EMAIL_MAX_PER_REQUEST", 2000)
+EMAIL_MAX_PER_DAY = env_positive_int("EMAIL_MAX_PER_DAY", 5000)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -8,13 +8,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordMixin
 
 from common.forms import bare_helper
+from common.validators import email_normalize
 from organizations.models import MemberInvitation, Membership
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(
+    # Checked by the one address rule (common.validators.email_normalize), whose messages say what is wrong.
+    email = forms.CharField(
         label="E-mail address",
         max_length=254,
+        widget=forms.EmailInput,
         help_text="They receive a link to join: they log in, or create an account if they have none.",
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.RESPONDENT)
@@ -25,6 +28,9 @@ class MemberInviteForm(forms.Form):
         self.helper = bare_helper(
             Row(Column("email", css_class="col-sm-7"), Column("role", css_class="col-sm-5")),
         )
+
+    def clean_email(self) -> str:
+        return email_normalize(self.cleaned_data["email"])
 
 
 class MembershipRoleForm(forms.Form):

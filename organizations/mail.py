@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from common.mail import MAX_ATTEMPTS, retry_delay, send_or_error
+from common.db import retry_while_database_down
+from common.mail import MAX_ATTEMPTS, SendError, retry_delay, send_or_error
 from common.tasks import STALE_TASK, requeue_unsent
 from common.tokens import hash_token, new_token
 from organizations.models import MemberInvitation
@@ -97,39 +98,52 @@ def _claim(invitation_id: int) -> tuple[MemberInvitation, str] | None:
 
 
 def member_invitation_send(*, invitation_id: int) -> str:
-    """Send one queued member invitation, once: sent, retry, failed or skipped (the worker's task)."""
+    """Send one queued member invitation, once: sent, retry, failed or skipped (the worker's task).
+
+    A refusal for good (a 5xx reply, a bad header) fails it at once; a
+    temporary one is retried, ``MAX_ATTEMPTS`` attempts in all. The write
+    after the send waits out a database that went away, so nothing is sent twice.
+    """
     claimed = _claim(invitation_id)
     if claimed is None:
         return "skipped"
     invitation, token = claimed
     error = send_or_error(message_render(invitation=invitation, token=token))
-    with transaction.atomic():
-        invitation.attempts += 1
-        if error is None:
-            invitation.status, invitation.sent_at, invitation.failed_reason = (
-                MemberInvitation.Status.SENT,
-                timezone.now(),
-                "",
-            )
-        elif invitation.attempts >= MAX_ATTEMPTS:
-            invitation.status, invitation.failed_reason = MemberInvitation.Status.FAILED, error
-        else:
-            invitation.status = MemberInvitation.Status.QUEUED
-        # Only if nobody revoked it meanwhile: a revocation during the send stands.
-        MemberInvitation.objects.filter(pk=invitation.pk, status=MemberInvitation.Status.SENDING).update(
-            status=invitation.status,
-            sent_at=invitation.sent_at,
-            failed_reason=invitation.failed_reason,
-            attempts=invitation.attempts,
-        )
+    retry_while_database_down(lambda: _record(invitation, error))
     if error is None:
         return "sent"
     if invitation.status == MemberInvitation.Status.FAILED:
         return "failed"
     from organizations.tasks import send_member_invitation
 
-    send_member_invitation.using(run_after=timezone.now() + retry_delay(invitation.attempts)).enqueue(invitation.pk)
+    retry_while_database_down(
+        lambda: send_member_invitation.using(run_after=timezone.now() + retry_delay(invitation.attempts)).enqueue(
+            invitation.pk
+        )
+    )
     return "retry"
+
+
+@transaction.atomic
+def _record(invitation: MemberInvitation, error: SendError | None) -> None:
+    invitation.attempts += 1
+    if error is None:
+        invitation.status, invitation.sent_at, invitation.failed_reason = (
+            MemberInvitation.Status.SENT,
+            timezone.now(),
+            "",
+        )
+    elif error.permanent or invitation.attempts >= MAX_ATTEMPTS:
+        invitation.status, invitation.failed_reason = MemberInvitation.Status.FAILED, error.reason
+    else:
+        invitation.status = MemberInvitation.Status.QUEUED
+    # Only if nobody revoked it meanwhile: a revocation during the send stands.
+    MemberInvitation.objects.filter(pk=invitation.pk, status=MemberInvitation.Status.SENDING).update(
+        status=invitation.status,
+        sent_at=invitation.sent_at,
+        failed_reason=invitation.failed_reason,
+        attempts=invitation.attempts,
+    )
 
 
 def member_invitations_requeue() -> int:

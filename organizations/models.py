@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from common.models import AddressField
 from common.validators import validate_plain_text
 
 
@@ -73,7 +74,7 @@ class MemberInvitation(models.Model):
     PENDING = (Status.QUEUED, Status.SENDING, Status.SENT, Status.FAILED)
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="member_invitations")
-    email = models.EmailField(max_length=254)
+    email = AddressField(max_length=254)
     role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.RESPONDENT)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -122,3 +123,21 @@ class MemberInvitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in self.PENDING
+
+
+class EmailQuotaUse(models.Model):
+    """E-mails an organization queued at one moment: the ledger its daily limit is counted from.
+
+    Every e-mail it causes is written here when it is queued (invitations,
+    reminders, "send again", member invitations), whichever table then holds it.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "created_at"], name="emailquotause_org_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.count} e-mails at {self.created_at:%Y-%m-%d %H:%M}"

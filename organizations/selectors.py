@@ -85,3 +85,19 @@ def member_invitations_waiting(*, organization: Organization) -> QuerySet[Member
     return MemberInvitation.objects.filter(organization=organization, status__in=MemberInvitation.PENDING).order_by(
         "-created_at", "-pk"
     )
+
+
+# Roles whose links work only for the account of the invited address: forwarded, they would hand out the role.
+BOUND_ROLES = (Membership.Role.OWNER, Membership.Role.ANALYST)
+
+
+def member_invitation_is_for(invitation: MemberInvitation, user) -> bool:
+    """Whether ``user`` may use this invitation's link: anyone for a respondent's, only the invited address otherwise.
+
+    The invited address is the account's e-mail address, or its username
+    when that is the address (accounts made from a link before either).
+    """
+    if invitation.role not in BOUND_ROLES:
+        return True
+    invited = invitation.email.casefold()
+    return invited in {(user.email or "").casefold(), user.get_username().casefold()}

@@ -21,14 +21,18 @@ from organizations.selectors import (
     MANAGE_ACCESS,
     granted_everywhere,
     member_invitation_for_token,
+    member_invitation_is_for,
     member_invitations_waiting,
     organization_members,
     organizations_for_user,
 )
 from organizations.services import (
     AccountExistsError,
+    EmailLimitError,
     InvitationClosedError,
     LastOwnerError,
+    WrongAccountError,
+    account_username,
     member_invitation_accept,
     member_invitation_accept_new_account,
     member_invitation_create,
@@ -109,7 +113,12 @@ def manage_member_invitation_resend(request: HttpRequest, org_slug: str, pk: int
     """E-mail a waiting invitation again with a new link; the earlier link stops working."""
     organization = _managed_organization(request, org_slug)
     invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
-    if member_invitation_resend(invitation=invitation, base_url=site_url(request)):
+    try:
+        resent = member_invitation_resend(invitation=invitation, base_url=site_url(request))
+    except EmailLimitError as exc:
+        messages.error(request, str(exc))
+        return redirect(_members_url(organization))
+    if resent:
         messages.success(request, f"A new link is on its way to {invitation.email}; the earlier one no longer works.")
     else:
         messages.info(request, f"The invitation to {invitation.email} is being sent already, or is no longer waiting.")
@@ -194,6 +203,7 @@ def _join_page(request, invitation, token, form=None, status=200) -> HttpRespons
         "role_sentence": ROLE_SENTENCES[invitation.role],
         "form": form or JoinAccountForm(invitation=invitation),
         "login_url": reverse("accounts:login") + "?next=" + _join_url(token),
+        "username": account_username(invitation.email),
     }
     # The site's same-origin referrer policy keeps the token from other sites; "no-referrer" would make
     # browsers send "Origin: null" with the page's forms, which the CSRF check rightly refuses.
@@ -204,10 +214,17 @@ def _link_closed(request: HttpRequest) -> HttpResponse:
     return render(request, "organizations/join/closed.html", status=LINK_CLOSED_STATUS)
 
 
-def _joined(request: HttpRequest, membership: Membership, created: bool) -> HttpResponse:
+def _someone_else(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
+    """An owner's or analyst's link, opened by another account: it says so, and changes nothing."""
+    return render(request, "organizations/join/someone_else.html", {"invitation": invitation}, status=403)
+
+
+def _joined(request: HttpRequest, membership: Membership, outcome: str) -> HttpResponse:
     organization = membership.organization
-    if created:
+    if outcome == "joined":
         messages.success(request, f"You are now a member of {organization.name} ({membership.get_role_display()}).")
+    elif outcome == "promoted":
+        messages.success(request, f"You are now {membership.get_role_display().lower()} of {organization.name}.")
     else:
         messages.info(
             request,
@@ -224,14 +241,18 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     invitation = member_invitation_for_token(token=token)
     if invitation is None:
         return _link_closed(request)
+    if request.user.is_authenticated and not member_invitation_is_for(invitation, request.user):
+        return _someone_else(request, invitation)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(_join_url(token))
         try:
-            membership, created = member_invitation_accept(invitation=invitation, user=request.user)
+            membership, outcome = member_invitation_accept(invitation=invitation, user=request.user)
         except InvitationClosedError:
             return _link_closed(request)
-        return _joined(request, membership, created)
+        except WrongAccountError:
+            return _someone_else(request, invitation)
+        return _joined(request, membership, outcome)
     return _join_page(request, invitation, token)
 
 
@@ -259,7 +280,10 @@ def join_new_account(request: HttpRequest, token: str) -> HttpResponse:
         form.add_error(None, "This address already has an account here: log in with it to join.")
         return _join_page(request, invitation, token, form, status=400)
     except ValidationError as exc:
-        form.add_error(None, exc)
+        # Its messages only: the account's fields (a username...) are not this form's.
+        form.add_error(None, exc.messages)
         return _join_page(request, invitation, token, form, status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return _joined(request, membership, True)
+    if user.get_username() != invitation.email:
+        messages.info(request, f"Your username is {user.get_username()}: you log in with it.")
+    return _joined(request, membership, "joined")

@@ -472,7 +472,7 @@ class InvitationsCreateForm(BelowMinimumConfirmMixin, forms.Form):
         cleaned = super().clean()
         if self.assessment.status == Assessment.Status.CLOSED:
             raise forms.ValidationError(
-                "This assessment is closed: reopen it (Edit, status Open) before inviting anyone.", code="closed"
+                "This assessment is closed: it takes no more answers, so nobody can be invited.", code="closed"
             )
         self.check_below_minimum(cleaned)
         return cleaned

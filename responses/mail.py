@@ -8,7 +8,11 @@ sends, and marks it sent in another, so no lock is held while the mail
 server answers; a row that is not queued any more is never sent again, so
 a task run twice sends once. A worker killed mid-send leaves its row
 sending, and :func:`emails_requeue` queues it again when a worker starts
-and the claim is stale.
+(and every half minute after) and the claim is stale.
+
+E-mails to a draft are held: the row stays queued, nothing is sent, and
+:func:`emails_requeue` queues them once the assessment takes answers. No
+queued e-mail ends without a reason the owner reads (``reason``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
@@ -33,15 +36,28 @@ from django.utils import timezone
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_questionnaire, assessment_segments, segment_option_ids
 from assessments.services import assessment_get_or_create
-from common.mail import MAX_ATTEMPTS, retry_delay, send_or_error
+from common.db import retry_while_database_down
+from common.mail import MAX_ATTEMPTS, SendError, retry_delay, send_or_error
 from common.tasks import STALE_TASK, requeue_unsent
 from common.tokens import hash_token, new_token
-from organizations.services import organization_get_or_create
-from responses.models import Invitation, InvitationEmail, InvitationSegmentValue, InvitationToken
+from common.validators import email_normalize, validate_message_text, validate_subject
+from organizations.services import email_quota_take, organization_get_or_create
+from responses.models import (
+    Invitation,
+    InvitationEmail,
+    InvitationOptOutToken,
+    InvitationSegmentValue,
+    InvitationToken,
+)
+from responses.services import is_closed, refuse_closed
 
-# Reminders after the first e-mail, at most (contract §11).
+# Reminders after the first e-mail, at most (contract §11); "send again" counts as one.
 MAX_REMINDERS = 3
 DEFAULT_MIN_DAYS = 3
+# The reminders page's choice of days since the last e-mail.
+MAX_MIN_DAYS = 30
+# More e-mails than this are handed to the worker in one task, which queues each: a request stays short.
+ENQUEUE_IN_REQUEST = 50
 SECONDS_PER_QUESTION = 6
 
 
@@ -124,16 +140,21 @@ def _pasted(lines: list[str]) -> list[Recipient]:
 
 
 def _address(value: str, line: int, seen: dict[str, int]) -> str:
-    email = value.strip()
     try:
-        validate_email(email)
-    except ValidationError:
-        raise EmailListError(line, f"{email!r} is not a valid e-mail address") from None
+        email = email_normalize(value)
+    except ValidationError as exc:
+        raise EmailListError(line, exc.messages[0]) from None
     key = email.lower()
     if key in seen:
         raise EmailListError(line, f"{email} is repeated (first on line {seen[key]})")
     seen[key] = line
     return email
+
+
+def email_text_check(*, subject: str, message: str) -> None:
+    """``ValidationError`` for a subject with a control character or a message with one but line breaks and tabs."""
+    validate_subject(subject)
+    validate_message_text(message)
 
 
 # --- The message ---
@@ -172,12 +193,16 @@ def default_message(assessment: Assessment) -> str:
     )
 
 
-def email_render(*, email: InvitationEmail, token: str) -> EmailMultiAlternatives:
-    """The e-mail: plain text and HTML with the same words and links; no image, no tracking, links as they are."""
+def email_render(*, email: InvitationEmail, token: str, opt_out_token: str) -> EmailMultiAlternatives:
+    """The e-mail: plain text and HTML with the same words and links; no image, no tracking, links as they are.
+
+    The opt-out link and ``List-Unsubscribe`` carry the opt-out token: the
+    survey token is in the body only, never in a header a mail provider acts on.
+    """
     invitation = email.invitation
     assessment = invitation.assessment
     link = email.base_url + reverse("responses:invitation:start", args=[token])
-    opt_out = email.base_url + reverse("responses:opt_out", args=[token])
+    opt_out = email.base_url + reverse("responses:opt_out", args=[opt_out_token])
     context = {
         "message": email.message,
         "link": link,
@@ -207,13 +232,33 @@ def email_render(*, email: InvitationEmail, token: str) -> EmailMultiAlternative
 
 
 def _enqueue_on_commit(email_ids: list[int]) -> None:
-    from responses.tasks import send_invitation_email
+    from responses.tasks import queue_invitation_emails, send_invitation_email
 
     def enqueue() -> None:
+        if len(email_ids) > ENQUEUE_IN_REQUEST:
+            queue_invitation_emails.enqueue(email_ids)
+            return
         for pk in email_ids:
             send_invitation_email.enqueue(pk)
 
     transaction.on_commit(enqueue)
+
+
+# A large batch's sends come after everyone else's: one owner's thousands do not hold up another's few.
+BULK_PRIORITY = -10
+
+
+def emails_enqueue(email_ids: list[int]) -> None:
+    """One send task per e-mail (the worker's side of a large batch), behind the e-mails of small ones."""
+    from responses.tasks import send_invitation_email
+
+    bulk = send_invitation_email.using(priority=BULK_PRIORITY)
+    for pk in email_ids:
+        bulk.enqueue(pk)
+
+
+def _take_quota(assessment: Assessment, count: int) -> None:
+    email_quota_take(organization_id=assessment.organization_id, count=count)
 
 
 @transaction.atomic
@@ -222,36 +267,53 @@ def invitations_email(
 ) -> tuple[int, int]:
     """Create one invitation and queue one e-mail per new address; returns (created, skipped).
 
-    An address already invited to the assessment (in any case) is skipped.
-    The invitation's own ``token_hash`` is a random one nobody is given: its
-    links are the tokens its e-mails carry.
+    An address already invited to the assessment (in any case, unless that
+    invitation was revoked) is skipped. The invitation's own ``token_hash``
+    is a random one nobody is given: its links are the tokens its e-mails
+    carry. A closed assessment (:class:`AssessmentClosedError`), a text the
+    e-mail cannot carry (``ValidationError``) or a limit passed
+    (:class:`EmailLimitError`) queue nothing. For a draft, the e-mails are
+    held until it opens.
     """
+    refuse_closed(assessment)
+    email_text_check(subject=subject, message=message)
     recipients = list(recipients)
     existing = invited_addresses(assessment=assessment)
     new = [r for r in recipients if r.email.lower() not in existing]
+    _take_quota(assessment, len(new))
     segments = assessment_segments(assessment=assessment, source=Segment.Source.INVITATION)
     now = timezone.now()
-    email_ids = []
+    invitations = []
     for recipient in new:
         invitation = Invitation(
-            assessment=assessment,
-            token_hash=hash_token(new_token()),
-            email=recipient.email,
-            created_at=now,
+            assessment=assessment, token_hash=hash_token(new_token()), email=recipient.email, created_at=now
         )
         if recipient.audience:
             invitation.audience = recipient.audience
-        invitation.save()
-        chosen = segment_option_ids(segments, recipient.segment_values)
-        InvitationSegmentValue.objects.bulk_create(
-            InvitationSegmentValue(invitation=invitation, segment_id=s, option_id=o) for s, o in chosen.items()
-        )
-        email_ids.append(
-            InvitationEmail.objects.create(
-                invitation=invitation, number=1, subject=subject, message=message, base_url=base_url
-            ).pk
-        )
-    _enqueue_on_commit(email_ids)
+        invitations.append(invitation)
+    invitations = Invitation.objects.bulk_create(invitations, batch_size=500)
+    if any(i.pk is None for i in invitations):  # a backend that returns no ids from a bulk insert
+        by_hash = {i.token_hash: i.pk for i in Invitation.objects.filter(assessment=assessment, created_at=now)}
+        for i in invitations:
+            i.pk = by_hash[i.token_hash]
+    InvitationSegmentValue.objects.bulk_create(
+        [
+            InvitationSegmentValue(invitation_id=invitation.pk, segment_id=s, option_id=o)
+            for invitation, recipient in zip(invitations, new, strict=True)
+            for s, o in segment_option_ids(segments, recipient.segment_values).items()
+        ],
+        batch_size=500,
+    )
+    emails = InvitationEmail.objects.bulk_create(
+        [
+            InvitationEmail(invitation_id=i.pk, number=1, subject=subject, message=message, base_url=base_url)
+            for i in invitations
+        ],
+        batch_size=500,
+    )
+    if any(e.pk is None for e in emails):
+        emails = list(InvitationEmail.objects.filter(invitation__in=invitations, number=1))
+    _enqueue_on_commit([e.pk for e in emails])
     return len(new), len(recipients) - len(new)
 
 
@@ -262,10 +324,12 @@ def invitations_email_batch(**kwargs) -> tuple[int, int]:
 
 
 def invited_addresses(*, assessment: Assessment) -> set[str]:
-    """The assessment's invited addresses, lower-cased; one query."""
+    """The assessment's invited addresses, lower-cased, revoked invitations aside; one query."""
     return {
         e.lower()
-        for e in Invitation.objects.filter(assessment=assessment).exclude(email="").values_list("email", flat=True)
+        for e in Invitation.objects.filter(assessment=assessment, revoked_at__isnull=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
     }
 
 
@@ -294,6 +358,7 @@ def invitations_email_by_name(
     """
     org, _ = organization_get_or_create(name=organization)
     target, created = assessment_get_or_create(organization=org, title=assessment)
+    refuse_closed(target)
     recipients = recipients_parse(text, assessment=target, csv_only=True)
     new, skipped = invitations_email(
         assessment=target,
@@ -307,12 +372,16 @@ def invitations_email_by_name(
 
 def reminders_due(*, assessment: Assessment, min_days: int = DEFAULT_MIN_DAYS) -> QuerySet[Invitation]:
     """E-mailed invitations a reminder goes to now (contract §11)."""
+    return _remindable(assessment=assessment).filter(last_sent_at__lte=timezone.now() - timedelta(days=min_days))
+
+
+def _remindable(*, assessment: Assessment) -> QuerySet[Invitation]:
+    """E-mailed invitations that may have one more e-mail: not answered, revoked or opted out, none waiting."""
     pending = InvitationEmail.objects.filter(
         invitation=OuterRef("pk"), status__in=[InvitationEmail.Status.QUEUED, InvitationEmail.Status.SENDING]
     )
     return (
         Invitation.objects.filter(
-            Q(last_sent_at__lte=timezone.now() - timedelta(days=min_days)),
             assessment=assessment,
             submitted=False,
             revoked_at__isnull=True,
@@ -331,10 +400,8 @@ def reminders_queue_now(*, assessment: Assessment, min_days: int, base_url: str)
     return reminders_queue(assessment=assessment, min_days=min_days, base_url=base_url)
 
 
-@transaction.atomic
-def reminders_queue(*, assessment: Assessment, min_days: int, base_url: str) -> int:
-    """Queue one reminder to each invitation :func:`reminders_due`; returns how many."""
-    invitations = list(reminders_due(assessment=assessment, min_days=min_days).select_for_update())
+def _next_emails(invitations: list[Invitation], assessment: Assessment, base_url: str) -> list[int]:
+    """One more e-mail for each invitation, with its last e-mail's subject and message; their ids."""
     last = {
         e.invitation_id: e
         for e in InvitationEmail.objects.filter(invitation__in=invitations).order_by("invitation", "number")
@@ -348,41 +415,87 @@ def reminders_queue(*, assessment: Assessment, min_days: int, base_url: str) -> 
                 number=(previous.number + 1) if previous else invitation.emails_sent + 1,
                 subject=previous.subject if previous else default_subject(assessment),
                 message=previous.message if previous else default_message(assessment),
-                base_url=base_url,
+                base_url=base_url or (previous.base_url if previous else settings.SITE_URL),
             ).pk
         )
+    return ids
+
+
+@transaction.atomic
+def reminders_queue(*, assessment: Assessment, min_days: int, base_url: str) -> int:
+    """Queue one reminder to each invitation :func:`reminders_due`; returns how many.
+
+    Within the limits (:class:`EmailLimitError` queues none of them).
+    """
+    refuse_closed(assessment)
+    invitations = list(reminders_due(assessment=assessment, min_days=min_days).select_for_update())
+    _take_quota(assessment, len(invitations))
+    ids = _next_emails(invitations, assessment, base_url)
     _enqueue_on_commit(ids)
     return len(ids)
+
+
+class NotRemindableError(ValueError):
+    """This invitation cannot have one more e-mail now (answered, revoked, opted out, waiting, or 3 reminders)."""
+
+
+@transaction.atomic(durable=True)
+def invitation_send_again(*, invitation: Invitation, base_url: str) -> None:
+    """ "Send again": one e-mail with a new link to an e-mailed invitation, now; it counts as a reminder.
+
+    :class:`NotRemindableError` when it may not have one, :class:`EmailLimitError` past a limit.
+    """
+    assessment = invitation.assessment
+    refuse_closed(assessment)
+    locked = list(_remindable(assessment=assessment).filter(pk=invitation.pk).select_for_update())
+    if not locked:
+        raise NotRemindableError(
+            f"{invitation.email} cannot be e-mailed again now: it has answered, is revoked or opted out, has an "
+            f"e-mail on its way, or has had {MAX_REMINDERS} reminders already."
+        )
+    _take_quota(assessment, 1)
+    _enqueue_on_commit(_next_emails(locked, assessment, base_url))
 
 
 @transaction.atomic(durable=True)
 def invitation_resend(*, invitation: Invitation, base_url: str) -> bool:
     """Queue the failed e-mail of an invitation again; False if it has not failed (or cannot receive mail)."""
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    locked = Invitation.objects.select_for_update().select_related("assessment").get(pk=invitation.pk)
     if not locked.failed_reason or locked.submitted or locked.revoked_at or locked.opted_out_at:
         return False
-    previous = InvitationEmail.objects.filter(invitation=locked).order_by("-number").first()
-    email = InvitationEmail.objects.create(
-        invitation=locked,
-        number=(previous.number + 1) if previous else 1,
-        subject=previous.subject if previous else default_subject(locked.assessment),
-        message=previous.message if previous else default_message(locked.assessment),
-        base_url=base_url or (previous.base_url if previous else settings.SITE_URL),
-    )
+    refuse_closed(locked.assessment)
+    _take_quota(locked.assessment, 1)
+    ids = _next_emails([locked], locked.assessment, base_url)
     Invitation.objects.filter(pk=locked.pk).update(failed_reason="")
-    _enqueue_on_commit([email.pk])
+    _enqueue_on_commit(ids)
     return True
 
 
 def emails_requeue() -> int:
-    """Queue a task again for every queued e-mail that no live task will send (a killed worker's); how many."""
-    from responses.tasks import send_invitation_email
+    """Queue a send for every e-mail waiting that no live task will send; how many. The worker's sweep.
 
+    Waiting: held for a draft whose assessment now takes answers, or left by
+    a killed worker. The queued e-mails of a closed assessment end cancelled
+    with that reason, so the invitations page says why they never went.
+    """
+    from responses.tasks import queue_invitation_emails, send_invitation_email
+
+    now = timezone.now()
+    closed = Q(invitation__assessment__status=Assessment.Status.CLOSED) | Q(invitation__assessment__closes_at__lte=now)
+    InvitationEmail.objects.filter(closed, status=InvitationEmail.Status.QUEUED).update(
+        status=InvitationEmail.Status.CANCELLED, reason=InvitationEmail.REASON_CLOSED
+    )
+    taking_answers = (
+        Q(invitation__assessment__status=Assessment.Status.OPEN)
+        & (Q(invitation__assessment__opens_at__isnull=True) | Q(invitation__assessment__opens_at__lte=now))
+        & ~closed
+    )
     return requeue_unsent(
         send_invitation_email,
-        InvitationEmail.objects.all(),
+        InvitationEmail.objects.filter(taking_answers),
         queued=InvitationEmail.Status.QUEUED,
         sending=InvitationEmail.Status.SENDING,
+        also=(queue_invitation_emails,),
     )
 
 
@@ -397,12 +510,26 @@ def invitation_opt_out(*, invitation: Invitation) -> bool:
 # --- The worker's send ---
 
 
-def _claim(email_id: int) -> tuple[InvitationEmail, str] | None:
-    """Take a queued e-mail for sending, with its new token; None if there is nothing to send.
+def _cancel_reason(invitation: Invitation) -> str:
+    """Why an e-mail of this invitation must not go now, for good; "" if it may."""
+    if invitation.submitted:
+        return InvitationEmail.REASON_SUBMITTED
+    if invitation.revoked_at:
+        return InvitationEmail.REASON_REVOKED
+    if invitation.opted_out_at:
+        return InvitationEmail.REASON_OPTED_OUT
+    if is_closed(invitation.assessment):
+        return InvitationEmail.REASON_CLOSED
+    return ""
 
-    A short transaction of its own: no lock is held while the mail server
-    answers. A row being sent by another task is left alone unless that
-    claim is older than ``STALE_TASK`` (its worker was killed).
+
+def _claim(email_id: int) -> tuple[InvitationEmail, EmailMultiAlternatives] | str:
+    """Take a queued e-mail for sending, with its new tokens and its message; else why not (skipped, held).
+
+    A short transaction of its own, which also renders the message: what
+    follows it, the send, needs no database. No lock is held while the mail
+    server answers. A row being sent by another task is left alone unless
+    that claim is older than ``STALE_TASK`` (its worker was killed).
     """
     with transaction.atomic():
         email = (
@@ -412,62 +539,76 @@ def _claim(email_id: int) -> tuple[InvitationEmail, str] | None:
             .first()
         )
         if email is None:
-            return None
+            return "skipped"
         stale = email.status == InvitationEmail.Status.SENDING and email.claimed_at < timezone.now() - STALE_TASK
         if email.status != InvitationEmail.Status.QUEUED and not stale:
-            return None
+            return "skipped"
         invitation = email.invitation
-        if (
-            invitation.submitted
-            or invitation.revoked_at
-            or invitation.opted_out_at
-            or not invitation.assessment.is_open
-        ):
-            email.status = InvitationEmail.Status.CANCELLED
-            email.save(update_fields=["status"])
-            return None
-        token = new_token()
-        # The token is stored before the e-mail leaves: a link in an e-mail always works. A send that then
-        # fails leaves a token nobody received, which opens nothing for anyone.
+        reason = _cancel_reason(invitation)
+        if reason:
+            email.status, email.reason = InvitationEmail.Status.CANCELLED, reason
+            email.save(update_fields=["status", "reason"])
+            return "skipped"
+        if not invitation.assessment.is_open:
+            # A draft (or not yet at its opening date): held, queued, until emails_requeue finds it taking answers.
+            if email.status != InvitationEmail.Status.QUEUED:
+                email.status = InvitationEmail.Status.QUEUED
+                email.save(update_fields=["status"])
+            return "held"
+        token, opt_out_token = new_token(), new_token()
+        # The tokens are stored before the e-mail leaves: a link in an e-mail always works. A send that then
+        # fails leaves tokens nobody received, which open nothing for anyone.
         InvitationToken.objects.create(invitation=invitation, token_hash=hash_token(token))
+        InvitationOptOutToken.objects.create(invitation=invitation, token_hash=hash_token(opt_out_token))
+        message = email_render(email=email, token=token, opt_out_token=opt_out_token)
         email.status, email.claimed_at = InvitationEmail.Status.SENDING, timezone.now()
         email.save(update_fields=["status", "claimed_at"])
-        return email, token
+        return email, message
 
 
 def email_send(*, email_id: int) -> str:
-    """Send one queued e-mail, once. Returns what happened: sent, retry, failed or skipped.
+    """Send one queued e-mail, once. Returns what happened: sent, retry, failed, held or skipped.
 
     The row is claimed (status sending) in one short transaction, sent, and
-    marked sent in another. An SMTP or network error is retried
-    ``MAX_ATTEMPTS`` times with a growing delay, then the invitation is
-    marked failed with the reason. An invitation that submitted, was revoked
-    or opted out meanwhile gets nothing.
+    marked sent in another. A refusal for good (a 5xx reply, a bad header)
+    marks it failed at once with the reason; a temporary one is retried with
+    a growing delay, ``MAX_ATTEMPTS`` attempts in all. The mark after the send
+    waits out a database that went away, so an e-mail sent is never sent
+    again. An invitation that submitted, was revoked or opted out meanwhile,
+    or whose assessment closed, gets nothing, and its e-mail says why.
     """
     claimed = _claim(email_id)
-    if claimed is None:
-        return "skipped"
-    email, token = claimed
-    error = send_or_error(email_render(email=email, token=token))
-    now = timezone.now()
-    with transaction.atomic():
-        email.attempts += 1
-        if error is None:
-            email.status, email.sent_at = InvitationEmail.Status.SENT, now
-            email.save(update_fields=["status", "sent_at", "attempts"])
-            Invitation.objects.filter(pk=email.invitation_id).update(
-                emails_sent=F("emails_sent") + 1, last_sent_at=now, failed_reason=""
-            )
-            return "sent"
-        if email.attempts >= MAX_ATTEMPTS:
-            email.status = InvitationEmail.Status.FAILED
-            email.save(update_fields=["status", "attempts"])
-            Invitation.objects.filter(pk=email.invitation_id).update(failed_reason=error)
-            return "failed"
-        email.status = InvitationEmail.Status.QUEUED
-        email.save(update_fields=["status", "attempts"])
-        delay = retry_delay(email.attempts)
-    from responses.tasks import send_invitation_email
+    if isinstance(claimed, str):
+        return claimed
+    email, message = claimed
+    error = send_or_error(message)
+    outcome = retry_while_database_down(lambda: _record(email, error))
+    if outcome == "retry":
+        from responses.tasks import send_invitation_email
 
-    send_invitation_email.using(run_after=timezone.now() + delay).enqueue(email_id)
+        retry_while_database_down(
+            lambda: send_invitation_email.using(run_after=timezone.now() + retry_delay(email.attempts)).enqueue(
+                email_id
+            )
+        )
+    return outcome
+
+
+@transaction.atomic
+def _record(email: InvitationEmail, error: SendError | None) -> str:
+    now = timezone.now()
+    attempts = email.attempts + 1
+    rows = InvitationEmail.objects.filter(pk=email.pk)
+    if error is None:
+        rows.update(status=InvitationEmail.Status.SENT, sent_at=now, attempts=attempts)
+        Invitation.objects.filter(pk=email.invitation_id).update(
+            emails_sent=F("emails_sent") + 1, last_sent_at=now, failed_reason=""
+        )
+        return "sent"
+    if error.permanent or attempts >= MAX_ATTEMPTS:
+        rows.update(status=InvitationEmail.Status.FAILED, attempts=attempts, reason=error.reason)
+        Invitation.objects.filter(pk=email.invitation_id).update(failed_reason=error.reason)
+        return "failed"
+    rows.update(status=InvitationEmail.Status.QUEUED, attempts=attempts)
+    email.attempts = attempts
     return "retry"

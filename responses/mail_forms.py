@@ -6,7 +6,16 @@ from django import forms
 
 from assessments.models import Assessment
 from common.forms import bare_helper
-from responses.mail import EmailListError, Recipient, default_message, default_subject, recipients_parse
+from common.validators import validate_message_text, validate_subject
+from responses.mail import (
+    DEFAULT_MIN_DAYS,
+    MAX_MIN_DAYS,
+    EmailListError,
+    Recipient,
+    default_message,
+    default_subject,
+    recipients_parse,
+)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -18,10 +27,11 @@ class EmailInvitationsForm(forms.Form):
         help_text="One address per line. Or upload a CSV file below (header email, then invitation segment keys).",
     )
     file = forms.FileField(required=False, label="CSV file", help_text="UTF-8, header email[,segment key...].")
-    subject = forms.CharField(max_length=200)
+    subject = forms.CharField(max_length=200, strip=True, validators=[validate_subject])
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=5000,
+        validators=[validate_message_text],
         help_text="The e-mail adds each person's own link, the closing date, the time it takes and an opt-out link.",
     )
 
@@ -36,7 +46,9 @@ class EmailInvitationsForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.assessment.status == Assessment.Status.CLOSED:
-            raise forms.ValidationError("This assessment is closed: reopen it before inviting anyone.", code="closed")
+            raise forms.ValidationError(
+                "This assessment is closed: it takes no more answers, so nobody can be invited.", code="closed"
+            )
         upload = cleaned.get("file")
         text = cleaned.get("addresses", "")
         name = "Addresses"
@@ -62,3 +74,26 @@ class EmailInvitationsForm(forms.Form):
     @property
     def recipients(self) -> list[Recipient]:
         return self.cleaned_data["recipients"]
+
+
+class RemindersForm(forms.Form):
+    """The reminders page's one choice: the days since the last e-mail, 0 to 30."""
+
+    DEFAULT = DEFAULT_MIN_DAYS
+
+    min_days = forms.IntegerField(
+        label="Days since the last e-mail, at least",
+        min_value=0,
+        max_value=MAX_MIN_DAYS,
+        initial=DEFAULT_MIN_DAYS,
+        required=False,
+        help_text=f"0 reminds everyone due now, even those e-mailed today. At most {MAX_MIN_DAYS}.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["min_days"].widget.attrs.update({"inputmode": "numeric"})
+
+    def chosen_days(self) -> int:
+        value = self.cleaned_data.get("min_days")
+        return self.DEFAULT if value is None else value

@@ -15,20 +15,23 @@ from assessments.models import Assessment
 from assessments.views import _assessment_or_404
 from common.mail import site_url
 from organizations.selectors import MANAGE_ACCESS
+from organizations.services import EmailLimitError, email_quota_remaining
 from responses.mail import (
-    DEFAULT_MIN_DAYS,
     MAX_REMINDERS,
+    NotRemindableError,
     invitation_opt_out,
     invitation_resend,
+    invitation_send_again,
     invitations_email_batch,
     invited_addresses,
     preview_text,
     reminders_due,
     reminders_queue_now,
 )
-from responses.mail_forms import EmailInvitationsForm
+from responses.mail_forms import EmailInvitationsForm, RemindersForm
 from responses.models import Invitation
-from responses.selectors import invitation_for_token
+from responses.selectors import invitation_for_opt_out_token
+from responses.services import AssessmentClosedError
 
 
 # Exempt from CSRF: a mail client's one-click POST carries no CSRF token, and the token in the URL is
@@ -38,7 +41,7 @@ from responses.selectors import invitation_for_token
 @require_http_methods(["GET", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a confirmation and changes nothing (mail scanners follow links); POST opts out."""
-    invitation = invitation_for_token(token)
+    invitation = invitation_for_opt_out_token(token)
     if invitation is None:
         return render(request, "responses/form/link_invalid.html", status=404)
     if request.method == "POST":
@@ -68,7 +71,12 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
     not be uploaded twice.
     """
     assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
-    context = {"organization": assessment.organization, "assessment": assessment}
+    context = {
+        "organization": assessment.organization,
+        "assessment": assessment,
+        "held": assessment.status == Assessment.Status.DRAFT,
+        "remaining": email_quota_remaining(organization_id=assessment.organization_id),
+    }
     if request.method == "GET":
         form = EmailInvitationsForm(assessment=assessment)
         return render(request, "responses/manage/email_invitations.html", {**context, "form": form})
@@ -87,16 +95,26 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
             "responses/manage/email_preview.html",
             {**context, "form": form, "new": new, "skipped": len(form.recipients) - len(new), "preview": preview},
         )
-    created, skipped = invitations_email_batch(
-        assessment=assessment,
-        recipients=form.recipients,
-        subject=form.cleaned_data["subject"],
-        message=form.cleaned_data["message"],
-        base_url=site_url(request),
+    try:
+        created, skipped = invitations_email_batch(
+            assessment=assessment,
+            recipients=form.recipients,
+            subject=form.cleaned_data["subject"],
+            message=form.cleaned_data["message"],
+            base_url=site_url(request),
+        )
+    except (EmailLimitError, AssessmentClosedError) as exc:
+        form.add_error(None, str(exc))
+        return render(request, "responses/manage/email_invitations.html", {**context, "form": form}, status=400)
+    plural = "s" if created != 1 else ""
+    when = (
+        "they are held, and go out when you open the assessment."
+        if assessment.status == Assessment.Status.DRAFT
+        else "they go out in the next minutes."
     )
     messages.success(
         request,
-        f"{created} invitation e-mail{'s' if created != 1 else ''} queued; they go out in the next minutes."
+        f"{created} invitation e-mail{plural} queued; {when}"
         + (f" {skipped} address{'es' if skipped != 1 else ''} already invited, skipped." if skipped else ""),
     )
     return redirect(_invitations_url(assessment))
@@ -105,22 +123,32 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_reminders(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    """GET says how many reminders would go; POST queues them."""
+    """GET says how many reminders would go for the days chosen (``?min_days=N``); POST queues them."""
     assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
-    if request.method == "POST":
-        count = reminders_queue_now(assessment=assessment, min_days=DEFAULT_MIN_DAYS, base_url=site_url(request))
-        messages.success(request, f"{count} reminder{'s' if count != 1 else ''} queued.")
-        return redirect(_invitations_url(assessment))
+    form = RemindersForm(request.POST if request.method == "POST" else request.GET or None)
+    valid = form.is_valid()
+    min_days = form.chosen_days() if valid else RemindersForm.DEFAULT
+    if request.method == "POST" and valid:
+        try:
+            count = reminders_queue_now(assessment=assessment, min_days=min_days, base_url=site_url(request))
+        except (EmailLimitError, AssessmentClosedError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{count} reminder{'s' if count != 1 else ''} queued.")
+            return redirect(_invitations_url(assessment))
+    due = reminders_due(assessment=assessment, min_days=min_days).count()
     return render(
         request,
         "responses/manage/reminders.html",
         {
             "organization": assessment.organization,
             "assessment": assessment,
-            "due": reminders_due(assessment=assessment, min_days=DEFAULT_MIN_DAYS).count(),
-            "min_days": DEFAULT_MIN_DAYS,
+            "form": form,
+            "due": due,
+            "min_days": min_days,
             "max_reminders": MAX_REMINDERS,
         },
+        status=200 if valid or not form.is_bound else 400,
     )
 
 
@@ -130,8 +158,28 @@ def manage_invitation_resend(request: HttpRequest, org_slug: str, assessment_slu
     """Queue again the e-mail of an invitation that failed."""
     assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     invitation = get_object_or_404(Invitation.objects.filter(assessment=assessment), pk=pk)
-    if invitation_resend(invitation=invitation, base_url=site_url(request)):
+    try:
+        resent = invitation_resend(invitation=invitation, base_url=site_url(request))
+    except (EmailLimitError, AssessmentClosedError) as exc:
+        messages.error(request, str(exc))
+        return redirect(_invitations_url(assessment))
+    if resent:
         messages.success(request, f"The e-mail to {invitation.email} is queued again.")
     else:
         messages.info(request, f"Invitation #{invitation.pk} has not failed: nothing to resend.")
+    return redirect(_invitations_url(assessment))
+
+
+@require_POST
+@login_required
+def manage_invitation_send_again(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
+    """ "Send again": one e-mail with a new link to one e-mailed invitation, now (it counts as a reminder)."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    invitation = get_object_or_404(Invitation.objects.filter(assessment=assessment).select_related("assessment"), pk=pk)
+    try:
+        invitation_send_again(invitation=invitation, base_url=site_url(request))
+    except (EmailLimitError, AssessmentClosedError, NotRemindableError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"A new e-mail to {invitation.email} is queued; it counts as a reminder.")
     return redirect(_invitations_url(assessment))

@@ -40,6 +40,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import MAX_SEGMENTS, Assessment, Audience, Segment, SegmentOption
+from common.models import AddressField
+from common.validators import validate_message_text, validate_subject
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -59,7 +61,7 @@ class Invitation(models.Model):
         help_text="The sections its respondent sees: internal, external, or both.",
     )
     # E-mailed invitations (responses/mail.py): the address is the invitation's, never the response's.
-    email = models.EmailField(blank=True)
+    email = AddressField(blank=True)
     emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -73,8 +75,12 @@ class Invitation(models.Model):
                 name="invitation_audience_valid",
                 violation_error_message="Choose the audience: both, internal or external.",
             ),
+            # A revoked invitation frees its address: the owner may invite it again.
             models.UniqueConstraint(
-                fields=["assessment", "email"], condition=~Q(email=""), name="invitation_unique_email"
+                fields=["assessment", "email"],
+                condition=~Q(email="") & Q(revoked_at__isnull=True),
+                name="invitation_unique_email",
+                violation_error_message="This address is invited already: revoke that invitation first.",
             ),
         ]
 
@@ -346,12 +352,19 @@ class InvitationEmail(models.Model):
         # Not sent: the invitation was submitted, revoked or opted out, or the assessment closed, meanwhile.
         CANCELLED = "cancelled", "Not sent"
 
+    # Why an e-mail ended failed or cancelled, as the owner reads it on the invitations page.
+    REASON_CLOSED = "assessment closed"
+    REASON_REVOKED = "invitation revoked"
+    REASON_SUBMITTED = "already answered"
+    REASON_OPTED_OUT = "opted out"
+
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="emails")
     number = models.PositiveSmallIntegerField()
-    subject = models.CharField(max_length=200)
-    message = models.TextField()
+    subject = models.CharField(max_length=200, validators=[validate_subject])
+    message = models.TextField(validators=[validate_message_text])
     base_url = models.CharField(max_length=300)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -421,3 +434,18 @@ class Comment(models.Model):
     @property
     def hidden(self) -> bool:
         return self.hidden_on is not None
+
+
+class InvitationOptOutToken(models.Model):
+    """The token of an e-mail's opt-out link and ``List-Unsubscribe`` header: it opens the opt-out, nothing else.
+
+    A mail provider acts on the header by itself; a survey token there would
+    hand it the respondent's credential. Only the hash is stored.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="opt_out_tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.invitation}: opt-out link of {self.created_at:%Y-%m-%d}"

@@ -13,10 +13,15 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from assessments.models import MAX_SEGMENTS, Segment
+from assessments.models import MAX_SEGMENTS, Segment, SegmentOption
+from common.validators import validate_segment_key
 from responses.loaders import ResponsesCSVError
+
+# The longest option value the table holds: longer is a FILE:LINE error, never a database one.
+OPTION_VALUE_MAX = SegmentOption._meta.get_field("value").max_length
 
 
 @dataclass
@@ -46,8 +51,10 @@ def parse_segments(
     keys = [k.strip() for k in header[1:]]
     plan = SegmentPlan()
     for key in keys:
-        if not key or slugify(key) != key:
-            raise ResponsesCSVError(filename, 1, f"segment key {key!r} is not a slug (lowercase letters, digits, -)")
+        try:
+            validate_segment_key(key)
+        except ValidationError as exc:
+            raise ResponsesCSVError(filename, 1, exc.messages[0]) from None
         if keys.count(key) > 1:
             raise ResponsesCSVError(filename, 1, f"segment key {key!r} is repeated")
         if key not in defined:
@@ -80,6 +87,10 @@ def parse_segments(
             else:
                 if slugify(value) != value:
                     raise ResponsesCSVError(filename, line, f"option {value!r} is not a slug")
+                if len(value) > OPTION_VALUE_MAX:
+                    raise ResponsesCSVError(
+                        filename, line, f"option {value[:20]!r}... is longer than {OPTION_VALUE_MAX} characters"
+                    )
                 if value not in plan.new_segments[key]:
                     plan.new_segments[key].append(value)
             chosen[key] = value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from assessments.models import Assessment
 from common.db import count_of
@@ -14,6 +14,8 @@ from responses.models import (
     Answer,
     Comment,
     Invitation,
+    InvitationEmail,
+    InvitationOptOutToken,
     InvitationSegmentValue,
     InvitationToken,
     Participation,
@@ -79,7 +81,18 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
 
 def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
     """The assessment's invitations, newest first, each with ``status`` (:data:`INVITATION_STATUSES`)."""
-    return Invitation.objects.filter(assessment=assessment).annotate(status=invitation_status()).order_by("-pk")
+    last_email = InvitationEmail.objects.filter(invitation=OuterRef("pk")).order_by("-number")
+    return (
+        Invitation.objects.filter(assessment=assessment)
+        .annotate(
+            status=invitation_status(),
+            # The last e-mail's state and why it ended so: what the owner reads of a held or dropped e-mail.
+            email_status=Subquery(last_email.values("status")[:1]),
+            email_reason=Subquery(last_email.values("reason")[:1]),
+            email_count=count_of(InvitationEmail.objects.all(), "invitation"),
+        )
+        .order_by("-pk")
+    )
 
 
 def invitation_status_counts(*, assessment: Assessment) -> dict[str, int]:
@@ -129,6 +142,20 @@ def invitation_for_token(token: str) -> Invitation | None:
     if invitation.revoked_at is not None:
         return None
     return invitation
+
+
+def invitation_for_opt_out_token(token: str) -> Invitation | None:
+    """The invitation an opt-out link's token belongs to, or None: these tokens open the opt-out and nothing else."""
+    if not token or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    link = InvitationOptOutToken.objects.select_related("invitation__assessment__organization").filter(
+        token_hash=digest
+    )
+    link = link.first()
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
+        return None
+    return link.invitation
 
 
 # --- What lower apps may not delete (registered in ResponsesConfig.ready) ---

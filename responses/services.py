@@ -37,6 +37,7 @@ from responses.models import (
     Comment,
     Invitation,
     InvitationBatch,
+    InvitationEmail,
     InvitationSegmentValue,
     Participation,
     Response,
@@ -398,6 +399,32 @@ def response_withdraw(*, response: Response) -> bool:
     return True
 
 
+class AssessmentClosedError(ValueError):
+    """The assessment is closed: nobody can answer it any more, so nobody is invited."""
+
+
+CLOSED_MESSAGE = "{assessment} is closed: it takes no more answers, so nobody can be invited or reminded"
+
+
+def is_closed(assessment: Assessment) -> bool:
+    """Closed for good: by its status, or by its closing date having passed."""
+    return assessment.status == Assessment.Status.CLOSED or bool(
+        assessment.closes_at and assessment.closes_at <= timezone.now()
+    )
+
+
+def refuse_closed(assessment: Assessment) -> None:
+    """:class:`AssessmentClosedError` for a closed assessment: every way of inviting asks this first.
+
+    Closed by its status: one open past its closing date may still be given a
+    later date (its e-mails, meanwhile, are not sent: see responses/mail.py).
+    The status is read from the database: the caller's copy may predate a close.
+    """
+    status = Assessment.objects.filter(pk=assessment.pk).values_list("status", flat=True).first()
+    if status == Assessment.Status.CLOSED:
+        raise AssessmentClosedError(CLOSED_MESSAGE.format(assessment=assessment))
+
+
 # 32 random bytes: 256 bits, well over the 128 the threat model asks for.
 TOKEN_BYTES = 32
 
@@ -420,6 +447,7 @@ def invitations_create(
     (``ValueError`` for an unknown key or option). ``audience`` limits the
     sections their respondents see (both, internal or external).
     """
+    refuse_closed(assessment)
     if count < 1:
         raise ValueError("the number of invitations must be at least 1")
     if audience not in Audience.values:
@@ -742,7 +770,13 @@ def invitations_revoke(*, invitations: QuerySet[Invitation]) -> int:
     A revoked invitation stays revoked (the first date is kept); a submitted
     one has done its job and is left alone.
     """
-    return invitations.filter(revoked_at__isnull=True, submitted=False).update(revoked_at=timezone.now())
+    revoked = invitations.filter(revoked_at__isnull=True, submitted=False)
+    ids = list(revoked.values_list("pk", flat=True))
+    # Its e-mails still waiting never go, and say why on the invitations page.
+    InvitationEmail.objects.filter(invitation_id__in=ids, status=InvitationEmail.Status.QUEUED).update(
+        status=InvitationEmail.Status.CANCELLED, reason=InvitationEmail.REASON_REVOKED
+    )
+    return Invitation.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
 
 
 @transaction.atomic(durable=True)

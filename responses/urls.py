@@ -22,6 +22,7 @@ manage_patterns = [
     path("invitations/email/", mail_views.manage_email_invitations, name="email_invitations"),
     path("invitations/reminders/", mail_views.manage_reminders, name="reminders"),
     path("invitations/<int:pk>/resend/", mail_views.manage_invitation_resend, name="invitation_resend"),
+    path("invitations/<int:pk>/send-again/", mail_views.manage_invitation_send_again, name="invitation_send_again"),
 ]
 
 urlpatterns = [

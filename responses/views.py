@@ -42,6 +42,7 @@ from responses.forms import (
     comment_notice,
     missing_questions,
 )
+from responses.mail import MAX_REMINDERS
 from responses.models import Comment, Invitation, comment_release_threshold
 from responses.models import Response as AssessmentResponse
 from responses.selectors import (
@@ -493,6 +494,7 @@ def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
         "form": form,
         "page": page,
         "counts": invitation_status_counts(assessment=assessment),
+        "max_reminders": MAX_REMINDERS,
     }
     return render(request, "responses/manage/invitations.html", context, status=status)
 

@@ -79,7 +79,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:invitation:done": ({"token": "TOKEN"}, INVITATION_LATER),
     "responses:invitation:withdraw": ({"token": "TOKEN"}, INVITATION_LATER),
     # A confirmation page: its GET changes nothing, so anyone holding the link may see it.
-    "responses:opt_out": ({"token": "TOKEN"}, INVITATION),
+    "responses:opt_out": ({"token": "OPT_OUT_TOKEN"}, INVITATION),
     "responses:member:start": (ORG, RESPOND),
     "responses:member:section": ({**ORG, "number": 1}, RESPOND_LATER),
     "responses:member:review": (ORG, RESPOND_LATER),
@@ -105,6 +105,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:manage:email_invitations": (ORG, MANAGE),
     "responses:manage:reminders": (ORG, MANAGE),
     "responses:manage:invitation_resend": ({**ORG, "pk": "INVITATION"}, POST_ONLY),
+    "responses:manage:invitation_send_again": ({**ORG, "pk": "INVITATION"}, POST_ONLY),
     "organizations:manage:members": ({"org_slug": "acme"}, MANAGE),
     "organizations:manage:member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
     "organizations:manage:member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
@@ -226,7 +227,8 @@ def outcome(response) -> str:
 
 
 def _placeholder(value, world: World):
-    """``TOKEN`` is Acme's invitation token, ``INVITATION`` its pk, ``MEMBERSHIP`` the pk of Acme's analyst,
+    """``TOKEN`` is Acme's invitation token (``OPT_OUT_TOKEN`` its opt-out's), ``INVITATION`` its pk,
+    ``MEMBERSHIP`` the pk of Acme's analyst,
     ``ACTION`` the pk of Acme's action, ``JOIN_TOKEN`` and ``MEMBER_INVITATION`` Acme's member invitation."""
     from actions.models import Action
     from responses.models import Invitation
@@ -235,6 +237,13 @@ def _placeholder(value, world: World):
         return world.token
     if value == "JOIN_TOKEN":
         return world.join_token
+    if value == "OPT_OUT_TOKEN":  # an e-mail's opt-out link: a token of its own, for Acme's invitation
+        from responses.models import InvitationOptOutToken
+
+        token = world.token + "-opt-out"
+        invitation = Invitation.objects.get(token_hash=hash_token(world.token))
+        InvitationOptOutToken.objects.get_or_create(invitation=invitation, token_hash=hash_token(token))
+        return token
     if value == "MEMBER_INVITATION":
         return MemberInvitation.objects.get(organization__slug="acme").pk
     if value == "INVITATION":

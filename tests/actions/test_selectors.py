@@ -27,6 +27,17 @@ def test_csv_exactly(taxonomy, assessment, owner):
     )
 
 
+@pytest.mark.parametrize("username", ["-1+1@example.org", "+cmd@example.org", "=HYPERLINK(1)", "@SUM(1)"])
+def test_an_owners_username_that_would_start_a_formula_is_text_in_the_csv(taxonomy, assessment, username):
+    """Usernames are not checked like names at input (an address may start with - or +): defused in the file."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = MembershipFactory(organization=assessment.organization, user=UserFactory(username=username)).user
+    plan(assessment, title="Sessions", paths=(BRAND,), owner_user=user)
+    row = render_actions_csv(organization_actions(organization=assessment.organization)).splitlines()[1]
+    assert row.split(",")[2] == "'" + username
+
+
 def test_export_actions_gives_the_same_bytes(taxonomy, assessment, tmp_path):
     """export_actions writes the page's CSV, to standard output or -o FILE."""
     plan(assessment, due=date(2027, 1, 2))

@@ -6,11 +6,13 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from assessments.models import Assessment
 from common.tokens import hash_token
 from organizations.models import Membership
-from responses.models import Invitation, InvitationToken
+from responses.mail import reminders_due
+from responses.models import Invitation, InvitationEmail, InvitationOptOutToken
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 
@@ -50,9 +52,25 @@ def test_email_pages_in_chromium(live_server, page, phone_page, screenshot_dir):
         p.screenshot(path=str(screenshot_dir / f"email-invitations-{width}.png"), full_page=True)
         p.get_by_role("link", name="Send reminders").click()
         assert p.get_by_text("0 reminders will go").is_visible()
+        # The e-mails are not sent yet (no worker here): once they are, "0 days" reminds them today.
+        Invitation.objects.filter(email__endswith=f".{width}@example.org").update(
+            emails_sent=1, last_sent_at=timezone.now()
+        )
+        InvitationEmail.objects.filter(invitation__email__endswith=f".{width}@example.org").update(status="sent")
+        p.get_by_label("Days since the last e-mail, at least").fill("0")
+        p.get_by_role("button", name="Count again").click()
+        due = reminders_due(assessment=demo, min_days=0).count()
+        assert due >= 2 and p.get_by_text(f"{due} reminders will go").is_visible()
+        assert _no_horizontal_overflow(p)
         p.screenshot(path=str(screenshot_dir / f"email-reminders-{width}.png"), full_page=True)
-        InvitationToken.objects.create(invitation=Invitation.objects.filter(email__startswith="ann.").first(),
-                                       token_hash=hash_token(f"t-{width}"))  # fmt: skip
+        p.goto(invitations)
+        assert p.get_by_role("button", name=f"Send again to ann.{width}@example.org").is_visible()
+        p.get_by_role("button", name=f"Send again to ann.{width}@example.org").click()
+        assert p.get_by_text("counts as a reminder").is_visible()
+        assert _no_horizontal_overflow(p)
+        p.screenshot(path=str(screenshot_dir / f"email-send-again-{width}.png"), full_page=True)
+        InvitationOptOutToken.objects.create(invitation=Invitation.objects.filter(email__startswith="ann.").first(),
+                                             token_hash=hash_token(f"t-{width}"))  # fmt: skip
         p.goto(f"{base}/i/t-{width}/opt-out/")
         assert _no_horizontal_overflow(p)
         p.screenshot(path=str(screenshot_dir / f"email-opt-out-{width}.png"), full_page=True)

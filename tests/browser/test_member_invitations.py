@@ -60,3 +60,30 @@ def test_invite_a_member_and_join_in_chromium(live_server, page, phone_page, scr
         assert p.get_by_role("heading", name="This link does not work any more").is_visible()
         assert _no_horizontal_overflow(p)
         p.context.clear_cookies()
+
+
+def test_an_owners_link_opened_by_someone_else_in_chromium(live_server, page, phone_page, screenshot_dir):
+    """Another logged-in account gets the 'for someone else' page (403), within the phone's width; nothing changes."""
+    org = OrganizationFactory(name="Acme Corporation", slug="acme")
+    owner = UserFactory(username="olivia")
+    MembershipFactory(user=owner, organization=org, role=Membership.Role.OWNER)
+    UserFactory(username="mallory", email="mallory@example.org")
+    base = live_server.url
+    for p, width in ((page, "desktop"), (phone_page, "phone")):
+        from organizations.services import member_invitation_create
+
+        invitation = member_invitation_create(
+            organization=org, email=f"o'brien.{width}@example.org", role="owner", invited_by=owner, base_url=base
+        )
+        member_invitation_send(invitation_id=invitation.pk)
+        token = re.search(r"/join/([A-Za-z0-9_-]{43})/", mail.outbox[-1].body).group(1)
+        log_in(p, base, "mallory")
+        response = p.goto(f"{base}/join/{token}/")
+        assert response.status == 403 and p.get_by_text("This invitation is for someone else").is_visible()
+        assert _no_horizontal_overflow(p)
+        p.screenshot(path=str(screenshot_dir / f"join-someone-else-{width}.png"), full_page=True)
+        p.context.clear_cookies()
+        p.goto(f"{base}/join/{token}/")
+        assert p.get_by_text(f"obrien.{width}@example.org", exact=False).first.is_visible()
+        p.screenshot(path=str(screenshot_dir / f"join-apostrophe-{width}.png"), full_page=True)
+    assert not Membership.objects.filter(user__username="mallory").exists()

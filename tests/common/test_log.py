@@ -24,6 +24,16 @@ TOKEN = "aChUzWiq0_Z2-vG_nAGOSx9D4JNEf5Mlv0e0NbUO4TE"
         (f"/i/{TOKEN}?x=1 /i/{TOKEN}", "/i/[token]?x=1 /i/[token]"),
         (f"/i%2F{TOKEN}%2Fsection", "/i%2F[token]%2Fsection"),
         (f"POST /join/{TOKEN}/account/ HTTP/1.1", "POST /join/[token]/account/ HTTP/1.1"),
+        # Percent-encoded forms: the token's own characters, a whole path in a query string, twice encoded.
+        (f"GET /i/%{ord(TOKEN[0]):02X}{TOKEN[1:]}/ HTTP/1.1", "GET /i/[token]/ HTTP/1.1"),
+        (f"GET /i/{TOKEN[:5]}%{ord(TOKEN[5]):02x}{TOKEN[6:]}/ HTTP/1.1", "GET /i/[token]/ HTTP/1.1"),
+        (
+            f"GET /accounts/login/?next=%2Fi%2F{TOKEN}%2F HTTP/1.1",
+            "GET /accounts/login/?next=%2Fi%2F[token]%2F HTTP/1.1",
+        ),
+        (f"?next=%2fjoin%2f{TOKEN}%2faccount%2f&x=1", "?next=%2fjoin%2f[token]%2faccount%2f&x=1"),
+        (f"?u=%252Fi%252F{TOKEN}%252F", "?u=%252Fi%252F[token]%252F"),
+        (f"?next=/join/{TOKEN}&a=b", "?next=/join/[token]&a=b"),
         (
             "/o/acme/baseline/report/ /benefits/social-media/internal/",
             "/o/acme/baseline/report/ /benefits/social-media/internal/",

@@ -86,15 +86,15 @@ def test_the_page_is_the_same_whether_or_not_the_address_has_an_account(client, 
 
 
 def test_a_logged_in_person_joins_as_themselves_and_the_link_is_used_up(client, org, owner):
-    invitation, token, _ = invite_and_send(org, owner, role="analyst")
+    invitation, token, _ = invite_and_send(org, owner, role="respondent")
     bob = UserFactory(username="bob")
     client.force_login(bob)
     html = client.get(join_url(token)).content.decode()
     assert "Join as bob" in html and 'name="password1"' not in html
     response = client.post(join_url(token), follow=True)
     assert response.redirect_chain[-1][0] == reverse("assessments:index")
-    assert "You are now a member of Acme (Analyst)." in response.content.decode()
-    assert Membership.objects.get(organization=org, user=bob).role == "analyst"
+    assert "You are now a member of Acme (Respondent)." in response.content.decode()
+    assert Membership.objects.get(organization=org, user=bob).role == "respondent"
     invitation.refresh_from_db()
     assert (invitation.status, invitation.accepted_by, invitation.token_hash) == ("accepted", bob, None)
     assert invitation.accepted_at is not None
@@ -110,6 +110,74 @@ def test_an_invitation_never_changes_an_existing_members_role(client, org, owner
     assert "You were already a member of Acme (owner): your role is unchanged." in response.content.decode()
     member.refresh_from_db()
     assert member.role == "owner"
+    # Nothing changed, so the link is not used up: whoever it was sent to may still join with it.
+    assert MemberInvitation.objects.get(email="new@example.com").status == "sent"
+
+
+@pytest.mark.parametrize("role", ["owner", "analyst"])
+def test_an_owners_or_analysts_link_works_only_for_the_invited_address(client, org, owner, role):
+    """Forwarded, or opened by a member: a 403 page that says so, nothing changes, the link stays unused."""
+    invitation, token, _ = invite_and_send(org, owner, email="dana@example.com", role=role)
+    member = MembershipFactory(organization=org, role="respondent", user=UserFactory(username="rick")).user
+    for someone in (UserFactory(username="mallory", email="mallory@example.com"), member):
+        client.force_login(someone)
+        page = client.get(join_url(token))
+        assert page.status_code == 403 and "This invitation is for someone else" in page.content.decode()
+        assert client.post(join_url(token)).status_code == 403
+    assert not Membership.objects.filter(user__username="mallory").exists()
+    assert Membership.objects.get(user=member).role == "respondent"
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.token_hash) == ("sent", hash_token(token))
+    # The invited address's own account joins with it.
+    dana = UserFactory(username="dana", email="Dana@example.com")
+    client.force_login(dana)
+    assert client.post(join_url(token)).status_code == 302
+    assert Membership.objects.get(organization=org, user=dana).role == role
+
+
+def test_the_invited_addresss_own_account_rises_to_the_role_never_falls(client, org, owner):
+    member = MembershipFactory(organization=org, role="respondent", user=UserFactory(email="rita@example.com"))
+    invitation, token, _ = invite_and_send(org, owner, email="rita@example.com", role="analyst")
+    client.force_login(member.user)
+    assert "You are now analyst of Acme." in client.post(join_url(token), follow=True).content.decode()
+    member.refresh_from_db()
+    assert member.role == "analyst" and MemberInvitation.objects.get(pk=invitation.pk).status == "accepted"
+
+
+def test_an_address_with_an_apostrophe_becomes_an_account(client, org, owner):
+    """Django's usernames refuse an apostrophe: the account's username is the address without it (no 500)."""
+    invitation, token, _ = invite_and_send(org, owner, email="o'brien@example.org", role="owner")
+    page = client.get(join_url(token))
+    assert "obrien@example.org" in page.content.decode()
+    response = client.post(
+        reverse("organizations:join_account", args=[token]), {"password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="o'brien@example.org")
+    assert user.username == "obrien@example.org"
+    assert Membership.objects.get(organization=org, user=user).role == "owner"
+
+
+@pytest.mark.parametrize(
+    ("email", "why"),
+    [
+        ("a@localhost", "public one with a dot"),
+        ("a@[10.0.0.1]", "IP address"),
+        ("аdmin@example.org", "mixes alphabets"),
+    ],
+)
+def test_the_member_invitation_form_refuses_local_ip_and_mixed_script_addresses(client, org, owner, email, why):
+    client.force_login(owner)
+    page = client.post(reverse("organizations:manage:members", args=[org.slug]), {"email": email, "role": "owner"})
+    assert page.status_code == 400 and why in page.content.decode()
+    assert not MemberInvitation.objects.exists()
+
+
+def test_member_invitation_addresses_are_stored_nfkc_with_the_domain_lower_cased(org, owner):
+    invitation = member_invitation_create(
+        organization=org, email="Ｄana@Example.COM", role="analyst", invited_by=owner, base_url=""
+    )
+    assert invitation.email == "Dana@example.com"
 
 
 def test_a_new_person_creates_an_account_named_after_the_address_and_joins(client, org, owner):
@@ -208,8 +276,8 @@ def test_a_failing_mail_server_is_retried_then_the_invitation_is_marked_failed(o
     invitation = member_invitation_create(
         organization=org, email="new@example.com", role="analyst", invited_by=owner, base_url=""
     )
-    results = [member_invitation_send(invitation_id=invitation.pk) for _ in range(4)]
-    assert results == ["retry", "retry", "retry", "failed"]
+    results = [member_invitation_send(invitation_id=invitation.pk) for _ in range(5)]
+    assert results == ["retry", "retry", "retry", "retry", "failed"]
     invitation.refresh_from_db()
     assert invitation.status == "failed"
     assert invitation.failed_reason == "SMTPException: no mail server is configured: set EMAIL_URL"
@@ -217,3 +285,15 @@ def test_a_failing_mail_server_is_retried_then_the_invitation_is_marked_failed(o
     assert member_invitation_resend(invitation=invitation, base_url="https://hp.example.org")
     assert member_invitation_send(invitation_id=invitation.pk) == "sent"
     assert len(mailoutbox) == 1
+
+
+def test_an_address_typed_in_the_admin_is_stored_normalized_too(org):
+    """The model's clean (which the admin's form runs) normalizes; a refused address is the field's error."""
+    from django.core.exceptions import ValidationError
+
+    invitation = MemberInvitation(organization=org, email="Ｄana@Example.COM", role="analyst")
+    invitation.full_clean()
+    assert invitation.email == "Dana@example.com"
+    with pytest.raises(ValidationError) as exc:
+        MemberInvitation(organization=org, email="root@localhost", role="analyst").full_clean()
+    assert list(exc.value.message_dict) == ["email"]

@@ -56,7 +56,7 @@ def test_the_owner_cannot_tell_whether_an_address_has_an_account(manager, org):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"email": "not-an-address", "role": "analyst"}, "Enter a valid email address."),
+        ({"email": "not-an-address", "role": "analyst"}, "is not a valid e-mail address"),
         ({"email": "", "role": "analyst"}, "This field is required."),
         ({"email": "bob@example.com", "role": "boss"}, "Select a valid choice"),
         ({"email": "BOB@example.com", "role": "owner"}, "already has an invitation waiting"),

@@ -16,6 +16,10 @@ LINK = re.compile(r"https?://[^\s<>\"]+/i/([A-Za-z0-9_-]{43})/(?=\s|$|\"|<)")
 OPT_OUT = re.compile(r"https?://[^\s<>\"]+/i/([A-Za-z0-9_-]{43})/opt-out/")
 
 
+def opt_out_token(message: Message) -> str:
+    return OPT_OUT.search(text_part(message)).group(1)
+
+
 class Inbox:
     """What the server received: one parsed message per DATA."""
 
@@ -23,8 +27,12 @@ class Inbox:
         self.messages: list[Message] = []
         # Refuse this many of the next messages (a server that is down), then accept.
         self.refuse = 0
+        # Refuse every message for good with this reply (a 5xx), while set.
+        self.reject = ""
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.reject:
+            return self.reject
         if self.refuse:
             self.refuse -= 1
             return "451 4.3.0 try again later"

@@ -50,11 +50,13 @@ def test_an_existing_assessment_gets_more_links_and_base_url_makes_them_absolute
     assert "Created the assessment" not in err
 
 
-def test_a_closed_assessment_still_gets_links_with_a_note(taxonomy):
+def test_a_closed_assessment_is_refused_and_gets_no_links(taxonomy):
+    """Contract §11: every path refuses a closed assessment (nobody can answer it any more)."""
     invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
     Assessment.objects.update(status="closed")
-    links, err = invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
-    assert len(links) == 1 and "is not open (closed)" in err
+    with pytest.raises(InputError, match="is closed"):
+        invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
+    assert Invitation.objects.count() == 1
 
 
 @pytest.mark.parametrize("count", ["0", "-2", "abc", "2.5", "", "100001"])

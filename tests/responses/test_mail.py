@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -117,7 +118,7 @@ def test_reminders_go_only_to_the_right_invitations_never_more_than_3_nor_early(
     client.post(f"/i/{first}/")
     Invitation.objects.filter(email="bob@example.org").update(submitted=True)
     Invitation.objects.filter(email="cid@example.org").update(revoked_at=timezone.now())
-    client.post(f"/i/{link_token(smtp.to('dee@example.org')[0])}/opt-out/")
+    client.post(OPT_OUT.search(text_part(smtp.to("dee@example.org")[0])).group(0))
     assert "Queued 0 reminders" in remind()  # the e-mails are new: not before --min-days (3)
     age(2)
     assert "Queued 0 reminders" in remind()
@@ -172,12 +173,12 @@ def test_smtp_down_then_up_every_invitation_ends_sent_exactly_once(tmp_path, sur
 
 
 def test_after_the_retries_the_invitation_is_failed_with_the_reason_and_can_be_resent(tmp_path, survey, smtp):
-    """Four refused attempts mark the invitation failed with the server's answer; a resend then delivers once."""
+    """Five refused attempts (temporary: 451) mark it failed with the server's answer; a resend then delivers once."""
     from responses.mail import invitation_resend
 
     invite(tmp_path, "email\nann@example.org\n")
-    smtp.refuse = 4
-    run_worker()  # the test's retry delay is 0: four attempts in one run
+    smtp.refuse = 5
+    run_worker()  # the test's retry delay is 0: five attempts in one run
     invitation = Invitation.objects.get()
     assert "451" in invitation.failed_reason and invitation.emails_sent == 0
     smtp.refuse = False
@@ -207,3 +208,274 @@ def test_an_audience_column_limits_each_invitation(tmp_path, survey, smtp):
     invite(tmp_path, "email,audience\nann@example.org,internal\nbob@example.org,\n")
     audiences = dict(Invitation.objects.values_list("email", "audience"))
     assert audiences == {"ann@example.org": "internal", "bob@example.org": "both"}
+
+
+# --- Limits (contract §11) ---
+
+
+def test_a_request_over_the_per_request_limit_queues_nothing_and_says_what_may_still_go(tmp_path, survey, settings):
+    settings.EMAIL_MAX_PER_REQUEST = 3
+    with pytest.raises(InputError, match=r"more than the 3 one request may queue.*5,000 e-mails may still go today"):
+        invite(tmp_path, "email\na@example.org\nb@example.org\nc@example.org\nd@example.org\n")
+    assert not Invitation.objects.exists() and not InvitationEmail.objects.exists()
+    _, err = invite(tmp_path, "email\na@example.org\nb@example.org\nc@example.org\n")  # exactly the limit
+    assert "Queued 3 invitation e-mails" in err
+
+
+def test_every_email_of_the_organization_counts_against_the_day(tmp_path, survey, smtp, settings):
+    """Invitations, reminders and member invitations share one daily count; exactly the limit is allowed."""
+    from organizations.services import member_invitation_create
+
+    settings.EMAIL_MAX_PER_DAY = 4
+    invite(tmp_path, "email\na@example.org\nb@example.org\n")
+    member_invitation_create(
+        organization=survey.organization, email="m@example.org", role="analyst", invited_by=None, base_url=""
+    )
+    run_worker()
+    age(3)
+    with pytest.raises(InputError, match=r"only 1 e-mail may still go today \(at most 4 in any 24 hours\)"):
+        remind()  # two reminders due, one left
+    assert InvitationEmail.objects.count() == 2
+    _, err = invite(tmp_path, "email\nc@example.org\n")  # the fourth: exactly the limit
+    assert "Queued 1 invitation e-mail" in err
+    with pytest.raises(ValidationError, match="0 e-mails may still go today"):
+        member_invitation_create(
+            organization=survey.organization, email="n@example.org", role="analyst", invited_by=None, base_url=""
+        )
+
+
+def test_another_organization_has_its_own_day(tmp_path, survey, settings):
+    settings.EMAIL_MAX_PER_DAY = 1
+    invite(tmp_path, "email\na@example.org\n")
+    other = AssessmentFactory(organization=OrganizationFactory(name="Other"), title="Pulse")
+    from responses.mail import Recipient, invitations_email
+
+    assert invitations_email(
+        assessment=other, recipients=[Recipient("b@example.org")], subject="S", message="M", base_url="https://x.org"
+    ) == (1, 0)
+
+
+def test_a_large_batch_is_queued_by_the_worker_not_in_the_request(tmp_path, survey, smtp):
+    """Past 50 e-mails the request queues one task, which queues a send per e-mail: the request stays short."""
+    from django_tasks_db.models import DBTaskResult
+
+    addresses = [f"p{n}@example.org" for n in range(60)]
+    invite(tmp_path, "email\n" + "\n".join(addresses) + "\n")
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == ["responses.tasks.queue_invitation_emails"]
+    run_worker()
+    assert len(smtp.messages) == 60 and len({m["To"] for m in smtp.messages}) == 60
+
+
+def test_a_large_batch_does_not_hold_up_another_organizations_few(tmp_path, survey, smtp):
+    """The batch's sends go behind every other e-mail: another organization's invitation is sent first."""
+    from django.core.management import call_command as run
+    from django_tasks_db.models import DBTaskResult
+
+    from responses.mail import Recipient, invitations_email_batch
+
+    invite(tmp_path, "email\n" + "\n".join(f"p{n}@example.org" for n in range(60)) + "\n")
+    run("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", "--max-tasks", "1")
+    assert DBTaskResult.objects.filter(status="READY").count() == 60  # the batch's sends, queued by the worker
+    other = AssessmentFactory(organization=OrganizationFactory(name="Globex"), title="Pulse")
+    invitations_email_batch(
+        assessment=other, recipients=[Recipient("g@example.org")], subject="S", message="M", base_url="https://x.org"
+    )
+    run("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", "--max-tasks", "1")
+    assert [m["To"] for m in smtp.messages] == ["g@example.org"]
+
+
+# --- Addresses, subjects and messages refused (contract §11) ---
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("root@localhost", "public one with a dot"),
+        ("root@intranet", "public one with a dot"),
+        ("root@[127.0.0.1]", "IP address"),
+        ("root@10.0.0.1", "IP address"),
+        ("p\u0430ypal@example.org", "mixes alphabets"),  # a Cyrillic "а" among Latin letters
+        ("ann@ex\u0430mple.org", "mixes alphabets"),
+    ],
+)
+def test_refused_addresses_are_a_file_line_error_and_create_nothing(tmp_path, survey, address, why):
+    with pytest.raises(InputError, match=rf"emails.csv:3: .*{why}"):
+        invite(tmp_path, f"email\nok@example.org\n{address}\n")
+    assert not Invitation.objects.exists()
+
+
+def test_addresses_are_stored_nfkc_with_the_domain_lower_cased(tmp_path, survey):
+    invite(tmp_path, "email\nＡnn@Example.ORG\n")  # a full-width "Ａ"
+    assert Invitation.objects.get().email == "Ann@example.org"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "why"),
+    [
+        ("--subject", "Hello\r\nBcc: all@example.org", "subject holds a control character"),
+        ("--subject", "Hello\tthere", "subject holds a control character"),
+        ("--message", "Hello\x1b[31m", "message holds a control character"),
+        ("--message", "Hello\x00", "message holds a control character"),
+    ],
+)
+def test_control_characters_in_the_subject_or_message_are_refused_by_the_command(tmp_path, survey, option, value, why):
+    (tmp_path / "emails.csv").write_text("email\nann@example.org\n", encoding="utf-8")
+    args = ["--subject", value] if option == "--subject" else ["--message", str(tmp_path / "m.txt")]
+    (tmp_path / "m.txt").write_text(value, encoding="utf-8", newline="")
+    with pytest.raises(InputError, match=f"{option}: The {why}"):
+        call_command(
+            "invite", "--organization", "Acme", "--assessment", "Pulse", "--emails", str(tmp_path / "emails.csv"),
+            "--base-url", "https://hp.example.org", *args, stderr=io.StringIO(),
+        )  # fmt: skip
+    assert not InvitationEmail.objects.exists()
+
+
+def test_line_breaks_and_tabs_in_a_message_are_fine(tmp_path, survey, smtp):
+    (tmp_path / "m.txt").write_text("Dear all,\r\n\tplease answer.\n", encoding="utf-8", newline="")
+    (tmp_path / "emails.csv").write_text("email\nann@example.org\n", encoding="utf-8")
+    call_command(
+        "invite", "--organization", "Acme", "--assessment", "Pulse", "--emails", str(tmp_path / "emails.csv"),
+        "--base-url", "https://hp.example.org", "--message", str(tmp_path / "m.txt"), stderr=io.StringIO(),
+    )  # fmt: skip
+    run_worker()
+    assert "please answer." in text_part(smtp.messages[0])
+
+
+# --- Failures (contract §11) ---
+
+
+def test_a_permanent_refusal_fails_at_once_with_the_reason(tmp_path, survey, smtp):
+    """A 5xx reply is final: failed after one attempt, the reason kept, never left queued or sending."""
+    invite(tmp_path, "email\nann@example.org\n")
+    smtp.reject = "550 5.1.1 no such mailbox"
+    run_worker()
+    email = InvitationEmail.objects.get()
+    assert (email.status, email.attempts) == ("failed", 1) and "550" in email.reason
+    assert "no such mailbox" in Invitation.objects.get().failed_reason
+
+
+def test_a_header_the_message_cannot_carry_fails_and_is_not_left_sending(tmp_path, survey, smtp):
+    """A subject stored before the rule (with a line break) fails the send for good: it never stays "sending"."""
+    invite(tmp_path, "email\nann@example.org\n")
+    InvitationEmail.objects.update(subject="Hello\nBcc: all@example.org")
+    run_worker()
+    email = InvitationEmail.objects.get()
+    assert email.status == "failed" and "BadHeaderError" in email.reason and smtp.messages == []
+
+
+def test_temporary_failures_are_tried_five_times_in_all(tmp_path, survey, smtp):
+    invite(tmp_path, "email\nann@example.org\n")
+    smtp.refuse = 4
+    run_worker()
+    email = InvitationEmail.objects.get()
+    assert (email.status, email.attempts) == ("sent", 5) and len(smtp.messages) == 1
+
+
+# --- The opt-out token (contract §11) ---
+
+
+def test_the_opt_out_link_has_its_own_token_and_the_survey_token_is_in_no_header(tmp_path, survey, smtp, client):
+    from tests.responses.mail_helpers import opt_out_token
+
+    invite(tmp_path, "email\nann@example.org\n")
+    run_worker()
+    message = smtp.messages[0]
+    survey_token, opt_out = link_token(message), opt_out_token(message)
+    assert survey_token != opt_out
+    assert all(survey_token not in str(value) for value in message.values())
+    assert opt_out in message["List-Unsubscribe"]
+    assert client.get(f"/i/{opt_out}/").status_code == 404  # the opt-out token opens no survey
+    assert client.get(f"/i/{survey_token}/opt-out/").status_code == 404  # nor the survey token a new opt-out
+    assert client.post(f"/i/{opt_out}/opt-out/").status_code == 200
+    assert Invitation.objects.get().opted_out_at is not None
+
+
+def test_opt_out_links_sent_before_the_opt_out_token_keep_working(tmp_path, survey, client):
+    """The migration gives every token already e-mailed (the old opt-out links carried it) an opt-out of its own."""
+    import importlib
+
+    from django.apps import apps
+
+    from common.tokens import hash_token, new_token
+    from responses.models import InvitationOptOutToken
+
+    migration = importlib.import_module("responses.migrations.0014_opt_out_tokens_and_email_reasons")
+    invite(tmp_path, "email\nann@example.org\n")
+    old = new_token()
+    InvitationToken.objects.create(invitation=Invitation.objects.get(), token_hash=hash_token(old))
+    migration.sent_links_keep_opting_out(apps, None)
+    assert InvitationOptOutToken.objects.filter(token_hash=hash_token(old)).exists()
+    assert client.post(f"/i/{old}/opt-out/").status_code == 200
+    assert Invitation.objects.get().opted_out_at is not None
+
+
+# --- Drafts, revocations and closing (contract §19) ---
+
+
+def test_emails_to_a_draft_are_held_and_go_when_it_opens(tmp_path, survey, smtp):
+    from assessments.models import Assessment
+
+    Assessment.objects.filter(pk=survey.pk).update(status="draft", opens_at=None)
+    _, err = invite(tmp_path, "email\nann@example.org\nbob@example.org\n")
+    assert "a draft: they are held, and go out when it opens" in err
+    run_worker()
+    assert smtp.messages == [] and set(InvitationEmail.objects.values_list("status", flat=True)) == {"queued"}
+    run_worker()  # held, not churned: nothing goes while it is a draft
+    assert smtp.messages == []
+    Assessment.objects.filter(pk=survey.pk).update(status="open")
+    run_worker()
+    assert sorted(m["To"] for m in smtp.messages) == ["ann@example.org", "bob@example.org"]
+    run_worker()
+    assert len(smtp.messages) == 2
+
+
+def test_queued_emails_of_a_closed_assessment_end_cancelled_with_the_reason(tmp_path, survey, smtp):
+    from assessments.models import Assessment
+
+    Assessment.objects.filter(pk=survey.pk).update(status="draft")
+    invite(tmp_path, "email\nann@example.org\n")
+    Assessment.objects.filter(pk=survey.pk).update(status="closed")
+    run_worker()
+    email = InvitationEmail.objects.get()
+    assert (email.status, email.reason) == ("cancelled", "assessment closed") and smtp.messages == []
+
+
+def test_a_closed_assessment_refuses_invite_emails(tmp_path, survey):
+    from assessments.models import Assessment
+
+    Assessment.objects.filter(pk=survey.pk).update(status="closed")
+    with pytest.raises(InputError, match="is closed"):
+        invite(tmp_path, "email\nann@example.org\n")
+    assert not Invitation.objects.exists()
+
+
+def test_revoking_frees_the_address_to_be_invited_again_with_new_segment_values(tmp_path, survey, smtp):
+    from responses.services import invitation_revoke
+
+    Invitation.objects.all().delete()
+    invite(tmp_path, "email,department\nann@example.org,sales\n")
+    first = Invitation.objects.get()
+    invitation_revoke(invitation=first)
+    email = InvitationEmail.objects.get()
+    assert (email.status, email.reason) == ("cancelled", "invitation revoked")
+    _, err = invite(tmp_path, "email,department\nann@example.org,it\n")
+    assert "Queued 1 invitation e-mail" in err and "skipped 0" in err
+    again = Invitation.objects.exclude(pk=first.pk).get()
+    assert list(again.segment_values.values_list("option__value", flat=True)) == ["it"]
+    run_worker()
+    assert len(smtp.messages) == 1
+
+
+def test_send_again_is_one_email_with_a_new_link_and_counts_as_a_reminder(tmp_path, survey, smtp):
+    from responses.mail import NotRemindableError, invitation_send_again
+
+    invite(tmp_path, "email\nann@example.org\n")
+    run_worker()
+    invitation = Invitation.objects.get()
+    for _ in range(3):  # the same day: no wait needed
+        invitation_send_again(invitation=invitation, base_url="https://hp.example.org")
+        run_worker()
+    assert len({link_token(m) for m in smtp.messages}) == 4
+    with pytest.raises(NotRemindableError, match="3 reminders"):
+        invitation_send_again(invitation=invitation, base_url="https://hp.example.org")
+    assert "Queued 0 reminders" in remind("--min-days", "0")

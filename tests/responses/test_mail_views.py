@@ -76,3 +76,93 @@ def test_a_failed_invitation_shows_its_reason_and_can_be_resent(manager, assessm
     assert manager.post(URL + f"{invitation.pk}/resend/").status_code == 302
     assert InvitationEmail.objects.filter(invitation=invitation, status="queued").count() == 1
     assert Invitation.objects.get().failed_reason == ""
+
+
+def _send(manager, **data):
+    fields = {"text": "ann@example.org\nbob@example.org", "subject": "Your views", "message": "Hi", "send": "1"}
+    return manager.post(URL + "email/", {**fields, **data})
+
+
+def test_over_the_daily_limit_the_page_queues_nothing_and_says_how_many_may_go(manager, assessment, taxonomy, settings):
+    settings.EMAIL_MAX_PER_DAY = 1
+    page = _send(manager)
+    assert page.status_code == 400
+    assert page.context["form"].non_field_errors() == [
+        "That is 2 e-mails, but only 1 e-mail may still go today (at most 1 in any 24 hours): nothing was queued."
+    ]
+    assert not Invitation.objects.exists() and not InvitationEmail.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("subject", "Hi\r\nBcc: all@example.org"), ("subject", "Hi\x00"), ("message", "Hi\x1b[2J"), ("message", "\x07")],
+)
+def test_control_characters_are_refused_by_the_form(manager, assessment, taxonomy, field, value):
+    page = _send(manager, **{field: value})
+    assert page.status_code == 400 and "control character" in str(page.context["form"].errors[field])
+    assert not Invitation.objects.exists()
+
+
+def test_a_draft_says_the_emails_are_held_before_and_after_sending(manager, assessment, taxonomy):
+    assessment.status = "draft"
+    assessment.save()
+    assert "the e-mails are held, and go out when you open it" in manager.get(URL + "email/").content.decode()
+    sent = _send(manager)
+    assert sent.status_code == 302
+    page = manager.get(URL)
+    text = page.content.decode()
+    assert "they are held, and go out when you open the assessment" in text
+    assert text.count("E-mail held until the assessment opens") == 2
+
+
+def test_a_closed_assessment_form_says_so_truthfully(manager, assessment, taxonomy):
+    assessment.status = "closed"
+    assessment.save()
+    page = _send(manager)
+    assert page.status_code == 400
+    assert "closed: it takes no more answers" in str(page.context["form"].non_field_errors())
+    assert "reopen" not in page.content.decode()
+
+
+def test_the_invitations_page_says_why_an_email_was_dropped_or_failed(manager, assessment, taxonomy):
+    revoked = Invitation.objects.create(assessment=assessment, token_hash="r" * 64, email="r@example.org")
+    InvitationEmail.objects.create(
+        invitation=revoked,
+        number=1,
+        subject="S",
+        message="M",
+        base_url="",
+        status="cancelled",
+        reason="assessment closed",
+    )
+    Invitation.objects.create(
+        assessment=assessment, token_hash="f" * 64, email="f@example.org", failed_reason="SMTPRecipientsRefused: 550"
+    )
+    text = manager.get(URL).content.decode()
+    assert "E-mail cancelled: assessment closed" in text and "SMTPRecipientsRefused: 550" in text
+
+
+def test_the_reminders_page_lets_the_owner_choose_the_days(manager, assessment, taxonomy):
+    """0 to 30 days since the last e-mail (default 3); 0 reminds those e-mailed today."""
+    Invitation.objects.create(
+        assessment=assessment, token_hash="t" * 64, email="t@example.org", emails_sent=1, last_sent_at=timezone.now()
+    )
+    assert manager.get(URL + "reminders/").context["due"] == 0
+    assert manager.get(URL + "reminders/?min_days=0").context["due"] == 1
+    assert manager.get(URL + "reminders/?min_days=31").status_code == 400
+    assert manager.post(URL + "reminders/", {"min_days": "31"}).status_code == 400
+    assert not InvitationEmail.objects.exists()
+    assert manager.post(URL + "reminders/", {"min_days": "0"}).status_code == 302
+    assert InvitationEmail.objects.filter(number=2).count() == 1
+
+
+def test_send_again_per_invitation(manager, assessment, taxonomy):
+    invitation = Invitation.objects.create(
+        assessment=assessment, token_hash="s" * 64, email="s@example.org", emails_sent=1, last_sent_at=timezone.now()
+    )
+    assert "Send again" in manager.get(URL).content.decode()
+    assert manager.post(URL + f"{invitation.pk}/send-again/").status_code == 302
+    assert InvitationEmail.objects.filter(invitation=invitation, status="queued").count() == 1
+    # An e-mail on its way: no second one, and the page no longer offers it.
+    manager.post(URL + f"{invitation.pk}/send-again/")
+    assert InvitationEmail.objects.count() == 1 and "Send again" not in manager.get(URL).content.decode()

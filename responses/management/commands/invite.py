@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 
 from assessments.models import Audience
 from common.commands import ContractCommand, InputError, field_input_error
+from organizations.services import EmailLimitError
 from responses.exports import invitation_path
-from responses.mail import EmailListError, invitations_email_by_name
-from responses.services import invitations_create_by_name
+from responses.mail import EmailListError, email_text_check, invitations_email_by_name
+from responses.services import AssessmentClosedError, invitations_create_by_name
 
 # A batch far larger than any organization invites at once is more likely a typo.
 MAX_COUNT = 100_000
@@ -143,6 +144,8 @@ class Command(ContractCommand):
                 audience=scope,
                 previous=previous,
             )
+        except AssessmentClosedError as exc:
+            raise InputError(str(exc)) from exc
         except ValueError as exc:
             raise InputError(f"--segment: {exc}") from exc
         except ValidationError as exc:
@@ -171,6 +174,11 @@ class Command(ContractCommand):
         if not organization.strip() or not assessment.strip():
             raise InputError("--organization and --assessment must not be empty")
         try:
+            email_text_check(subject=subject or "", message=message or "")
+        except ValidationError as exc:
+            option = "--subject" if exc.message.startswith("The subject") else "--message"
+            raise InputError(f"{option}: {exc.messages[0]}") from None
+        try:
             target, created, new, skipped = invitations_email_by_name(
                 organization=organization,
                 assessment=assessment,
@@ -181,12 +189,18 @@ class Command(ContractCommand):
             )
         except EmailListError as exc:
             raise InputError(f"{path}:{exc}") from exc
+        except (AssessmentClosedError, EmailLimitError) as exc:
+            raise InputError(str(exc)) from exc
         if created:
             self.stderr.write(f"Created the assessment {target} (open).")
         self.stderr.write(
             f"Queued {new} invitation e-mail{'s' if new != 1 else ''} for {target}; "
             f"skipped {skipped} address{'es' if skipped != 1 else ''} already invited. "
-            "A worker (manage.py db_worker) sends them."
+            + (
+                "The assessment is a draft: they are held, and go out when it opens."
+                if target.status == target.Status.DRAFT
+                else "A worker (manage.py db_worker) sends them."
+            )
         )
 
 

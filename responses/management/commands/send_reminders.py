@@ -6,6 +6,7 @@ from django.conf import settings
 
 from assessments.selectors import assessment_by_name
 from common.commands import ContractCommand, InputError
+from organizations.services import EmailLimitError
 from responses.mail import DEFAULT_MIN_DAYS, MAX_REMINDERS, reminders_queue
 
 
@@ -42,5 +43,8 @@ class Command(ContractCommand):
             raise InputError("--base-url: give the site's address (or set DJANGO_SITE_URL) so the e-mails' links work")
         if not target.is_open:
             raise InputError(f"{target} is not open: it takes no answers, so no reminders go")
-        count = reminders_queue(assessment=target, min_days=days, base_url=base)
+        try:
+            count = reminders_queue(assessment=target, min_days=days, base_url=base)
+        except EmailLimitError as exc:
+            raise InputError(str(exc)) from exc
         self.stderr.write(f"Queued {count} reminder{'s' if count != 1 else ''} for {target}.")
