@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.allauth_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -71,6 +71,17 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "accounts:logout": ({}, dict.fromkeys(ROLES, "405")),
     "accounts:password_change": ({}, LOGIN_THEN_200),
     "accounts:password_change_done": ({}, LOGIN_THEN_200),
+    # django-allauth's sign-up, confirmation and password reset (accounts.allauth_urls); sign-up is closed in tests.
+    "account_login": ({}, {**dict.fromkeys(ROLES, "302"), "anonymous": "200"}),
+    # Someone logged in is sent on; sign-up (or its "closed" page) is for the anonymous.
+    "account_signup": ({}, {**dict.fromkeys(ROLES, "302"), "anonymous": "200"}),
+    "account_email_verification_sent": ({}, EVERYONE_200),
+    "account_confirm_email": ({"key": "not-a-key"}, EVERYONE_200),
+    "account_inactive": ({}, EVERYONE_200),
+    "account_reset_password": ({}, EVERYONE_200),
+    "account_reset_password_done": ({}, EVERYONE_200),
+    "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-key"}, EVERYONE_200),
+    "account_reset_password_from_key_done": ({}, EVERYONE_200),
     "responses:invitation:start": ({"token": "TOKEN"}, INVITATION),
     "responses:invitation:section": ({"token": "TOKEN", "number": 1}, INVITATION_LATER),
     "responses:invitation:review": ({"token": "TOKEN"}, INVITATION_LATER),
