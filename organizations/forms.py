@@ -11,6 +11,19 @@ from common.forms import bare_helper
 from organizations.models import MemberInvitation, Membership
 
 
+class OrganizationForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the organization",
+        max_length=200,
+        help_text="As its people know it: it appears on the survey and in the e-mails they receive.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"autocomplete": "organization"})
+        self.helper = bare_helper("name")
+
+
 class MemberInviteForm(forms.Form):
     email = forms.EmailField(
         label="E-mail address",

@@ -110,6 +110,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:manage:email_invitations": (ORG, MANAGE),
     "responses:manage:reminders": (ORG, MANAGE),
     "responses:manage:invitation_resend": ({**ORG, "pk": "INVITATION"}, POST_ONLY),
+    "organizations:new": ({}, LOGIN_THEN_200),
     "organizations:manage:members": ({"org_slug": "acme"}, MANAGE),
     "organizations:manage:member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
     "organizations:manage:member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
