@@ -118,6 +118,8 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     questions_frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When it actually closed (set by assessment_update), not the planned ``closes_at``; None while not closed.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["organization__name", "-created_at"]

@@ -101,6 +101,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:overview": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:create": ({"org_slug": "acme"}, MANAGE),
     "assessments:manage:edit": (ORG, MANAGE),
+    "assessments:manage:close": (ORG, MANAGE),
     "assessments:manage:segments": (ORG, MANAGE),
     "assessments:manage:segment_delete": ({**ORG, "pk": 1}, POST_ONLY),
     "assessments:manage:next_round": (ORG, MANAGE),
