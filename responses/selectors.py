@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
 
 from assessments.models import Assessment
 from common.db import count_of
 from common.tokens import hash_token
 from organizations.models import Organization
-from responses.models import Answer, Invitation, InvitationToken, Participation, Response
+from responses.models import Answer, Invitation, InvitationSegmentValue, InvitationToken, Participation, Response
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 from taxonomy.selectors import is_under, subtree_filter
@@ -70,8 +70,18 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
 
 
 def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
-    """The assessment's invitations, newest first, each with ``status`` (:data:`INVITATION_STATUSES`)."""
-    return Invitation.objects.filter(assessment=assessment).annotate(status=invitation_status()).order_by("-pk")
+    """The assessment's invitations, newest first, each with ``status`` (:data:`INVITATION_STATUSES`).
+
+    Each carries its segment values (``segment_values``, with segment and option, in the segments' order),
+    fetched in one more query for the page of invitations evaluated.
+    """
+    values = InvitationSegmentValue.objects.select_related("segment", "option").order_by("segment__order", "segment_id")
+    return (
+        Invitation.objects.filter(assessment=assessment)
+        .annotate(status=invitation_status())
+        .prefetch_related(Prefetch("segment_values", queryset=values))
+        .order_by("-pk")
+    )
 
 
 def invitation_status_counts(*, assessment: Assessment) -> dict[str, int]:
