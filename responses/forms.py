@@ -46,7 +46,7 @@ QUESTION_FIELD = re.compile(r"^q-(\d+)-([a-z]+)$")
 PAGE_FIELDS = frozenset({"csrfmiddlewaretoken", "action"})
 
 
-ACTIONS = {"next": "Save and continue", "back": "Back", "save": "Save"}
+ACTIONS = {"next": "Save and continue", "back": "Back", "save": "Save", "review": "Save and back to the review"}
 
 
 def field_name(benefit_id: int, dimension: str) -> str:
@@ -86,6 +86,7 @@ class SectionForm(forms.Form):
         questionnaire: Questionnaire,
         answers: dict[int, Answer] | None = None,
         revision: str = "",
+        to_review: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -129,8 +130,26 @@ class SectionForm(forms.Form):
             "revision",
             Matrix(section, *rows),
             Div(
+                # Come from the review to fix an answer: one step back to it.
+                *(
+                    [
+                        StrictButton(
+                            ACTIONS["review"],
+                            type="submit",
+                            name="action",
+                            value="review",
+                            css_class="btn-primary btn-lg",
+                        )
+                    ]
+                    if to_review
+                    else []
+                ),
                 StrictButton(
-                    ACTIONS["next"], type="submit", name="action", value="next", css_class="btn-primary btn-lg"
+                    ACTIONS["next"],
+                    type="submit",
+                    name="action",
+                    value="next",
+                    css_class="btn-outline-primary btn-lg" if to_review else "btn-primary btn-lg",
                 ),
                 *(
                     [
