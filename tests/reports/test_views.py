@@ -152,14 +152,14 @@ def test_page_has_no_inline_style_or_script(client, assessment):
 
 def test_page_lists_the_contested_benefit_with_histograms(client, assessment):
     html = page_html(client, assessment)
-    contested = html.split('id="contested"')[1].split("</section>")[0]
+    contested = html.split('id="contested"')[1].split('<details id="')[0]
     assert "Improved Feedback" in contested
     assert "Importance answers of Improved Feedback (5 rated): 1: 2, 2: 0, 3: 1, 4: 0, 5: 2" in contested
 
 
 def test_page_shows_internal_and_external_side_by_side(client, assessment):
     html = page_html(client, assessment)
-    scopes = html.split('id="scopes"')[1].split("</section>")[0]
+    scopes = html.split('id="scopes"')[1].split('<details id="')[0]
     assert "Improved Feedback" in scopes and "Increased Volume of Perspectives" in scopes
     assert "Improved Sharing of Experience" in scopes  # sub-benefits are matched by their path too
     assert "Increased Brand Control" not in scopes  # external only
@@ -316,3 +316,27 @@ def test_a_suppressed_previous_round_says_why_there_is_no_change(client, taxonom
     html = client.get(url(now)).content.decode()
     assert "Before, the previous round, shows no figures" in html
     assert "gap-bar dumbbell" not in html
+
+
+# --- The summary first, details folded, statistics terms in the method only ---
+
+
+def test_the_summary_comes_first_in_plain_words(client, assessment):
+    html = page_html(client, assessment)
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    assert html.index('id="summary"') < html.index('id="findings"') < html.index('id="method"')
+    assert "Improved Feedback" in summary and "A clear shortfall" in summary
+    assert "This is the first round" in summary
+    assert "Actions planned" in summary and "None yet." in summary
+
+
+def test_details_are_folded_and_statistics_terms_wait_in_the_method(client, assessment):
+    html = page_html(client, assessment)
+    for section in ("findings", "heatmap", "scatter", "contested", "scopes", "tables", "method"):
+        assert re.search(rf'<details id="{section}" class="report-fold[^"]*"(?! open)', html), section
+    # What a reader sees without opening anything on purpose: the method and the explanations left out.
+    shown = re.sub(r'<details class="small mb-\d explain">.*?</details>', "", html, flags=re.S)
+    shown = shown.split('<details id="method"')[0]
+    for term in ("r<sub>wg</sub>", "rwg", "Welch", "Student"):
+        assert term not in shown, term
+    assert "r<sub>wg</sub>" in html and "Student's t" in html
