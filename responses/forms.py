@@ -358,9 +358,12 @@ class InvitationsCreateForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.assessment.status == Assessment.Status.CLOSED:
-            raise forms.ValidationError(
-                "This assessment is closed: reopen it (Edit, status Open) before inviting anyone.", code="closed"
-            )
+            # Only live results may reopen (the model's rule): the advice must be one that works.
+            if self.assessment.results == Assessment.Results.AFTER_CLOSE:
+                advice = "it is final, so invite people to the next round instead (Next round on the overview)"
+            else:
+                advice = "reopen it (Edit, status Open) before inviting anyone"
+            raise forms.ValidationError(f"This assessment is closed: {advice}.", code="closed")
         return cleaned
 
 
