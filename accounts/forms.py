@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm, SignupForm
 from allauth.account.models import EmailAddress
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
@@ -24,6 +25,23 @@ def account_is_unconfirmed(user) -> bool:
     """
     addresses = list(EmailAddress.objects.filter(user=user).values_list("verified", flat=True))
     return bool(addresses) and not any(addresses)
+
+
+class AccountSignupForm(SignupForm):
+    """django-allauth's sign-up form, in the site's words."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["password2"].label = "Password again"
+
+
+class AccountResetPasswordForm(ResetPasswordForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
 
 
 class ConfirmedAuthenticationForm(AuthenticationForm):

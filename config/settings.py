@@ -180,6 +180,10 @@ SIGNUP = os.environ.get("DJANGO_SIGNUP", "closed").strip().lower() or "closed"
 if SIGNUP not in {"open", "closed"}:
     raise ImproperlyConfigured(f"DJANGO_SIGNUP is {SIGNUP!r}; set it to open or closed.")
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.AccountSignupForm",
+    "reset_password": "accounts.forms.AccountResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # No login before the address is confirmed; the e-mailed link opens a page whose button (a POST) confirms,
