@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from assessments.models import Assessment
@@ -208,6 +209,8 @@ def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, djan
     report = gap_report(assessment=demo)
     assert report.respondents > 20
     assert f"<dd>{report.respondents}</dd>" in html
+    # The day it closed, not a planned date.
+    assert f"closed {timezone.localtime(demo.closed_at):%-d %b %Y}" in html
     for b in report.benefits:
         assert b.name.replace("'", "&#x27;") in html
 
