@@ -343,3 +343,10 @@ def test_details_are_folded_and_statistics_terms_wait_in_the_method(client, asse
     for term in ("r<sub>wg</sub>", "rwg", "Welch", "Student"):
         assert term not in shown, term
     assert "r<sub>wg</sub>" in html and "Student's t" in html
+
+
+def test_the_summary_says_what_changed_since_the_previous_round(client, taxonomy):
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    follow_up = Assessment.objects.select_related("organization").get(title="Follow-up 2027")
+    summary = page_html(client, follow_up).split('id="summary"')[1].split("</section>")[0]
+    assert "Compared with Baseline 2026:" in summary and "narrowed" in summary and "Most improved:" in summary
