@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
-# `make run` is for local use: debug on, a throwaway key.
-RUN_ENV := DJANGO_DEBUG=1
+# `make run` is for local use: debug on, a throwaway key, sign-up open.
+RUN_ENV := DJANGO_DEBUG=1 DJANGO_SIGNUP=open
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 

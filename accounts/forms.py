@@ -1,13 +1,56 @@
-"""The password change, throttled like the login."""
+"""The login that waits for a confirmed address, and the password change, throttled like the login."""
 
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm, SignupForm
+from allauth.account.models import EmailAddress
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+
+UNCONFIRMED_MESSAGE = (
+    "Confirm your e-mail address first: open the link in the e-mail we sent when you signed up, "
+    "then log in. No e-mail? Ask for a password reset: it goes to the same address."
+)
+
+
+def account_is_unconfirmed(user) -> bool:
+    """Signed up on the site and no address confirmed yet.
+
+    Accounts made by staff or by a member invitation (whose link proved the
+    address) have no allauth addresses at all, and log in as before.
+    """
+    addresses = list(EmailAddress.objects.filter(user=user).values_list("verified", flat=True))
+    return bool(addresses) and not any(addresses)
+
+
+class AccountSignupForm(SignupForm):
+    """django-allauth's sign-up form, in the site's words."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["password2"].label = "Password again"
+
+
+class AccountResetPasswordForm(ResetPasswordForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+
+
+class ConfirmedAuthenticationForm(AuthenticationForm):
+    """Django's login form, which refuses an account signed up here until its address is confirmed."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if account_is_unconfirmed(user):
+            raise ValidationError(UNCONFIRMED_MESSAGE, code="unconfirmed")
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from assessments.forms import BoundedSplitDateTimeField
@@ -64,7 +65,7 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         "comments",
         "previous",
     ]
-    readonly_fields = ["survey_length", "created_at", "questions_frozen_at"]
+    readonly_fields = ["survey_length", "created_at", "questions_frozen_at", "closed_at"]
     autocomplete_fields = ["organization", "previous"]
     actions = ["start_next_round"]
     inlines = [MaturityTargetInline]
@@ -72,6 +73,14 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
         js = ["js/length.js"]
+
+    def save_model(self, request, obj: Assessment, form, change) -> None:
+        # A status changed here (in the form or the list) dates the close like the owners' pages do.
+        if obj.status != Assessment.Status.CLOSED:
+            obj.closed_at = None
+        elif obj.closed_at is None:
+            obj.closed_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     def get_fields(self, request, obj=None):
         return [*self.fields, *(f for f in self.readonly_fields if f not in self.fields)] if obj else self.fields

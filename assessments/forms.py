@@ -80,7 +80,7 @@ class AssessmentForm(BelowMinimumConfirmMixin, forms.Form):
     status = forms.ChoiceField(
         choices=Assessment.Status.choices,
         initial=Assessment.Status.DRAFT,
-        help_text="Only an open assessment takes answers. Close it to stop them.",
+        help_text="Only an open assessment takes answers. Closing stops them; you confirm it on the next page.",
     )
     opens_at = BoundedDateTimeField(
         label="Opens at",

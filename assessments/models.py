@@ -132,6 +132,8 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     # results were shown after close, so it never opens again.
     ever_closed = models.BooleanField(default=False, editable=False)
     final = models.BooleanField(default=False, editable=False)
+    # When it actually closed (set by assessment_update), not the planned ``closes_at``; None while not closed.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["organization__name", "-created_at"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from assessments.models import Assessment, AssessmentQuestion, MaturityTarget, Segment
+from assessments.models import Assessment, AssessmentQuestion, MaturityTarget, Segment, SegmentOption
 from common.commands import InputError
 from organizations.models import Organization
 from organizations.selectors import MEMBER_ACCESS, Access, organizations_for_user
@@ -110,10 +110,23 @@ def assessment_segments(*, assessment: Assessment, source: str | None = None) ->
     return list(segments)
 
 
-def segment_option_ids(segments: Iterable[Segment], values: dict[str, str | None]) -> dict[int, int]:
-    """{segment id: option id} for ``values`` ({key: option value, or None/"" for not stated}).
+def segment_option_for(segment: Segment, text: str) -> SegmentOption | None:
+    """The option of ``segment`` that ``text`` names, by its value or its label, in any case; no query.
 
-    ``ValueError`` names an unknown key or an option the segment lacks.
+    A value wins over another option's label, so an option whose label is
+    another's value still means what the file's author most likely meant.
+    """
+    wanted = text.strip().casefold()
+    options = list(segment.options.all())
+    return next((o for o in options if o.value.casefold() == wanted), None) or next(
+        (o for o in options if o.label.strip().casefold() == wanted), None
+    )
+
+
+def segment_option_ids(segments: Iterable[Segment], values: dict[str, str | None]) -> dict[int, int]:
+    """{segment id: option id} for ``values`` ({key: option value or label, or None/"" for not stated}).
+
+    ``ValueError`` names an unknown key or an option the segment lacks, with the options it has.
     """
     by_key = {s.key: s for s in segments}
     chosen: dict[int, int] = {}
@@ -121,12 +134,12 @@ def segment_option_ids(segments: Iterable[Segment], values: dict[str, str | None
         segment = by_key.get(key)
         if segment is None:
             raise ValueError(f"unknown segment {key!r}; expected one of {', '.join(sorted(by_key)) or 'none'}")
-        if not value:
+        if not value or not value.strip():
             continue
-        option = next((o for o in segment.options.all() if o.value == value), None)
+        option = segment_option_for(segment, value)
         if option is None:
-            known = ", ".join(o.value for o in segment.options.all())
-            raise ValueError(f"segment {key!r} has no option {value!r}; expected one of {known}")
+            known = ", ".join(f"{o.label} ({o.value})" for o in segment.options.all())
+            raise ValueError(f"segment {key!r} has no option {value.strip()!r}; expected one of {known}")
         chosen[segment.pk] = option.pk
     return chosen
 

@@ -118,6 +118,7 @@ def assessment_create(
         benefits_per_respondent=benefits_per_respondent,
         comments=comments,
         previous=previous,
+        closed_at=timezone.now() if status == Assessment.Status.CLOSED else None,
     )
     assessment.full_clean()
     try:
@@ -172,6 +173,11 @@ def assessment_update(
     }
     # Validate a copy, so that on error the caller's object keeps its values.
     changed = Assessment.objects.get(pk=assessment.pk)
+    # The day it really closed is what pages and e-mails show, never the planned closing date.
+    if status == Assessment.Status.CLOSED:
+        values["closed_at"] = changed.closed_at if changed.status == Assessment.Status.CLOSED else timezone.now()
+    else:
+        values["closed_at"] = None
     for field, value in values.items():
         setattr(changed, field, value)
     changed.full_clean()
@@ -183,6 +189,23 @@ def assessment_update(
     for field, value in values.items():
         setattr(assessment, field, value)
     return assessment
+
+
+@transaction.atomic(durable=True)
+def assessment_close(*, assessment: Assessment) -> bool:
+    """Close an assessment now: it takes no more answers, and its closing day is today; False if it was closed.
+
+    For results shown after close this is final: the report opens and the
+    assessment cannot be reopened (the model's rule).
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status == Assessment.Status.CLOSED:
+        return False
+    locked.status, locked.closed_at = Assessment.Status.CLOSED, timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["status", "closed_at"])
+    assessment.status, assessment.closed_at = locked.status, locked.closed_at
+    return True
 
 
 @transaction.atomic

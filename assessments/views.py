@@ -20,6 +20,7 @@ from assessments.selectors import (
     assessments_for_user,
 )
 from assessments.services import (
+    assessment_close,
     assessment_create,
     assessment_start_next_round,
     assessment_update,
@@ -85,20 +86,86 @@ def manage_assessment_create(request: HttpRequest, org_slug: str) -> HttpRespons
 def manage_assessment_edit(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
     organization = assessment.organization
+    was_open = assessment.status != Assessment.Status.CLOSED
     form = AssessmentForm(
         request.POST if request.method == "POST" else None, organization=organization, assessment=assessment
     )
     if request.method == "POST":
+        if form.is_valid() and _closing_unconfirmed(request, assessment, form):
+            return _close_confirmation_page(request, assessment, from_form=True)
         if form.is_valid():
             try:
                 assessment_update(assessment=assessment, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"“{assessment.title}” saved ({assessment.get_status_display().lower()}).")
+                if assessment.status == Assessment.Status.CLOSED and assessment.closed_at and was_open:
+                    messages.success(request, _closed_message(assessment))
+                else:
+                    messages.success(
+                        request, f"“{assessment.title}” saved ({assessment.get_status_display().lower()})."
+                    )
                 return redirect(_overview_url(organization))
         return _assessment_form_page(request, organization, form, assessment, status=400)
     return _assessment_form_page(request, organization, form, assessment)
+
+
+def _closing_unconfirmed(request: HttpRequest, assessment: Assessment, form: AssessmentForm) -> bool:
+    """The form closes an open or draft assessment, and the owner has not yet said yes on the confirmation page."""
+    closing = form.cleaned_data["status"] == Assessment.Status.CLOSED and assessment.status != Assessment.Status.CLOSED
+    return closing and request.POST.get("confirm_close") != "yes"
+
+
+def _close_confirmation_page(request: HttpRequest, assessment: Assessment, *, from_form: bool) -> HttpResponse:
+    """What closing means, before it happens.
+
+    From the edit form, its button posts the same form again, confirmed; else it posts to the close page.
+    """
+    fields = (
+        [(name, value) for name, values in request.POST.lists() if name != "csrfmiddlewaretoken" for value in values]
+        if from_form
+        else []
+    )
+    organization = assessment.organization
+    context = {
+        "organization": organization,
+        "assessment": assessment,
+        "fields": fields,
+        "action": reverse(
+            "assessments:manage:edit" if from_form else "assessments:manage:close",
+            args=[organization.slug, assessment.slug],
+        ),
+        "final": assessment.results == Assessment.Results.AFTER_CLOSE,
+    }
+    return render(request, "assessments/manage/close_confirm.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_assessment_close(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
+    """GET says what closing means; POST closes the assessment now."""
+    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    if request.method == "GET":
+        if assessment.status == Assessment.Status.CLOSED:
+            messages.info(request, f"“{assessment.title}” is closed already.")
+            return redirect(_overview_url(assessment.organization))
+        return _close_confirmation_page(request, assessment, from_form=False)
+    try:
+        closed = assessment_close(assessment=assessment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if closed:
+            messages.success(request, _closed_message(assessment))
+        else:
+            messages.info(request, f"“{assessment.title}” was closed already.")
+    return redirect(_overview_url(assessment.organization))
+
+
+def _closed_message(assessment: Assessment) -> str:
+    if assessment.results == Assessment.Results.AFTER_CLOSE:
+        return f"“{assessment.title}” is closed: nobody can answer any more, and its report shows the results."
+    return f"“{assessment.title}” is closed: nobody can answer any more."
 
 
 def _segments_page(request, assessment, form, status=200) -> HttpResponse:

@@ -21,6 +21,9 @@ laptop, in CI and in production:
   (2000) and ``EMAIL_MAX_PER_DAY`` (5000): how many e-mails one request, and
   one organization in any 24 hours, may queue.
 - ``API_RATE_LIMIT``: requests a personal API token may make in a minute (default 120).
+- ``DJANGO_SIGNUP``: ``open`` lets anyone create an account on /accounts/signup/
+  (confirmed by e-mail before it can log in); ``closed`` (the default) leaves
+  account creation to staff and member invitations.
 """
 
 from __future__ import annotations
@@ -82,6 +85,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "axes",
+    # Sign-up with e-mail confirmation and password reset; the login page stays Django's own (accounts.urls).
+    "allauth",
+    "allauth.account",
     "django_tasks",
     # The API's documentation page and its scripts, served from our origin.
     "ninja",
@@ -111,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout flagged during login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -128,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.signup",
             ],
         },
     },
@@ -172,6 +180,27 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assessments:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- Sign-up, e-mail confirmation and password reset (django-allauth) ---------
+SIGNUP = os.environ.get("DJANGO_SIGNUP", "closed").strip().lower() or "closed"
+if SIGNUP not in {"open", "closed"}:
+    raise ImproperlyConfigured(f"DJANGO_SIGNUP is {SIGNUP!r}; set it to open or closed.")
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.AccountSignupForm",
+    "reset_password": "accounts.forms.AccountResetPasswordForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# No login before the address is confirmed; the e-mailed link opens a page whose button (a POST) confirms,
+# so a mail scanner that follows links confirms nothing.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Human Pipeline] "
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = "accounts:login"
+ACCOUNT_SESSION_REMEMBER = None
 
 # --- Login throttling (django-axes) -----------------------------------------
 # Failed logins are counted in the database, so every app server behind the

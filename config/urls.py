@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("api.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.allauth_urls")),
     path("admin/", admin.site.urls),
 ]

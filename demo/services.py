@@ -20,6 +20,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_by_name, assessment_questionnaire
@@ -267,8 +268,11 @@ def demo_seed(*, respondents: int = DEMO_RESPONDENTS, seed: int = DEMO_SEED) -> 
     responses_import(assessment=follow_up, ratings_by_respondent=next_round)
     responses_import(assessment=following, ratings_by_respondent=in_progress, submitted=False)
     # Results are shown after close: the answered rounds are over.
-    Assessment.objects.filter(pk__in=[assessment.pk, follow_up.pk]).update(status=Assessment.Status.CLOSED)
-    assessment.status = Assessment.Status.CLOSED
+    closed_at = timezone.now()
+    Assessment.objects.filter(pk__in=[assessment.pk, follow_up.pk]).update(
+        status=Assessment.Status.CLOSED, closed_at=closed_at
+    )
+    assessment.status, assessment.closed_at = Assessment.Status.CLOSED, closed_at
     # Targets an owner might set, so the report's maturity picture shows where each round stands against them.
     for round_ in (assessment, follow_up, following):
         maturity_targets_set(assessment=round_, levels=DEMO_TARGETS)

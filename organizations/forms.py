@@ -12,6 +12,19 @@ from common.validators import email_normalize
 from organizations.models import MemberInvitation, Membership
 
 
+class OrganizationForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the organization",
+        max_length=200,
+        help_text="As its people know it: it appears on the survey and in the e-mails they receive.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"autocomplete": "organization"})
+        self.helper = bare_helper("name")
+
+
 class MemberInviteForm(forms.Form):
     # Checked by the one address rule (common.validators.email_normalize), whose messages say what is wrong.
     email = forms.CharField(

@@ -93,6 +93,31 @@ def email_quota_take(*, organization_id: int, count: int) -> None:
     EmailQuotaUse.objects.create(organization_id=organization_id, count=count)
 
 
+@transaction.atomic(durable=True)
+def organization_create(*, name: str, owner: AbstractBaseUser) -> Organization:
+    """A new organization whose first owner is ``owner``; ``ValidationError`` for a name refused or taken.
+
+    The name is compared without regard to case, so "Acme" and "ACME" cannot
+    both exist and confuse the people invited to one of them.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the organization a name."})
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": "An organization of this name exists already: choose another name."})
+    organization = Organization(name=name, slug=unique_slug(Organization, name))
+    organization.full_clean()
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError as exc:  # created by someone else a moment ago
+        raise ValidationError({"name": "An organization of this name exists already: choose another name."}) from exc
+    membership = Membership(organization=organization, user=owner, role=Membership.Role.OWNER)
+    membership.full_clean()
+    membership.save()
+    return organization
+
+
 class LastOwnerError(ValueError):
     """The change would leave the organization without an owner."""
 

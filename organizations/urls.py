@@ -19,6 +19,7 @@ manage_patterns = [
 ]
 
 urlpatterns = [
+    path("organizations/new/", views.organization_new, name="new"),
     path("o/<slug:org_slug>/manage/", include((manage_patterns, "manage"))),
     # The link in a member invitation e-mail; its token is redacted from logs like a survey link's.
     path("join/<str:token>/", views.join, name="join"),

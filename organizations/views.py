@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.mail import site_url
-from organizations.forms import JoinAccountForm, MemberInviteForm, MembershipRoleForm
+from organizations.forms import JoinAccountForm, MemberInviteForm, MembershipRoleForm, OrganizationForm
 from organizations.mail import ROLE_SENTENCES
 from organizations.models import MemberInvitation, Membership, Organization
 from organizations.selectors import (
@@ -40,6 +40,7 @@ from organizations.services import (
     member_invitation_revoke,
     membership_change_role,
     membership_remove,
+    organization_create,
 )
 
 LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner first."
@@ -71,6 +72,25 @@ def _after_own_change(request: HttpRequest, organization: Organization) -> HttpR
     if organizations_for_user(user=request.user, access=MANAGE_ACCESS).filter(pk=organization.pk).exists():
         return redirect(_members_url(organization))
     return redirect("assessments:index")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_new(request: HttpRequest) -> HttpResponse:
+    """Any logged-in user starts an organization and becomes its owner."""
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = organization_create(name=form.cleaned_data["name"], owner=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"{organization.name} is created and you are its owner. Next: create its first assessment."
+            )
+            return redirect("responses:overview", organization.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "organizations/new.html", {"form": form}, status=status)
 
 
 @login_required

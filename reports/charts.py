@@ -12,7 +12,15 @@ import math
 from dataclasses import dataclass
 
 from reports.maturity_charts import MaturityPicture, MaturityRounds, maturity_picture, maturity_rounds
-from reports.selectors import QUADRANTS, SCALE_VALUES, BenefitResult, CellResult, GapReport, t_quantile_975
+from reports.selectors import (
+    MIN_EVIDENCE_N,
+    QUADRANTS,
+    SCALE_VALUES,
+    BenefitResult,
+    CellResult,
+    GapReport,
+    t_quantile_975,
+)
 from reports.trend_charts import TrendSection, trend_section
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -440,6 +448,47 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class SummaryGap:
+    """One of the largest gaps for the report's summary, with how sure it is in plain words."""
+
+    benefit: BenefitResult
+    label: str
+    cell_title: str
+    sureness: str  # "clear", "likely", "unsure", "maybe", "below": the summary's key for its sentence
+
+
+SUMMARY_GAPS = 5
+
+
+def sureness(benefit: BenefitResult, threshold: float) -> str:
+    """How sure the report is that the benefit falls short, from the 95% interval of respondents' own gaps.
+
+    ``clear``: even the low end reaches the threshold; ``likely``: the average
+    does, the low end does not; ``maybe``: the average is below it, the high
+    end reaches it; ``below``: the whole interval is below; ``unsure``: too
+    few people rated both scales to say.
+    """
+    paired = benefit.paired
+    if paired.n < MIN_EVIDENCE_N or paired.ci95 is None or benefit.gap is None:
+        return "unsure"
+    low, high = paired.ci95
+    if low >= threshold:
+        return "clear"
+    if benefit.gap >= threshold:
+        return "likely"
+    return "maybe" if high >= threshold else "below"
+
+
+def summary_gaps(report: GapReport, labels: dict[str, str], titles: dict[str, str]) -> tuple[SummaryGap, ...]:
+    """The ranking's first five: the largest gaps, whether or not they reach the threshold."""
+    return tuple(
+        SummaryGap(b, labels[b.path], titles[b.path], sureness(b, report.threshold))
+        for b in report.ranked[:SUMMARY_GAPS]
+        if b.gap is not None
+    )
+
+
+@dataclass(frozen=True)
 class ReportPage:
     report: GapReport
     headline: tuple[Finding, ...]  # the (up to) five most under-realized
@@ -452,6 +501,7 @@ class ReportPage:
     trend: TrendSection | None = None  # "Since <previous round>"; None without a previous round
     maturity: MaturityPicture | None = None  # section 14: the picture that opens the page
     maturity_rounds: MaturityRounds | None = None  # each cell's level in every round of the chain
+    summary_gaps: tuple[SummaryGap, ...] = ()  # the summary's five largest gaps
     gap_ticks: tuple[int, ...] = GAP_TICKS
     bar_width: float = BAR_WIDTH
     bar_height: float = BAR_HEIGHT
@@ -495,4 +545,5 @@ def report_page(report: GapReport) -> ReportPage:
         trend=trend_section(report, labels, titles),
         maturity=maturity_picture(report.maturity, report.benefits) if report.maturity is not None else None,
         maturity_rounds=maturity_rounds(report),
+        summary_gaps=summary_gaps(report, labels, titles),
     )

@@ -166,6 +166,32 @@ def _short(title: str) -> str:
     return title if len(title) <= LINE_LABEL_CHARS else title[: LINE_LABEL_CHARS - 1] + "…"
 
 
+def round_labels(titles: list[str]) -> list[str]:
+    """Short names of the rounds under a chart's axis, different from each other.
+
+    Rounds are often named alike ("Social maturity 2025", "Social maturity
+    2026"): cut at the end, both read "Social maturity…". Then the words all
+    titles share at the start are left out (as few as needed to fit) and the
+    end is kept, where such names differ; if even that leaves two alike, the
+    rounds are numbered.
+    """
+    labels = [_short(t) for t in titles]
+    if len(set(labels)) == len(labels):
+        return labels
+    words = [t.split() for t in titles]
+    shared = 0
+    while all(len(w) > shared + 1 for w in words) and len({w[shared] for w in words}) == 1:
+        shared += 1
+    # Give back shared words while every name still fits: "maturity 2025" says more than "2025".
+    while shared and all(len(" ".join(w[shared - 1 :])) <= LINE_LABEL_CHARS for w in words):
+        shared -= 1
+    rests = [" ".join(w[shared:]) for w in words]
+    labels = [r if len(r) <= LINE_LABEL_CHARS else "…" + r[-(LINE_LABEL_CHARS - 1) :] for r in rests]
+    if len(set(labels)) == len(labels):
+        return labels
+    return [f"Round {i}" for i in range(1, len(titles) + 1)]
+
+
 def line_charts(report: GapReport) -> tuple[LineChart, ...]:
     rounds = report.rounds
     chain = rounds.chain
@@ -184,7 +210,8 @@ def line_charts(report: GapReport) -> tuple[LineChart, ...]:
     # Few rounds: each named under its point; more: the first and the last, the rest in the table.
     named = range(len(chain)) if len(chain) <= 3 else (0, len(chain) - 1)
 
-    labels = tuple(RoundLabel(_short(chain[i].title), x(i)) for i in named)
+    short = round_labels([r.title for r in chain])
+    labels = tuple(RoundLabel(short[i], x(i)) for i in named)
     charts = []
     for history in rounds.history:
         points, segments, current = [], [], []

@@ -49,7 +49,7 @@ QUESTION_FIELD = re.compile(r"^q-(\d+)-([a-z]+)$")
 PAGE_FIELDS = frozenset({"csrfmiddlewaretoken", "action"})
 
 
-ACTIONS = {"next": "Save and continue", "back": "Back", "save": "Save"}
+ACTIONS = {"next": "Save and continue", "back": "Back", "save": "Save", "review": "Save and back to the review"}
 
 
 def field_name(benefit_id: int, dimension: str) -> str:
@@ -129,6 +129,7 @@ class SectionForm(forms.Form):
         comment_section: str | None = None,
         comment: str = "",
         notice: str = "",
+        to_review: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -180,8 +181,26 @@ class SectionForm(forms.Form):
             Matrix(section, *rows),
             *box,
             Div(
+                # Come from the review to fix an answer: one step back to it.
+                *(
+                    [
+                        StrictButton(
+                            ACTIONS["review"],
+                            type="submit",
+                            name="action",
+                            value="review",
+                            css_class="btn-primary btn-lg",
+                        )
+                    ]
+                    if to_review
+                    else []
+                ),
                 StrictButton(
-                    ACTIONS["next"], type="submit", name="action", value="next", css_class="btn-primary btn-lg"
+                    ACTIONS["next"],
+                    type="submit",
+                    name="action",
+                    value="next",
+                    css_class="btn-outline-primary btn-lg" if to_review else "btn-primary btn-lg",
                 ),
                 *(
                     [
@@ -471,9 +490,12 @@ class InvitationsCreateForm(BelowMinimumConfirmMixin, forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.assessment.status == Assessment.Status.CLOSED:
-            raise forms.ValidationError(
-                "This assessment is closed: it takes no more answers, so nobody can be invited.", code="closed"
-            )
+            # Only live results may reopen (the model's rule): the advice must be one that works.
+            if self.assessment.results == Assessment.Results.AFTER_CLOSE:
+                advice = "it is final, so invite people to the next round instead (Next round on the overview)"
+            else:
+                advice = "reopen it (Edit, status Open) before inviting anyone"
+            raise forms.ValidationError(f"This assessment is closed: {advice}.", code="closed")
         self.check_below_minimum(cleaned)
         return cleaned
 

@@ -1,7 +1,7 @@
 """The segments file of ``import_responses --segments SEGFILE`` (contract section 7).
 
 ``respondent,<key>,<key>...``, one row per respondent of the answers file,
-values option slugs or empty (not stated). A key the assessment lacks
+values an option's value or label (any case) or empty (not stated). A key the assessment lacks
 becomes an ``invitation`` segment, its options in order of first appearance.
 """
 
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from assessments.models import MAX_SEGMENTS, Segment, SegmentOption
+from assessments.selectors import segment_option_for
 from common.validators import validate_segment_key
 from responses.loaders import ResponsesCSVError
 
@@ -43,7 +44,7 @@ def parse_segments(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ResponsesCSVError(filename, 0, "is not UTF-8 text") from exc
-    defined = {s.key: {o.value for o in s.options.all()} for s in segments}
+    defined = {s.key: s for s in segments}
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header or header[0].strip().lower() != "respondent" or len(header) < 2:
@@ -82,8 +83,10 @@ def parse_segments(
             if not value:
                 continue
             if key in defined:
-                if value not in defined[key]:
+                option = segment_option_for(defined[key], value)
+                if option is None:
                     raise ResponsesCSVError(filename, line, f"segment {key!r} has no option {value!r}")
+                value = option.value
             else:
                 if slugify(value) != value:
                     raise ResponsesCSVError(filename, line, f"option {value!r} is not a slug")

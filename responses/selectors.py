@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from assessments.models import Assessment
 from common.db import count_of
@@ -80,8 +80,13 @@ def organization_assessments(*, organization: Organization) -> QuerySet[Assessme
 
 
 def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
-    """The assessment's invitations, newest first, each with ``status`` (:data:`INVITATION_STATUSES`)."""
+    """The assessment's invitations, newest first, each with ``status`` (:data:`INVITATION_STATUSES`).
+
+    Each carries its segment values (``segment_values``, with segment and option, in the segments' order),
+    fetched in one more query for the page of invitations evaluated.
+    """
     last_email = InvitationEmail.objects.filter(invitation=OuterRef("pk")).order_by("-number")
+    values = InvitationSegmentValue.objects.select_related("segment", "option").order_by("segment__order", "segment_id")
     return (
         Invitation.objects.filter(assessment=assessment)
         .annotate(
@@ -91,6 +96,7 @@ def assessment_invitations(*, assessment: Assessment) -> QuerySet[Invitation]:
             email_reason=Subquery(last_email.values("reason")[:1]),
             email_count=count_of(InvitationEmail.objects.all(), "invitation"),
         )
+        .prefetch_related(Prefetch("segment_values", queryset=values))
         .order_by("-pk")
     )
 

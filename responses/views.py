@@ -194,10 +194,14 @@ def respondent_view(*, answering: bool = True, started: bool = True) -> Callable
 
 
 def _questionnaire(entry: Entry):
-    """What this respondent is asked: the assessment's questionnaire, or the part assigned to their response."""
+    """What this respondent is asked, page by page: the assessment's questionnaire, or the part assigned to them.
+
+    A section longer than a page holds is shown in parts (``Questionnaire.paged``);
+    the pages are the "sections" of every respondent step.
+    """
     return response_questionnaire(
         response=entry.response, questionnaire=assessment_questionnaire(assessment=entry.assessment)
-    )
+    ).paged()
 
 
 def _intro_length(entry: Entry, questionnaire) -> dict:
@@ -214,6 +218,7 @@ def _intro_length(entry: Entry, questionnaire) -> dict:
     audience = entry.invitation.audience if entry.invitation is not None else Audience.BOTH
     scopes = Audience(audience).scopes
     seen = questionnaire.only({b.id for b in questionnaire.top_level(scopes=scopes)}) if scopes else questionnaire
+    pages = len(seen.paged().sections)
     m = entry.assessment.benefits_per_respondent
     asked = length_estimate(questionnaire=seen, assessment=None, benefits_per_respondent=m).asked(audience)
     top_level = len(seen.top_level())
@@ -222,7 +227,7 @@ def _intro_length(entry: Entry, questionnaire) -> dict:
     return {
         "question_count": asked.questions,
         "benefit_count": round_half_up(len(seen.benefits) * asked.benefits / top_level) if top_level else 0,
-        "section_count": len(seen.sections),
+        "section_count": pages,
         "minutes": asked.minutes,
         "approximate": approximate,
     }
@@ -301,7 +306,9 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
     if not 1 <= number <= len(sections):
         return render(request, "responses/form/link_invalid.html", {"no_section": True, "entry": entry}, status=404)
     section = sections[number - 1]
-    form_kwargs = {"section": section, "questionnaire": questionnaire}
+    # Opened from the review's list of what is missing: its main button leads straight back there.
+    to_review = request.GET.get("from") == "review"
+    form_kwargs = {"section": section, "questionnaire": questionnaire, "to_review": to_review}
     if entry.assessment.comments:
         form_kwargs["comment_section"] = comment_section_key(section.concept.slug, section.scope.slug)
         form_kwargs["notice"] = comment_notice(entry.assessment)
@@ -309,7 +316,12 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
     if request.method == "POST":
         form = SectionForm(request.POST, **form_kwargs)
         if form.is_valid():
-            target = {"next": section.index + 1, "back": section.index - 1, "save": section.index}[form.action]
+            target = {
+                "next": section.index + 1,
+                "back": section.index - 1,
+                "save": section.index,
+                "review": len(sections),
+            }[form.action]
             target = max(0, min(target, len(sections)))
             try:
                 response_section_save(
@@ -408,7 +420,7 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
         missing_by_section.setdefault(item.section.index, []).append(item)
     for row in progress:
         row["missing"] = missing_by_section.get(row["section"].index, [])
-        row["url"] = entry.url("section", number=row["number"])
+        row["url"] = entry.url("section", number=row["number"]) + "?from=review"
         for item in row["missing"]:
             item.url = f"{row['url']}#b-{item.benefit.id}"
     return render(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import TypeVar
 
@@ -172,6 +172,10 @@ class BenefitView:
         return next((q for q in self.questions if q.dimension == dimension), None)
 
 
+# Rated benefits on one page of the survey at most: about what fits on a few phone screens.
+PAGE_BENEFITS = 20
+
+
 @dataclass(frozen=True)
 class Section:
     """One concept x scope cell of the questionnaire."""
@@ -180,10 +184,14 @@ class Section:
     concept: Concept
     scope: Scope
     benefits: tuple[BenefitView, ...]
+    # A long cell is shown on several pages (Questionnaire.paged): this is part ``part`` of ``parts``.
+    part: int = 1
+    parts: int = 1
 
     @property
     def title(self) -> str:
-        return f"{self.scope.name} {self.concept.name.lower()}"
+        title = f"{self.scope.name} {self.concept.name.lower()}"
+        return f"{title}, part {self.part} of {self.parts}" if self.parts > 1 else title
 
     @property
     def question_count(self) -> int:
@@ -222,6 +230,47 @@ class Questionnaire:
             if benefits:
                 sections.append(Section(len(sections), section.concept, section.scope, benefits))
         return Questionnaire(sections=tuple(sections))
+
+    def paged(self, max_benefits: int = PAGE_BENEFITS) -> Questionnaire:
+        """The same questions on pages of at most ``max_benefits`` rated benefits (sub-benefits count).
+
+        A longer section becomes parts of about equal size; a benefit stays on
+        one page with its sub-benefits unless they alone are more than a page.
+        Pages are numbered again from 0. No query.
+        """
+        pages: list[Section] = []
+        for section in self.sections:
+            parts = _split(section.benefits, max_benefits)
+            for number, benefits in enumerate(parts, start=1):
+                pages.append(replace(section, index=len(pages), benefits=benefits, part=number, parts=len(parts)))
+        return Questionnaire(sections=tuple(pages))
+
+
+def _split(benefits: tuple[BenefitView, ...], size: int) -> list[tuple[BenefitView, ...]]:
+    """``benefits`` in as few parts of at most ``size`` as the grouping allows, as equal as possible."""
+    if len(benefits) <= size:
+        return [benefits]
+    groups: list[list[BenefitView]] = []
+    for benefit in benefits:
+        if groups and _root_path(benefit.path) == _root_path(groups[-1][0].path):
+            groups[-1].append(benefit)
+        else:
+            groups.append([benefit])
+    # A top-level benefit with more sub-benefits than a page holds is cut into pieces of ``size``.
+    pieces = [group[i : i + size] for group in groups for i in range(0, len(group), size)]
+    wanted = -(-len(benefits) // size)
+    best: list[list[BenefitView]] = []
+    for cap in range(-(-len(benefits) // wanted), size + 1):
+        parts: list[list[BenefitView]] = []
+        for piece in pieces:
+            if parts and len(parts[-1]) + len(piece) <= cap:
+                parts[-1].extend(piece)
+            else:
+                parts.append(list(piece))
+        best = parts
+        if len(parts) <= wanted:
+            break
+    return [tuple(part) for part in best]
 
 
 def _root_path(path: str) -> str:

@@ -241,3 +241,33 @@ def test_the_next_round_copies_the_segments_with_their_options_in_order(org):
         ("department", "Department", "invitation", [("sales", "Sales"), ("it", "IT")]),
         ("role", "Role", "respondent", [("manager", "Manager"), ("staff", "Staff")]),
     ]
+
+
+# --- The day it really closed ---
+
+
+def test_closing_records_the_day_it_closed_and_reopening_clears_it(taxonomy):
+    from assessments.services import assessment_close, assessment_update
+
+    assessment = AssessmentFactory(results=Assessment.Results.LIVE)
+    assert assessment.closed_at is None
+    assert assessment_close(assessment=assessment)
+    first = assessment.closed_at
+    assert first is not None and Assessment.objects.get(pk=assessment.pk).closed_at == first
+    assert not assessment_close(assessment=assessment)
+    # Saving a closed assessment again keeps the day it closed.
+    common = {"title": assessment.title, "opens_at": None, "closes_at": None, "threshold": 1.0}
+    assessment_update(assessment=assessment, status="closed", **common)
+    assert Assessment.objects.get(pk=assessment.pk).closed_at == first
+    assessment_update(assessment=assessment, status="open", **common)
+    assert Assessment.objects.get(pk=assessment.pk).closed_at is None
+    assessment_update(assessment=assessment, status="closed", **common)
+    assert Assessment.objects.get(pk=assessment.pk).closed_at > first
+
+
+def test_an_assessment_created_closed_is_dated_and_a_draft_is_not(taxonomy):
+    from assessments.services import assessment_create
+
+    organization = AssessmentFactory().organization
+    assert assessment_create(organization=organization, title="Old", status="closed").closed_at is not None
+    assert assessment_create(organization=organization, title="New").closed_at is None

@@ -84,7 +84,10 @@ def test_edit_assessment_changes_status_dates_and_threshold_but_not_slug(manager
         "closes_at": "2026-06-01T12:00",
         "threshold": "2",
     }
-    response = manager.post(url("manage_assessment_edit", "acme", "baseline"), data)
+    confirm = manager.post(url("manage_assessment_edit", "acme", "baseline"), data)
+    assert confirm.status_code == 200
+    assert "Close this assessment?" in confirm.content.decode()
+    response = manager.post(url("manage_assessment_edit", "acme", "baseline"), {**data, "confirm_close": "yes"})
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert (assessment.title, assessment.slug, assessment.status, assessment.threshold) == (
@@ -232,3 +235,50 @@ def test_owners_choose_whether_an_assessment_asks_for_comments(manager, assessme
     assert manager.post(edit, {**FORM, "title": "Baseline", "comments": "on"}).status_code == 302
     assessment.refresh_from_db()
     assert assessment.comments is True
+
+
+# --- Closing: confirmed first, dated by the day it really closed ---
+
+
+def test_closing_from_the_form_asks_first_and_changes_nothing_until_confirmed(manager, assessment):
+    """The status drop-down's "closed" leads to a page that says what closing means; it carries the form along."""
+    data = {**FORM, "title": "Baseline", "status": "closed", "threshold": "1.25"}
+    page = manager.post(url("manage_assessment_edit", "acme", "baseline"), data)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "This is final" in html and "Nobody can answer any more" in html and "The report opens" in html
+    assert 'name="threshold" value="1.25"' in html and 'name="confirm_close" value="yes"' in html
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.threshold, assessment.closed_at) == ("open", 1.0, None)
+
+
+def test_the_close_page_says_what_it_means_and_its_post_closes_today(manager, assessment):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    close_url = reverse("assessments:manage:close", args=["acme", "baseline"])
+    assessment.closes_at = timezone.now() + timezone.timedelta(days=30)
+    assessment.save()
+    page = manager.get(close_url)
+    assert page.status_code == 200
+    assert "cannot be reopened" in page.content.decode()
+    before = timezone.now()
+    done = manager.post(close_url)
+    assert done["Location"] == url("manage_overview", "acme")
+    assessment.refresh_from_db()
+    assert assessment.status == "closed"
+    assert assessment.closed_at >= before
+    overview = manager.get(url("manage_overview", "acme")).content.decode()
+    # The real day, never the planned one.
+    assert f"closed {timezone.localtime(assessment.closed_at):%-d %b %Y}" in overview
+    assert f"{timezone.localtime(assessment.closes_at):%-d %b %Y}" not in overview
+    assert manager.get(close_url)["Location"] == url("manage_overview", "acme")
+
+
+def test_live_results_closing_says_it_can_be_reopened(manager, assessment):
+    from django.urls import reverse
+
+    assessment.results = Assessment.Results.LIVE
+    assessment.save()
+    html = manager.get(reverse("assessments:manage:close", args=["acme", "baseline"])).content.decode()
+    assert "This is final" not in html and "reopen it later" in html

@@ -20,3 +20,13 @@ def console_errors(page) -> list[str]:
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     return problems
+
+
+def open_report_details(page) -> None:
+    """Unfold every part of the report under the summary, as a reader who opens them all."""
+    page.evaluate("document.querySelectorAll('details.report-fold').forEach(d => { d.open = true; })")
+
+
+def horizontal_overflow(page) -> int:
+    """How far the page is wider than its window (0 when nothing sticks out: no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -38,15 +38,15 @@ def invitation_url(live_server):
 
 
 def test_a_respondent_completes_the_whole_assessment_with_the_keyboard_only(page, invitation_url, screenshot_dir):
-    """Tab, Space, arrow keys and Enter only: intro, six sections, review, submit. No mouse click anywhere."""
+    """Tab, Space, arrow keys and Enter only: intro, seven pages, review, submit. No mouse click anywhere."""
     page.goto(invitation_url)
     page.screenshot(path=str(screenshot_dir / "form-intro-desktop.png"), full_page=True)
     tab_until(page, active_button_is("Start"))
     page.keyboard.press("Enter")
 
-    for number in range(1, 7):
+    for number in range(1, 8):
         page.wait_for_url(f"**/section/{number}/")
-        assert page.get_by_text(f"Section {number} of 6").is_visible()
+        assert page.get_by_text(f"Section {number} of 7").is_visible()
         groups = page.locator("fieldset.hp-q")
         tab_until(page, ACTIVE_IS_RADIO)
         for i in range(groups.count()):
@@ -99,13 +99,13 @@ def test_the_accessible_names_follow_the_contract(page, invitation_url):
 
 
 def test_section_page_screenshots_at_desktop_and_phone_width(page, phone_page, invitation_url, screenshot_dir):
-    """The largest section (with sub-benefits), part answered, at 1280 and 390 wide; the phone layout stacks."""
+    """The largest page (the last part of the longest section, with sub-benefits), part answered, at 1280 and 390."""
     for p in (page, phone_page):
         p.goto(invitation_url)
         if p.get_by_role("button", name="Start").count():
             p.get_by_role("button", name="Start").press("Enter")
         p.wait_for_url("**/section/1/")
-        p.goto(p.url.replace("/section/1/", "/section/6/"))
+        p.goto(p.url.replace("/section/1/", "/section/7/"))
     for label in ("4 - Very important", "2 - Slightly"):
         page.get_by_role("radio", name=label, exact=True).first.press("Space")
     page.get_by_role("group", name="Improved Relationships: Personal — Importance").get_by_role(

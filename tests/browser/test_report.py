@@ -11,7 +11,7 @@ from assessments.models import Assessment
 from demo.services import demo_seed
 from organizations.models import Membership
 from responses.exports import invitation_path
-from tests.browser.helpers import console_errors, log_in
+from tests.browser.helpers import console_errors, log_in, open_report_details
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +32,12 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
     page.get_by_role("link", name=f"Gap report of {demo.title}").click()
     page.wait_for_url(url)
     assert page.get_by_role("heading", level=1, name=demo.title).is_visible()
+    # The summary first, in plain words; the rest folded until opened.
+    assert page.get_by_role("heading", level=2, name="In short").is_visible()
+    assert page.locator("#summary .summary-gaps li").count() == 5
+    assert not page.locator("svg.heatmap").is_visible()
+    page.screenshot(path=str(screenshot_dir / "report-summary-desktop.png"))
+    open_report_details(page)
     assert page.locator("svg.heatmap").is_visible()
     assert page.locator("svg.scatter .point").count() > 40
     assert page.locator("svg.gap-bar").count() >= 1
@@ -55,6 +61,7 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
     page.reload()
 
     page.screenshot(path=str(screenshot_dir / "report-desktop.png"), full_page=True)
+    open_report_details(page)
     # What to track and what to try start folded; printing opens them all (print CSS cannot open <details>).
     guidance = page.locator(".gap-guidance details")
     assert guidance.count() >= 2
@@ -74,6 +81,8 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
     phone_page.goto(url)
     # Nothing wider than the phone's screen except inside the scrolling table wrappers.
     phone_page.screenshot(path=str(screenshot_dir / "report-phone.png"), full_page=True)
+    open_report_details(phone_page)
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     wide = phone_page.evaluate(
         """() => [...document.querySelectorAll('main *')]
             .filter(e => !e.closest('.table-responsive') && e.getBoundingClientRect().right > innerWidth + 1)
@@ -84,6 +93,7 @@ def test_report_page_in_chromium(live_server, page, phone_page, screenshot_dir):
 
     # By department: the picker, the groups heatmap, a hidden group said in words.
     page.goto(url)
+    page.locator("#groups > summary").click()
     page.get_by_label("Split the respondents by").select_option("department")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(url + "?segment=department#groups")
@@ -136,6 +146,7 @@ def test_since_the_previous_round_in_chromium(live_server, page, phone_page, scr
     problems = console_errors(page)
     log_in(page, live_server.url, user.username)
     page.goto(url)
+    open_report_details(page)
     section = page.locator("#trend")
     assert section.get_by_role("heading", level=2, name="Since Baseline 2026").is_visible()
     assert section.locator(".trend-narrowed svg.dumbbell").count() >= 4
@@ -148,6 +159,7 @@ def test_since_the_previous_round_in_chromium(live_server, page, phone_page, scr
 
     log_in(phone_page, live_server.url, user.username)
     phone_page.goto(url)
+    open_report_details(phone_page)
     # The phone's view of the dumbbells and of the first line charts, as a person scrolls to them.
     for name, selector in (("dumbbells", ".trend-narrowed"), ("lines", ".trend-lines")):
         phone_page.locator(f"#trend {selector}").scroll_into_view_if_needed()

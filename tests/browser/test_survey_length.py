@@ -76,7 +76,9 @@ def test_a_shortened_form_in_chromium(live_server, page, phone_page, screenshot_
         p.wait_for_url(f"**/i/{token}/section/1/")
         text = p.locator("#progress-text").inner_text()
         response = Response.objects.get(invitation__token_hash=hash_token(token))
-        asked = response_questionnaire(response=response, questionnaire=assessment_questionnaire(assessment=assessment))
+        asked = response_questionnaire(
+            response=response, questionnaire=assessment_questionnaire(assessment=assessment)
+        ).paged()
         assert f"Section 1 of {len(asked.sections)}" in text
         assert p.locator("fieldset.hp-q").count() == 2 * len(asked.sections[0].benefits)
         assert _no_horizontal_overflow(p)

@@ -7,16 +7,18 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 
-from organizations.models import MemberInvitation, Membership
+from organizations.models import MemberInvitation, Membership, Organization
 from organizations.services import (
     LastOwnerError,
     member_invitation_create,
     member_invitation_revoke,
     membership_change_role,
     membership_remove,
+    organization_create,
+    organization_get_or_create,
 )
 from responses.services import response_start
-from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory
+from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +137,25 @@ def test_two_owners_stepping_down_at_once_leave_one_owner():
     results = at_once(step_down, n=2)
     assert sorted(type(r).__name__ for r in results) == ["LastOwnerError", "Membership"]
     assert Membership.objects.filter(organization=org, role="owner").count() == 1
+
+
+# --- A new organization, from the site ---
+
+
+def test_organization_create_makes_the_user_its_owner():
+    user = UserFactory()
+    organization = organization_create(name="  Acme   Corp ", owner=user)
+    assert organization.name == "Acme Corp"
+    assert organization.slug == "acme-corp"
+    assert Membership.objects.get(organization=organization).user == user
+    assert Membership.objects.get(organization=organization).role == Membership.Role.OWNER
+
+
+@pytest.mark.parametrize("name", ["", "   ", "ACME", "acme"])
+def test_organization_create_refuses_an_empty_or_taken_name_and_changes_nothing(name):
+    organization_get_or_create(name="Acme")
+    with pytest.raises(ValidationError) as excinfo:
+        organization_create(name=name, owner=UserFactory())
+    assert "name" in excinfo.value.message_dict
+    assert Organization.objects.count() == 1
+    assert not Membership.objects.exists()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from organizations.models import MemberInvitation, Membership
-from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
+from organizations.models import MemberInvitation, Membership, Organization
+from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.manage_helpers import as_user, url
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,33 @@ def test_writes_need_a_csrf_token(owner, org):
     response = client.post(url("manage_members", "acme"), {"email": "bob@example.com", "role": "owner"})
     assert response.status_code == 403
     assert not MemberInvitation.objects.exists()
+
+
+# --- New organization ---
+
+
+def test_a_logged_in_user_creates_an_organization_and_manages_it(client):
+    user = UserFactory()
+    client.force_login(user)
+    page = client.get(reverse("organizations:new"))
+    assert page.status_code == 200
+    assert "Create the organization" in page.content.decode()
+    response = client.post(reverse("organizations:new"), {"name": "Acme"})
+    organization = Organization.objects.get()
+    assert response["Location"] == reverse("responses:overview", args=[organization.slug])
+    assert Membership.objects.get(organization=organization, user=user).role == Membership.Role.OWNER
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_taken_name_is_refused_with_a_message_and_creates_nothing(client):
+    OrganizationFactory(name="Acme")
+    client.force_login(UserFactory())
+    response = client.post(reverse("organizations:new"), {"name": "acme"})
+    assert response.status_code == 400
+    assert "exists already" in response.content.decode()
+    assert Organization.objects.count() == 1
+
+
+def test_the_index_offers_a_new_organization(client):
+    client.force_login(UserFactory())
+    assert reverse("organizations:new") in client.get(reverse("assessments:index")).content.decode()

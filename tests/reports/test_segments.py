@@ -288,7 +288,7 @@ def test_the_page_shows_groups_and_never_a_hidden_groups_number(client, taxonomy
     client.force_login(user)
     url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
     html = client.get(url, {"segment": "department"}).content.decode()
-    groups = html.split('id="groups"')[1].split("</section>")[0]
+    groups = html.split('id="groups"')[1].split('<details id="')[0]
     assert "Sales</strong>: 7 respondents" in groups
     assert "Engineering</strong>: fewer than 5 respondents" in groups
     assert "Support</strong>: fewer than 5 respondents" in groups

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from assessments.models import Assessment
@@ -152,14 +153,14 @@ def test_page_has_no_inline_style_or_script(client, assessment):
 
 def test_page_lists_the_contested_benefit_with_histograms(client, assessment):
     html = page_html(client, assessment)
-    contested = html.split('id="contested"')[1].split("</section>")[0]
+    contested = html.split('id="contested"')[1].split('<details id="')[0]
     assert "Improved Feedback" in contested
     assert "Importance answers of Improved Feedback (5 rated): 1: 2, 2: 0, 3: 1, 4: 0, 5: 2" in contested
 
 
 def test_page_shows_internal_and_external_side_by_side(client, assessment):
     html = page_html(client, assessment)
-    scopes = html.split('id="scopes"')[1].split("</section>")[0]
+    scopes = html.split('id="scopes"')[1].split('<details id="')[0]
     assert "Improved Feedback" in scopes and "Increased Volume of Perspectives" in scopes
     assert "Improved Sharing of Experience" in scopes  # sub-benefits are matched by their path too
     assert "Increased Brand Control" not in scopes  # external only
@@ -209,6 +210,8 @@ def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, djan
     report = gap_report(assessment=demo)
     assert report.respondents > 20
     assert f"<dd>{report.respondents}</dd>" in html
+    # The day it closed, not a planned date.
+    assert f"closed {timezone.localtime(demo.closed_at):%-d %b %Y}" in html
     for b in report.benefits:
         assert b.name.replace("'", "&#x27;") in html
 
@@ -317,3 +320,34 @@ def test_a_suppressed_previous_round_says_why_there_is_no_change(client, taxonom
     html = client.get(url(now)).content.decode()
     assert "Before, the previous round, shows no figures" in html
     assert "gap-bar dumbbell" not in html
+
+
+# --- The summary first, details folded, statistics terms in the method only ---
+
+
+def test_the_summary_comes_first_in_plain_words(client, assessment):
+    html = page_html(client, assessment)
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    assert html.index('id="summary"') < html.index('id="findings"') < html.index('id="method"')
+    assert "Improved Feedback" in summary and "A clear shortfall" in summary
+    assert "This is the first round" in summary
+    assert "Actions planned" in summary and "None yet." in summary
+
+
+def test_details_are_folded_and_statistics_terms_wait_in_the_method(client, assessment):
+    html = page_html(client, assessment)
+    for section in ("findings", "heatmap", "scatter", "contested", "scopes", "tables", "method"):
+        assert re.search(rf'<details id="{section}" class="report-fold[^"]*"(?! open)', html), section
+    # What a reader sees without opening anything on purpose: the method and the explanations left out.
+    shown = re.sub(r'<details class="small mb-\d explain">.*?</details>', "", html, flags=re.S)
+    shown = shown.split('<details id="method"')[0]
+    for term in ("r<sub>wg</sub>", "rwg", "Welch", "Student"):
+        assert term not in shown, term
+    assert "r<sub>wg</sub>" in html and "Student's t" in html
+
+
+def test_the_summary_says_what_changed_since_the_previous_round(client, taxonomy):
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    follow_up = Assessment.objects.select_related("organization").get(title="Follow-up 2027")
+    summary = page_html(client, follow_up).split('id="summary"')[1].split("</section>")[0]
+    assert "Compared with Baseline 2026:" in summary and "narrowed" in summary and "Most improved:" in summary

@@ -8,9 +8,12 @@ from assessments.selectors import assessment_questionnaire
 from responses.models import Response
 from responses.services import response_revision
 
+# The full taxonomy's pages: six sections, the longest (22 benefits) in two parts.
+PAGES = 7
+
 
 def section_fields(assessment, number: int) -> list[str]:
-    section = assessment_questionnaire(assessment=assessment).sections[number - 1]
+    section = assessment_questionnaire(assessment=assessment).paged().sections[number - 1]
     return [f"q-{b.id}-{q.dimension}" for b in section.benefits for q in b.questions]
 
 

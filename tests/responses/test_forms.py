@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.template import Context, Template
 
 from assessments.selectors import assessment_questionnaire
-from responses.forms import SectionForm, missing_questions
+from responses.forms import InvitationsCreateForm, SectionForm, missing_questions
 from responses.models import Answer
 from tests.factories import AssessmentFactory
 
@@ -124,3 +124,16 @@ def test_missing_questions_lists_every_unanswered_question_in_order(questionnair
     missing = missing_questions(questionnaire, answers)
     assert len(missing) == questionnaire.question_count - 1
     assert (missing[0].benefit.id, missing[0].dimension) == (first.id, "realization")
+
+
+@pytest.mark.parametrize(
+    ("results", "advice"),
+    [("after-close", "it is final, so invite people to the next round"), ("live", "reopen it (Edit, status Open)")],
+)
+def test_a_closed_assessments_links_form_gives_advice_that_works(taxonomy, results, advice):
+    """Only live results may reopen: after close, the form points to the next round instead."""
+
+    assessment = AssessmentFactory(status="closed", results=results)
+    form = InvitationsCreateForm({"count": "1", "audience": "both"}, assessment=assessment)
+    assert not form.is_valid()
+    assert advice in form.non_field_errors()[0]

@@ -20,7 +20,7 @@ from responses.models import Answer, Invitation, Response
 from responses.services import Rating, answers_save, invitations_create, response_submit
 from taxonomy.models import Question
 from tests.factories import MembershipFactory, UserFactory
-from tests.responses.form_helpers import answer_all, page_data, section_fields, section_url
+from tests.responses.form_helpers import PAGES, answer_all, page_data, section_fields, section_url
 
 pytestmark = pytest.mark.django_db
 
@@ -78,15 +78,15 @@ def test_whole_flow_intro_six_sections_review_submit_thanks(client, assessment, 
     response = Response.objects.get(invitation__isnull=False)
     assert re.fullmatch(r"w-[0-9a-f]{16}", response.respondent)  # random: it names no link and no person
 
-    for number in range(1, 7):
+    for number in range(1, PAGES + 1):
         page = client.get(section_url(token, number))
         assert page.status_code == 200
-        assert f"Section {number} of 6" in page.content.decode()
+        assert f"Section {number} of {PAGES}" in page.content.decode()
         value = "dk" if number == 2 else "3"
         saved = client.post(
             section_url(token, number), page_data(response, number, answer_all(assessment, number, value))
         )
-        expected = section_url(token, number + 1) if number < 6 else review_url(token)
+        expected = section_url(token, number + 1) if number < PAGES else review_url(token)
         assert saved.status_code == 302 and saved.url == expected
 
     review = client.get(review_url(token))
@@ -302,7 +302,7 @@ def test_submit_requires_every_question_and_names_what_is_missing(client, assess
     benefit = next(b for b in questionnaire.benefits if b.id == last.benefit_id)
     assert "1 question still need" in text
     assert f"{benefit.name} — {last.dimension}" in text
-    assert f"{section_url(token, 6)}#b-{benefit.id}" in text
+    assert f"{section_url(token, PAGES)}?from=review#b-{benefit.id}" in text
     started.refresh_from_db()
     assert not started.is_submitted
 
@@ -398,7 +398,7 @@ def test_a_revoked_invitation_gets_the_same_page(client, assessment, token):
 
 
 def test_a_section_that_does_not_exist_is_a_friendly_404(client, token, started):
-    for number in (0, 7, 99):
+    for number in (0, PAGES + 1, 99):
         result = client.get(section_url(token, number))
         assert result.status_code == 404 and "There is no such section" in result.content.decode()
 
@@ -413,11 +413,11 @@ def test_section_and_review_before_starting_go_to_the_intro(client, token):
 
 
 def test_section_page_links_its_css_and_js_and_has_no_inline_style_or_script(client, token, started):
-    text = client.get(section_url(token, 6)).content.decode()
+    text = client.get(section_url(token, PAGES)).content.decode()
     assert "css/form.css" in text and "js/form.js" in text
     assert "style=" not in text
     assert "<script>" not in text.replace(" ", "")
-    assert text.count("<fieldset") == 44 and text.count("<legend") == 44
+    assert text.count("<fieldset") == 22 and text.count("<legend") == 22
 
 
 # --- Efficiency ------------------------------------------------------------------
@@ -426,16 +426,16 @@ def test_section_page_links_its_css_and_js_and_has_no_inline_style_or_script(cli
 def test_section_get_and_post_run_a_constant_number_of_queries(
     client, assessment, token, started, django_assert_num_queries
 ):
-    """The smallest section (2 benefits) and the largest (22) cost the same number of queries, GET and POST."""
+    """The smallest page (2 benefits) and the largest (a part of 11) cost the same number of queries, GET and POST."""
     # Freeze the wording first: the very first answer of an assessment pays a one-off snapshot.
     answers_save(
         response=started,
         ratings=[Rating(assessment_questionnaire(assessment=assessment).benefits[0].id, "importance", 3)],
     )
-    for number in (1, 6):
+    for number in (1, PAGES):
         with django_assert_num_queries(8):
             assert client.get(section_url(token, number)).status_code == 200
-    for number in (1, 6):
+    for number in (1, PAGES):
         data = page_data(started, number, answer_all(assessment, number, "5"))
         with django_assert_num_queries(16):
             assert client.post(section_url(token, number), data).status_code == 302
@@ -455,9 +455,9 @@ def test_a_response_to_an_assessment_with_no_questions_cannot_be_submitted(clien
 
 def test_each_benefit_s_description_is_shown_and_describes_both_its_radio_groups(client, assessment, token, started):
     """Under each name its description (visible text), named by both fieldsets' aria-describedby; signs folded."""
-    html = client.get(section_url(token, 6)).content.decode()
-    section = assessment_questionnaire(assessment=assessment).sections[5]
-    assert len(section.benefits) == 22
+    html = client.get(section_url(token, PAGES)).content.decode()
+    section = assessment_questionnaire(assessment=assessment).paged().sections[PAGES - 1]
+    assert len(section.benefits) == 11
     for benefit in section.benefits:
         desc_id = f"b-{benefit.id}-desc"
         assert f'<p class="hp-desc" id="{desc_id}">{escape(benefit.description)}</p>' in html
@@ -467,3 +467,48 @@ def test_each_benefit_s_description_is_shown_and_describes_both_its_radio_groups
         assert "<details" in row and "<summary>What does this look like?</summary>" in row
         for item in benefit.indicators:
             assert f"<li>{escape(item)}</li>" in row
+
+
+# --- Pages of at most 20 benefits; back to the review in one step ---
+
+
+def test_the_longest_section_is_split_into_parts_and_the_intro_counts_pages(client, assessment, token):
+    intro = client.get(start_url(token)).content.decode()
+    assert f'hp-fact-value">{PAGES}</span>' in intro
+    client.post(start_url(token))
+    for number, part in ((PAGES - 1, 1), (PAGES, 2)):
+        html = client.get(section_url(token, number)).content.decode()
+        assert f"External social networking, part {part} of 2" in html
+        assert html.count('class="hp-q"') <= 2 * 20
+
+
+def test_a_fix_from_the_review_leads_back_to_the_review_in_one_step(client, assessment, token, started):
+    """The review's links to what is missing open the page with "Save and back to the review", which returns."""
+    for number in range(1, PAGES + 1):
+        answers = answer_all(assessment, number)
+        if number == 2:
+            answers.popitem()
+        client.post(section_url(token, number), page_data(started, number, answers))
+    review = client.get(review_url(token)).content.decode()
+    link = f"{section_url(token, 2)}?from=review"
+    assert link in review
+    page = client.get(link).content.decode()
+    assert "Save and back to the review" in page
+    assert "Save and back to the review" not in client.get(section_url(token, 2)).content.decode()
+    saved = client.post(link, page_data(started, 2, answer_all(assessment, 2), action="review"))
+    assert saved.status_code == 302 and saved.url == review_url(token)
+    assert "all done" in client.get(review_url(token)).content.decode()
+
+
+def test_respondent_pages_have_no_site_navigation_and_the_thanks_say_when_results_appear(
+    client, assessment, token, started
+):
+    for url in (start_url(token) + "?about=1", section_url(token, 1), review_url(token)):
+        html = client.get(url).content.decode()
+        assert 'aria-label="Main"' not in html and "Log in" not in html and "Benefits</a>" not in html
+    for number in range(1, PAGES + 1):
+        client.post(section_url(token, number), page_data(started, number, answer_all(assessment, number)))
+    client.post(review_url(token), {"action": "submit"})
+    thanks = client.get(reverse("responses:invitation:done", kwargs={"token": token})).content.decode()
+    assert "When results appear" in thanks and "once the assessment closes" in thanks
+    assert "Log in" not in thanks

@@ -18,7 +18,7 @@ from organizations.services import organization_get_or_create
 from responses import views
 from responses.models import Answer, Invitation, Response
 from responses.services import invitations_create
-from tests.responses.form_helpers import answer_all, page_data, section_url
+from tests.responses.form_helpers import PAGES, answer_all, page_data, section_url
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_a_save_whose_answer_is_lost_after_the_commit_is_applied_once_when_sent_
 
 def test_a_submit_sent_again_after_its_answer_was_lost_submits_once(client, assessment, token, started, monkeypatch):
     """Submit commits, its answer is lost, the person presses Submit again: told it is already submitted (409)."""
-    for number in range(1, 7):
+    for number in range(1, PAGES + 1):
         saved = client.post(section_url(token, number), page_data(started, number, answer_all(assessment, number)))
         assert saved.status_code == 302
     review = reverse("responses:invitation:review", kwargs={"token": token})

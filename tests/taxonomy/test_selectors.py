@@ -37,3 +37,52 @@ def test_a_questionnaire_carries_each_node_s_guidance(taxonomy):
         tuple(node.indicators),
         tuple(node.practices),
     )
+
+
+# --- Pages of the survey ---
+
+
+def _benefits(counts: list[int]) -> tuple:
+    """Top-level benefits with ``n - 1`` sub-benefits each, as BenefitViews of one section."""
+    from taxonomy.selectors import BenefitView
+
+    views = []
+    for i, n in enumerate(counts):
+        root = f"c/s/b{i}"
+        views.append(BenefitView(len(views), root, f"B{i}", 0, None, "c", "s", ()))
+        views.extend(
+            BenefitView(len(views), f"{root}/sub{j}", f"B{i}.{j}", 1, root, "c", "s", ()) for j in range(n - 1)
+        )
+    return tuple(views)
+
+
+@pytest.mark.parametrize(
+    ("counts", "sizes"),
+    [
+        ([1] * 20, [20]),
+        ([1] * 22, [11, 11]),
+        ([1] * 44, [15, 15, 14]),
+        ([3] * 8, [12, 12]),
+        ([19, 3], [19, 3]),
+        ([25], [20, 5]),
+    ],
+)
+def test_split_keeps_a_benefit_with_its_sub_benefits_in_parts_of_at_most_20(counts, sizes):
+    from taxonomy.selectors import _split
+
+    parts = _split(_benefits(counts), 20)
+    assert [len(p) for p in parts] == sizes
+    assert [b for p in parts for b in p] == list(_benefits(counts))
+
+
+def test_paged_titles_the_parts_and_numbers_the_pages(taxonomy):
+    from taxonomy.selectors import live_questionnaire
+
+    questionnaire = live_questionnaire()
+    pages = questionnaire.paged()
+    assert pages.question_count == questionnaire.question_count
+    assert [s.index for s in pages.sections] == list(range(len(pages.sections)))
+    assert all(len(s.benefits) <= 20 for s in pages.sections)
+    titles = [s.title for s in pages.sections]
+    assert "External social networking, part 2 of 2" in titles
+    assert "Internal social media" in titles
