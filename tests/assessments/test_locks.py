@@ -153,7 +153,7 @@ def test_the_owners_form_refuses_each_lock_beside_its_field(manager, org, taxono
         response = manager.post(edit, edit_form(assessment, **changes))
         assert response.status_code == 400
         assert response.context["form"].errors[field]
-    manager.post(edit, edit_form(assessment, status="closed"))
+    manager.post(edit, edit_form(assessment, status="closed", confirm_close="yes"))
     assert stored(assessment).final
     response = manager.post(edit, edit_form(stored(assessment), status="open"))
     assert response.status_code == 400 and "cannot be reopened" in response.content.decode()

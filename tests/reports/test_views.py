@@ -221,8 +221,10 @@ def test_response_rate_counts_invited_submissions(client, taxonomy):
     from responses.models import Invitation
     from responses.services import invitations_create
 
-    assessment = assessment_with({FEEDBACK: columns([5, 5, 5, 5], [1, 1, 1, 1])}, status="closed")
-    invitations_create(assessment=assessment, count=4)
+    assessment = assessment_with({FEEDBACK: columns([5, 5, 5, 5], [1, 1, 1, 1])})
+    invitations_create(assessment=assessment, count=4)  # while open: a closed assessment takes no invitation
+    Assessment.objects.filter(pk=assessment.pk).update(status="closed")
+    assessment.status = "closed"
     Invitation.objects.filter(pk=Invitation.objects.first().pk).update(submitted=True)
     response = ResponseFactory(assessment=assessment, submitted=True)
     feedback = benefit_paths()[FEEDBACK]

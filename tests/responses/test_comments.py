@@ -16,7 +16,7 @@ from organizations.services import organization_get_or_create
 from responses.models import COMMENT_MAX_LENGTH, Comment, Response
 from responses.services import invitations_create, response_comments_save, response_submit, response_withdraw
 from tests.factories import MembershipFactory, UserFactory
-from tests.responses.form_helpers import answer_all, page_data, section_fields, section_url
+from tests.responses.form_helpers import PAGES, answer_all, page_data, section_fields, section_url
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_the_review_page_has_the_last_box_saved_without_submitting(client, asses
 
 
 def test_submitting_keeps_the_comments_without_a_link_to_the_person(client, assessment, token, started):
-    for number in range(1, 7):
+    for number in range(1, PAGES + 1):
         client.post(section_url(token, number), page_data(started, number, answer_all(assessment, number)))
     client.post(section_url(token, 2), page_data(started, 2, {"comment": "More training"}, action="save"))
     assert client.post(review_url(token), {"action": "submit", "comment": "Thanks"}).status_code == 302

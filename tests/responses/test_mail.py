@@ -399,7 +399,7 @@ def test_opt_out_links_sent_before_the_opt_out_token_keep_working(tmp_path, surv
     from common.tokens import hash_token, new_token
     from responses.models import InvitationOptOutToken
 
-    migration = importlib.import_module("responses.migrations.0014_opt_out_tokens_and_email_reasons")
+    migration = importlib.import_module("responses.migrations.0016_opt_out_tokens_and_email_reasons")
     invite(tmp_path, "email\nann@example.org\n")
     old = new_token()
     InvitationToken.objects.create(invitation=Invitation.objects.get(), token_hash=hash_token(old))
