@@ -81,6 +81,27 @@ def _post(page) -> None:
         page.locator("#hp-post").click()
 
 
+def _open_details(page) -> None:
+    """Unfold every <details>, so the tables behind "Show as table" are checked too."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.wait_for_timeout(50)  # the scroll regions update on the next frame
+
+
+def _tampered_answer(page) -> None:
+    """Send a value off the scale, as a tampered page would: the section comes back with its errors."""
+    page.locator("input[type=radio]").first.evaluate("el => { el.checked = true; el.value = '9'; }")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+
+
+def _locked_out(page) -> None:
+    for _ in range(6):
+        _submit("Log in", {"#id_username": "forgetful", "#id_password": "wrong"})(page)
+        if page.get_by_role("heading", name="Too many failed log-in attempts").count():
+            return
+    raise AssertionError("no lockout page after six wrong passwords")
+
+
 def _manage(s: Site, rest: str = "") -> str:
     return f"/o/{s.org}/manage/{rest}"
 
@@ -96,6 +117,8 @@ def _report(s: Site, slug: str, query: str = "") -> str:
 PAGES: list[Page] = [
     # Accounts
     Page("login", lambda s: "/accounts/login/"),
+    Page("login-error", lambda s: "/accounts/login/", then=_submit("Log in", {"#id_username": "nobody"})),
+    Page("lockout", lambda s: "/accounts/login/", then=_locked_out),
     Page("join", lambda s: f"/join/{s.join_token}/"),
     Page("password-change", lambda s: "/accounts/password/", "owner"),
     Page("password-change-done", lambda s: "/accounts/password/done/", "owner"),
@@ -132,6 +155,14 @@ PAGES: list[Page] = [
     Page("report", lambda s: _report(s, s.baseline), "analyst"),
     Page("report-segment", lambda s: _report(s, s.baseline, "?segment=department"), "analyst"),
     Page("report-trend", lambda s: _report(s, s.follow_up), "analyst"),
+    Page("report-unfolded", lambda s: _report(s, s.baseline), "analyst", then=_open_details),
+    Page(
+        "report-segment-unfolded",
+        lambda s: _report(s, s.baseline, "?segment=department"),
+        "analyst",
+        then=_open_details,
+    ),
+    Page("report-trend-unfolded", lambda s: _report(s, s.follow_up), "analyst", then=_open_details),
     Page("report-withheld", lambda s: _report(s, s.pulse), "analyst"),
     # The actions
     Page("actions", lambda s: f"/o/{s.org}/actions/", "owner"),
@@ -143,6 +174,7 @@ PAGES: list[Page] = [
     Page("intro", lambda s: f"/i/{s.tokens['fresh']}/"),
     Page("intro-about", lambda s: f"/i/{s.tokens['started']}/?about=1"),
     Page("section-1", lambda s: f"/i/{s.tokens['started']}/section/1/"),
+    Page("section-error", lambda s: f"/i/{s.tokens['started']}/section/2/", then=_tampered_answer),
     Page("section-6", lambda s: f"/i/{s.tokens['started']}/section/6/"),
     Page("review", lambda s: f"/i/{s.tokens['started']}/review/"),
     Page("withdraw", lambda s: f"/i/{s.tokens['started']}/withdraw/"),
