@@ -236,7 +236,7 @@ def _seed() -> Site:
         token_hash=hash_token("join-token"), status=MemberInvitation.Status.SENT, claimed_at=timezone.now()
     )
 
-    fresh, started, submitted, opt_out, _ = demo.tokens
+    fresh, started, submitted, opt_out, keyboard = demo.tokens
     questionnaire = assessment_questionnaire(assessment=pulse)
     first = questionnaire.benefits[0]
     draft, _ = response_start(assessment=pulse, invitation=Invitation.objects.get(token_hash=hash_token(started)))
@@ -280,6 +280,7 @@ def _seed() -> Site:
             "submitted": submitted,
             "opt_out": "opt-out-token",
             "closed": closed,
+            "keyboard": keyboard,
         },
         join_token="join-token",
         member_pk=member.pk,
@@ -383,3 +384,150 @@ def test_axe_finds_nothing_serious(browser, seeded, spec, width):
         )
     finally:
         context.close()
+
+
+# --- Beyond axe: the keyboard, 200% zoom and the WCAG 2.2 criteria an engine cannot see ---
+
+# Where focus is after a key press, and whether a person can see it: "" when all is well, else what is wrong.
+# A radio button of the survey is visually hidden (the label is the visible option), so its label stands in.
+FOCUS_PROBLEM = """() => {
+    const active = document.activeElement;
+    if (!active || active === document.body) return 'nothing has focus';
+    const shown = active.matches('input.btn-check') ? document.querySelector(`label[for="${active.id}"]`) : active;
+    const name = shown.tagName + (shown.id ? '#' + shown.id : '') + ' ' + (shown.textContent || '').trim().slice(0, 40);
+    const box = shown.getBoundingClientRect();
+    const outside = box.bottom <= 0 || box.top >= innerHeight || box.right <= 0 || box.left >= innerWidth;
+    if (outside) return 'off screen: ' + name;
+    const x = Math.min(Math.max(box.left + box.width / 2, 1), innerWidth - 1);
+    const y = Math.min(Math.max(box.top + box.height / 2, 1), innerHeight - 1);
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || !(shown.contains(hit) || hit.contains(shown)))
+        return 'hidden behind ' + (hit ? hit.tagName + '.' + hit.className : 'nothing') + ': ' + name;
+    const style = getComputedStyle(shown);
+    if (style.outlineStyle === 'none' && style.boxShadow === 'none') return 'no visible focus: ' + name;
+    return '';
+}"""
+
+
+def _tab_to(page, condition: str, problems: list[str], limit: int = 80) -> None:
+    """Press Tab until ``condition`` holds, noting every stop where focus is hidden or invisible (2.4.7, 2.4.11)."""
+    for _ in range(limit):
+        if page.evaluate(condition):
+            return
+        page.keyboard.press("Tab")
+        if problem := page.evaluate(FOCUS_PROBLEM):
+            problems.append(f"{page.url}: {problem}")
+    raise AssertionError(f"Tab never reached {condition} on {page.url}")
+
+
+def _button_is(text: str) -> str:
+    return f"document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === {text!r}"
+
+
+def test_a_whole_survey_by_keyboard_with_focus_always_in_sight(browser, seeded):
+    """Intro (with its group question), every section, review, submit: Tab, arrows, Space, Enter; no mouse.
+
+    At every stop the focused element is on screen, not covered by anything (WCAG 2.2's 2.4.11) and
+    has a visible focus indicator. The group answered on the intro is not asked again (3.3.7).
+    """
+    # Reduced motion: Bootstrap's smooth scrolling only delays where focus lands, and the check looks at once.
+    context = _context(browser, seeded, "desktop", None, reduced_motion="reduce")
+    page = context.new_page()
+    problems: list[str] = []
+    url = f"{seeded.base}/i/{seeded.site.tokens['keyboard']}/"
+    page.goto(url)
+    _tab_to(page, "document.activeElement.tagName === 'SELECT'", problems)
+    page.keyboard.press("ArrowDown")  # "Manager"
+    assert page.evaluate("document.activeElement.selectedOptions[0].textContent.trim()") == "Manager"
+    _tab_to(page, _button_is("Start"), problems)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/section/1/")
+    page.goto(url + "?about=1")  # the intro again, as "About this survey" shows it: the group is not asked twice
+    assert page.locator("select").count() == 0
+    page.goto(url + "section/1/")
+
+    sections = 0
+    while "/section/" in page.url:
+        sections += 1
+        groups = page.locator("fieldset.hp-q").count()
+        for i in range(groups):
+            _tab_to(page, "document.activeElement.type === 'radio'", problems)
+            page.keyboard.press("Space")
+            for _ in range(i % 6):  # 1 to 5, then "Don't know"
+                page.keyboard.press("ArrowRight")
+            page.keyboard.press("Tab")
+            if problem := page.evaluate(FOCUS_PROBLEM):
+                problems.append(f"{page.url}: {problem}")
+        _tab_to(page, _button_is("Save and continue"), problems)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert sections < 20, "the sections never end"
+
+    page.wait_for_url("**/review/")
+    total = page.locator("#progress-text, .hp-progress-text").first.inner_text()
+    _tab_to(page, _button_is("Submit my answers"), problems, limit=200)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/done/")
+    assert page.get_by_role("heading", level=1).inner_text().endswith("Thank you: your answers are submitted"), total
+    assert sections >= 6
+    assert problems == [], problems[:10]
+    context.close()
+
+
+def test_every_page_fits_at_200_percent_zoom_and_needs_no_dragging(browser, seeded):
+    """1280 px at 200% is 640 CSS px: no page scrolls sideways (1.4.10), nothing is draggable only (2.5.7)."""
+    contexts: dict[str | None, object] = {}
+    wide, draggable = [], []
+    try:
+        for spec in PAGES:
+            if spec.user not in contexts:
+                options = {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
+                if spec.user is not None:
+                    options["storage_state"] = seeded.states[spec.user]
+                contexts[spec.user] = browser.new_context(**options)
+            page = contexts[spec.user].new_page()
+            _open(page, seeded, spec)
+            if page.evaluate("document.documentElement.scrollWidth") > 640:
+                wide.append((spec.name, wide_elements(page, 640)))
+            # Every interaction is a click, a tap or a key: the pages register no drag of their own.
+            if page.evaluate("document.querySelectorAll('[draggable=true], [ondragstart]').length"):
+                draggable.append(spec.name)
+            page.close()
+    finally:
+        for context in contexts.values():
+            context.close()
+    assert wide == []
+    assert draggable == []
+
+
+def test_logging_in_and_joining_need_no_memory_test(browser, seeded):
+    """3.3.8: no puzzle or CAPTCHA, and the fields let a password manager fill them (autocomplete, paste)."""
+    context = _context(browser, seeded, "desktop", None)
+    page = context.new_page()
+    expected = {
+        "/accounts/login/": {"id_username": "username", "id_password": "current-password"},
+        f"/join/{seeded.site.join_token}/": {"id_password1": "new-password", "id_password2": "new-password"},
+    }
+    for path, fields in expected.items():
+        page.goto(seeded.base + path)
+        for field_id, autocomplete in fields.items():
+            field = page.locator(f"#{field_id}")
+            assert field.get_attribute("autocomplete") == autocomplete, (path, field_id)
+            # Pasting works: nothing on the page cancels a paste.
+            cancelled = field.evaluate(
+                """el => { const data = new DataTransfer(); data.setData('text/plain', 'x');
+                           return !el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,
+                                                                              cancelable: true})); }"""
+            )
+            assert not cancelled, (path, field_id)
+        assert page.locator("iframe, [class*=captcha], [id*=captcha]").count() == 0, path
+    # The invited address is the username: the join page shows it and asks only for a password (3.3.7).
+    assert page.locator("input[type=email], #id_username, #id_email").count() == 0
+    context.close()
+
+    owner = _context(browser, seeded, "desktop", "owner")
+    page = owner.new_page()
+    page.goto(seeded.base + "/accounts/password/")
+    assert page.locator("#id_old_password").get_attribute("autocomplete") == "current-password"
+    assert page.locator("#id_new_password1").get_attribute("autocomplete") == "new-password"
+    owner.close()
