@@ -523,3 +523,28 @@ def test_logging_in_and_joining_need_no_memory_test(browser, seeded):
     assert page.locator("#id_old_password").get_attribute("autocomplete") == "current-password"
     assert page.locator("#id_new_password1").get_attribute("autocomplete") == "new-password"
     owner.close()
+
+
+def test_every_chart_has_a_text_alternative_and_a_table(browser, seeded):
+    """Each chart (an SVG with role img) is named, and its section holds a table with the figures."""
+    context = _context(browser, seeded, "desktop", "analyst")
+    page = context.new_page()
+    s = seeded.site
+    missing = []
+    for path in (_report(s, s.baseline), _report(s, s.baseline, "?segment=department"), _report(s, s.follow_up)):
+        page.goto(seeded.base + path)
+        missing += page.evaluate(
+            """() => {
+                const hasTable = e => Boolean(e && e.querySelector('table'));
+                const tabled = svg => {
+                    const figure = svg.closest('figure');
+                    return hasTable(figure) || hasTable(figure && figure.nextElementSibling)
+                        || hasTable(svg.closest('section'));
+                };
+                return [...document.querySelectorAll('svg[role=img]')]
+                    .filter(svg => !svg.getAttribute('aria-labelledby') || !tabled(svg))
+                    .map(svg => location.pathname + location.search + ' ' + svg.getAttribute('class'));
+            }"""
+        )
+    context.close()
+    assert missing == []
