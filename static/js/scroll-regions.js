@@ -8,7 +8,17 @@
   function nameOf(box) {
     var source = box.querySelector("caption, figcaption, svg > title");
     var text = source ? source.textContent.trim() : "";
-    return (text || "Wide content") + " (scrolls sideways)";
+    var kind = source && source.tagName.toLowerCase() === "caption" ? "Table" : "Chart";
+    return (text ? kind + ": " + text : "Wide content") + " (scrolls sideways)";
+  }
+
+  // Two regions of one page never share a name (a chart and its table often share their title).
+  function unique(name) {
+    var taken = {};
+    document.querySelectorAll("[data-scroll-label]").forEach(function (box) { taken[box.getAttribute("aria-label")] = true; });
+    var candidate = name;
+    for (var n = 2; taken[candidate]; n += 1) { candidate = name + " " + n; }
+    return candidate;
   }
 
   function update() {
@@ -19,7 +29,7 @@
         box.dataset.scrollFocusable = "";
         if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); box.dataset.scrollRole = ""; }
         if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
-          box.setAttribute("aria-label", nameOf(box));
+          box.setAttribute("aria-label", unique(nameOf(box)));
           box.dataset.scrollLabel = "";
         }
       } else if (!overflows && "scrollFocusable" in box.dataset) {

@@ -548,3 +548,26 @@ def test_every_chart_has_a_text_alternative_and_a_table(browser, seeded):
         )
     context.close()
     assert missing == []
+
+
+def test_a_wide_chart_scrolls_with_the_keyboard_on_a_phone(browser, seeded):
+    """At 390 px the heatmap by group is wider than the screen: it is a named tab stop that arrow keys scroll."""
+    context = _context(browser, seeded, "phone", "analyst")
+    page = context.new_page()
+    s = seeded.site
+    page.goto(seeded.base + _report(s, s.baseline, "?segment=department"))
+    region = page.locator("#groups figure.chart-heatmap")
+    assert region.get_attribute("tabindex") == "0"
+    assert page.get_by_role(
+        "region", name="Chart: Gap by department and by concept and scope (scrolls sideways)"
+    ).count()
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('#groups figure.chart-heatmap').scrollLeft > 0")
+    # On a desktop it fits, and is no extra tab stop.
+    desktop = _context(browser, seeded, "desktop", "analyst")
+    wide = desktop.new_page()
+    wide.goto(page.url)
+    assert wide.locator("#groups figure.chart-heatmap").get_attribute("tabindex") is None
+    desktop.close()
+    context.close()
