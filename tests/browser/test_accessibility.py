@@ -571,3 +571,28 @@ def test_a_wide_chart_scrolls_with_the_keyboard_on_a_phone(browser, seeded):
     assert wide.locator("#groups figure.chart-heatmap").get_attribute("tabindex") is None
     desktop.close()
     context.close()
+
+
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }
+p { margin-bottom: 2em !important; }"""
+
+
+@pytest.mark.parametrize("name", ["intro", "section-6", "review", "login", "members", "action-new"])
+def test_wider_text_spacing_breaks_nothing_on_a_phone(browser, seeded, name):
+    """1.4.12: with WCAG's text spacing (a reader's own style sheet) nothing scrolls sideways or is cut off."""
+    spec = next(p for p in PAGES if p.name == name)
+    # The reader's style sheet is theirs, not the page's: the page's Content-Security-Policy does not apply.
+    context = _context(browser, seeded, "phone", spec.user, bypass_csp=True)
+    page = context.new_page()
+    _open(page, seeded, spec)
+    page.add_style_tag(content=TEXT_SPACING)
+    assert page.evaluate("getComputedStyle(document.querySelector('h1')).letterSpacing") != "normal"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide_elements(page, 390)
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(e => ['hidden', 'clip'].includes(getComputedStyle(e).overflowY)
+                         && e.scrollHeight > e.clientHeight + 1 && !e.closest('.visually-hidden, .btn-check'))
+            .map(e => e.tagName + '.' + [...e.classList].join('.'))"""
+    )
+    context.close()
+    assert clipped == []
