@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from api.models import ApiToken
 from assessments.models import Assessment
 from common.tokens import hash_token
 from organizations.models import Membership, Organization
 from organizations.selectors import REPORT_ACCESS, organizations_for_user
-from responses.models import Answer, Response
+from reports.aggregates import respondents_annotation
 
 
 def api_token_for_secret(*, secret: str) -> ApiToken | None:
@@ -60,17 +59,9 @@ class AssessmentRow:
 
 def organization_assessments(*, organization: Organization) -> list[AssessmentRow]:
     """The organization's assessments by title, each with its number of respondents; one query."""
-    respondents = (
-        Response.objects.filter(assessment=OuterRef("pk"), submitted_on__isnull=False)
-        .filter(Exists(Answer.objects.filter(response=OuterRef("pk"))))
-        .order_by()
-        .values("assessment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     assessments = (
         Assessment.objects.filter(organization=organization)
-        .annotate(respondents=Coalesce(Subquery(respondents), 0))
+        .annotate(respondents=respondents_annotation())
         .order_by("title", "pk")
     )
     return [AssessmentRow(a.slug, a.title, a.status, a.respondents) for a in assessments]
