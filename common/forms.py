@@ -45,7 +45,11 @@ class BelowMinimumConfirmMixin:
             return  # fix the errors first; the warnings come with a valid form
         warnings = self.below_minimum_warnings(cleaned)
         if warnings and not accepted:
+            # Said once, beside the tick it asks for, rather than among the form's errors.
             self.fields[self.confirm_field].widget = forms.CheckboxInput()
-            raise forms.ValidationError(
-                [*warnings, "Change it, or tick “Save anyway” below and save again."], code="below_minimum"
+            self.add_error(
+                self.confirm_field,
+                forms.ValidationError(
+                    [*warnings, "Change it, or tick “Save anyway” and save again."], code="below_minimum"
+                ),
             )

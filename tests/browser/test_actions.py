@@ -28,6 +28,7 @@ def test_plan_an_action_from_the_report(live_server, page, phone_page, screensho
     problems = console_errors(page)
     log_in(page, live_server.url, user.username)
     page.goto(f"{live_server.url}/o/{org.slug}/{demo.slug}/report/")
+    page.locator("#findings > summary").click()  # the ranked findings are folded under the summary
     page.locator("#findings").get_by_role("link", name="Plan an action").first.click()
     page.wait_for_url(f"**/o/{org.slug}/actions/new/**")
     page.get_by_label("Benefits").evaluate("e => e.scrollIntoView()")
