@@ -15,10 +15,11 @@ whole joint distribution of the two ratings. From it Python derives, exactly
   rated): n, sum and sum of squares of the differences (contract section 5),
   with no self-join, because an ``Answer`` row carries both ratings.
 
-The report therefore costs one pass over the answers table, like the
-cheapest possible per-question ``COUNT``/``AVG`` (see ``bench/report_bench.py``).
-The number of queries is fixed: the questionnaire (4), the facts about the
-submitted responses and invitations (1) and the aggregate (1).
+The figures pass the release rule first (``reports.gate``, contract
+section 6): the joint distributions and the counts it needs are read by
+``reports.aggregates``, the only module that reads answers, and this module
+turns what the rule lets through into figures (``figures_from_tallies``).
+The number of queries is fixed (see :func:`gap_report`).
 
 No HTTP here: the command, the page and the downloads all render the
 :class:`GapReport` this module returns (see ``reports/renderers.py``).
@@ -606,11 +607,12 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     """The gap report of ``assessment`` as anyone may see it: every figure through the release rule.
 
     A fixed number of queries whatever its size: the facts (1), and when it
-    shows figures the questionnaire (4), the segments with their options (2)
-    and the tallies per signature (2). With a previous round it also carries
-    the trend (``reports.trends``), still a fixed number whatever the length
-    of the chain. Its actions take 1 query more, and 1 for their benefits
-    when there are any.
+    shows figures the questionnaire (4), the segments with their options (1),
+    the counts per signature and the joint distribution (2, or 3 with
+    segments), the maturity targets (1) and the comments (1). With a
+    previous round it also carries the trend (``reports.trends``), still a
+    fixed number whatever the length of the chain. Its actions take 1 query
+    more, and 1 for their benefits when there are any.
 
     Every output (page, downloads, command) comes from here, so section 6
     holds everywhere: a suppressed report reads no answer.
