@@ -172,3 +172,47 @@ def test_since_the_previous_round_in_chromium(live_server, page, phone_page, scr
     )
     assert wide == []
     assert problems == []
+
+
+def test_a_withheld_benefit_and_a_hidden_group_explain_themselves(live_server, page, phone_page, screenshot_dir):
+    """Few raters of one benefit: its row says withheld and why, naming no count below k; desktop and phone."""
+    from assessments.services import segment_create
+    from responses.services import Rating, responses_import
+    from taxonomy.selectors import benefit_paths
+    from tests.factories import AssessmentFactory
+
+    call_command("load_taxonomy", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+    assessment = AssessmentFactory(organization__name="Acme", organization__slug="acme", title="Pulse", slug="pulse")
+    segment_create(assessment=assessment, key="team", label="Team", source="invitation", options=["Sales", "Ops"])
+    sales, ops = assessment.segments.get().options.all()
+    paths = benefit_paths()
+    feedback, brand = (
+        paths["social-media/internal/improved-feedback"],
+        paths["social-media/external/increased-brand-control"],
+    )
+    ratings, groups = {}, {}
+    for i in range(9):
+        rows = [Rating(brand, "importance", 4), Rating(brand, "realization", 2)]
+        if i < 3:  # three raters of Feedback: fewer than k
+            rows += [Rating(feedback, "importance", 5), Rating(feedback, "realization", 1)]
+        ratings[f"r{i}"] = rows
+        groups[f"r{i}"] = [sales.pk if i < 6 else ops.pk]
+    responses_import(assessment=assessment, ratings_by_respondent=ratings, segment_options=groups)
+    Assessment.objects.filter(pk=assessment.pk).update(status="closed")
+    user = UserFactory(username="analyst")
+    MembershipFactory(user=user, organization=assessment.organization, role=Membership.Role.ANALYST)
+    for p, width in ((page, "desktop"), (phone_page, "phone")):
+        problems = console_errors(p)
+        log_in(p, live_server.url, user.username)
+        p.goto(f"{live_server.url}/o/acme/pulse/report/?segment=team#groups")
+        open_report_details(p)
+        row = p.locator("#tables tr", has_text="Improved Feedback").first
+        assert "Withheld" in row.inner_text() and "fewer than 5 people" in row.inner_text()
+        assert "1 withheld" in p.locator("#tables caption").first.inner_text()
+        # Ops has 3 respondents: hidden, with the one-sentence reason, and never its count.
+        groups_text = p.locator("#groups").inner_text()
+        assert "Ops: fewer than 5 respondents" in groups_text and "subtract their way" in groups_text
+        row.scroll_into_view_if_needed()
+        p.screenshot(path=str(screenshot_dir / f"report-withheld-benefit-{width}.png"))
+        assert p.evaluate("document.documentElement.scrollWidth") <= p.viewport_size["width"]
+        assert problems == []
