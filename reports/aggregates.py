@@ -229,9 +229,11 @@ def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]], whole: boo
         sig, join = "s.sig", f"LEFT JOIN ({_signature_sql(segment_ids)}) s ON s.response_id = r.id"
     else:
         sig, join = "NULL", ""
+    # PostgreSQL refuses a constant in GROUP BY: without segments, group by the assessment alone.
+    group_by = f"r.assessment_id, {sig}" if segment_ids else "r.assessment_id"
     respondents_sql = (
         f"SELECT r.assessment_id, {sig}, COUNT(*) FROM {RESPONSE} r {join} "
-        f"WHERE r.assessment_id IN ({_placeholders(ids)}) AND {RESPONDENT} GROUP BY r.assessment_id, {sig}"
+        f"WHERE r.assessment_id IN ({_placeholders(ids)}) AND {RESPONDENT} GROUP BY {group_by}"
     )
     # ``submitted = %s``, not the ORM's bare ``AND "submitted"``: with both of the
     # index's first columns an equality, SQLite walks ``answer_report_idx`` in order.
