@@ -45,11 +45,14 @@ def segment_groups(atoms: AtomTallies, segment: int) -> list[GroupRef]:
     return [GroupRef(segment, i, v) for i, v in enumerate(atoms.layout[segment].values)]
 
 
-def _answer_sets(raters: dict) -> AnswerSets:
-    importance, realization, both = {}, {}, {}
-    for sig, (i, r, b) in raters.items():
-        importance[sig], realization[sig], both[sig] = i, r, b
-    return AnswerSets(importance, realization, both)
+def _answer_sets(universe: Universe, raters: dict) -> AnswerSets:
+    """One benefit's answer sets as vectors over the universe's signatures (built once, read many times)."""
+    import numpy as np
+
+    vectors = np.zeros((3, len(universe.row)))
+    for sig, counts in raters.items():
+        vectors[:, universe.row[sig]] = counts
+    return AnswerSets(*vectors)
 
 
 def _tallies(rows: list[JointRow], paired_only: frozenset[int]) -> dict[int, Tally]:
@@ -84,7 +87,7 @@ def released_figures(
     if groups is None:
         return Released(k, (), dict(sizes), {}, {}, {})
     universe = Universe(groups, [*respondents, *(sig for raters in atoms.raters.values() for sig in raters)])
-    releases = {b: release_benefit(universe, _answer_sets(raters), k) for b, raters in atoms.raters.items()}
+    releases = {b: release_benefit(universe, _answer_sets(universe, raters), k) for b, raters in atoms.raters.items()}
     paired_only = frozenset(b for b, r in releases.items() if r.paired_only)
 
     if segment is None:

@@ -139,8 +139,10 @@ class AnswerSets:
     realization: Counts
     both: Counts
 
-    def one_rating(self) -> dict[Signature, int]:
+    def one_rating(self):
         """Those who rated exactly one of the two dimensions."""
+        if not isinstance(self.importance, Mapping):  # vectors over a universe's signatures
+            return self.importance + self.realization - 2 * self.both
         keys = set(self.importance) | set(self.realization)
         return {s: self.importance.get(s, 0) + self.realization.get(s, 0) - 2 * self.both.get(s, 0) for s in keys}
 
@@ -183,6 +185,8 @@ class Universe:
     def vector(self, counts: Counts):
         import numpy as np
 
+        if isinstance(counts, np.ndarray):  # already one, over this universe's signatures
+            return counts
         for signature in counts:
             if signature not in self.row:
                 self._add(signature)
