@@ -119,8 +119,17 @@ def test_an_error_that_is_not_an_outage_still_stops_the_worker(monkeypatch, tmp_
     or not shutil.which("pg_ctlcluster"),
     reason="needs DATABASE_URL at a PostgreSQL this test may stop and start (pg_ctlcluster, as root)",
 )
-def test_a_real_postgresql_restart_under_a_running_worker_loses_and_repeats_nothing(tmp_path, survey, smtp):  # noqa: F811
+def test_a_real_postgresql_restart_under_a_running_worker_loses_and_repeats_nothing(
+    tmp_path,
+    survey,
+    smtp,
+    monkeypatch,  # noqa: F811
+):
     """PostgreSQL stopped for 15 s under a running worker: it goes on within a minute of the return, each sent once."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    # The worker runs in a thread here, where Python allows no signal handlers; the process's own stay.
+    monkeypatch.setattr(Worker, "configure_signals", lambda self: None)
     cluster = os.environ.get("PG_CLUSTER", "15/main").split("/")
     queue_three(tmp_path)
     err = io.StringIO()
