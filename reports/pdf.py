@@ -21,8 +21,11 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from actions.models import ActionStatus
+from actions.selectors import ReportAction
 from assessments.models import Assessment, Segment
 from reports.charts import benefit_labels, report_page
+from reports.maturity import Entry
 from reports.renderers import group_status, withheld_sentence
 from reports.segment_charts import segment_page
 from reports.segments import segment_report
@@ -40,13 +43,32 @@ _SVG_PROPERTY = re.compile(r"\b(fill|stroke|font-[a-z]+|display)\s*:")
 _SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
 
 
+def _top_level_rules(css: str) -> list[str]:
+    """The rules of ``css`` outside any at-rule's block (``@media``, ``@supports``), each ``selector { ... }``."""
+    rules, depth, start, in_at_rule = [], 0, 0, False
+    for i, char in enumerate(css):
+        if char == "{":
+            if depth == 0:
+                in_at_rule = css[start:i].strip().startswith("@")
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                if not in_at_rule:
+                    rules.append(css[start : i + 1].strip())
+                start = i + 1
+        elif char == ";" and depth == 0:
+            start = i + 1  # a statement at-rule such as @import
+    return rules
+
+
 @functools.cache
 def _svg_rules() -> str:
     """The rules of the page's report.css that style SVG marks (fills, strokes, text), outside media queries."""
     with open(finders.find("css/report.css"), encoding="utf-8") as f:
         css = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
-    # Only top-level rules: a media query's block holds nested braces and is for screens.
-    rules = re.findall(r"(?m)^([^@{}][^{}]*\{[^{}]*\})", css)
+    # Only top-level rules: a media query's rules (a phone's larger text, its hidden labels) are for screens.
+    rules = _top_level_rules(css)
     # A pseudo-class or pseudo-element (``:has()``, ``:hover``, ``::after``) is for the screen, and one that
     # WeasyPrint's SVG styling cannot parse would cost the rules after it.
     return "".join(
@@ -90,6 +112,31 @@ def ranked_gaps(report: GapReport) -> tuple[RankedGap, ...]:
     return tuple(RankedGap(i, b, labels[b.path], titles[b.path]) for i, b in enumerate(report.ranked, 1))
 
 
+@dataclass(frozen=True)
+class CellRoadmap:
+    """One concept x scope cell of the actions roadmap: its level now, its target, the actions on its benefits."""
+
+    cell: Entry
+    actions: tuple[ReportAction, ...]
+
+
+def cell_roadmap(report: GapReport) -> tuple[CellRoadmap, ...]:
+    """Each cell with the report's actions (dropped ones aside) planned on any of its benefits.
+
+    A benefit's path starts with its cell (``concept/scope/...``), so the
+    actions the report already holds are enough: no query.
+    """
+    if report.maturity is None:
+        return ()
+    by_cell: dict[tuple[str, str], list[ReportAction]] = {}
+    for action in report.actions:
+        if action.status == ActionStatus.DROPPED:
+            continue
+        for key in dict.fromkeys(tuple(path.split("/", 2)[:2]) for path in action.benefits):
+            by_cell.setdefault(key, []).append(action)
+    return tuple(CellRoadmap(c, tuple(by_cell.get((c.concept, c.scope), ()))) for c in report.maturity.cells)
+
+
 def pdf_context(*, assessment: Assessment, report: GapReport, segment: Segment | None = None) -> dict:
     """What the PDF's template shows: the page's context, without anything that only works in a browser."""
     context: dict = {
@@ -104,6 +151,7 @@ def pdf_context(*, assessment: Assessment, report: GapReport, segment: Segment |
     else:
         context["page"] = report_page(report)
         context["ranked"] = ranked_gaps(report)
+        context["roadmap"] = cell_roadmap(report)
     if segment is not None:
         by_segment = segment_report(assessment=assessment, segment=segment)
         context["segment_page"] = segment_page(by_segment, report)

@@ -107,10 +107,11 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
         form.add_error(None, str(exc))
         return render(request, "responses/manage/email_invitations.html", {**context, "form": form}, status=400)
     plural = "s" if created != 1 else ""
+    they, go = ("they", "go") if created != 1 else ("it", "goes")
     when = (
-        "they are held, and go out when you open the assessment."
+        f"{they} {'are' if created != 1 else 'is'} held, and {go} out when you open the assessment."
         if assessment.status == Assessment.Status.DRAFT
-        else "they go out in the next minutes."
+        else f"{they} {go} out in the next minutes."
     )
     messages.success(
         request,

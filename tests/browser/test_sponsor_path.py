@@ -1,8 +1,10 @@
-"""The sponsor's path in chromium, at 1280 and 390 px: sign up, confirm, create, open, answer, close, read.
+"""The sponsor's path in chromium, at 1280 and 390 px: sign up, confirm, create, invite, open, remind, answer,
+close, read.
 
-No admin and no terminal: every step is a page. The confirmation link is
-read from the mail the site sent (Django's test outbox: the live server runs
-in this process). Screenshots of each step go to test-artifacts/.
+No admin and no terminal: every step is a page. The links are read from the
+mail the site sent (Django's test outbox: the live server and the worker,
+run between steps as ``db_worker --batch``, are in this process).
+Screenshots of each step go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from django.core.management import call_command
 
 from assessments.models import Assessment
 from tests.browser.helpers import console_errors, horizontal_overflow, open_report_details
-from tests.reports.helpers import add_responses
+from tests.reports.helpers import AWARENESS, BRAND, COMPETITIVE, FEEDBACK, SATISFACTION, add_responses
+from tests.responses.mail_helpers import LINK, run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +36,11 @@ def _shot(page, screenshot_dir, width: str, step: str) -> None:
     page.screenshot(path=str(screenshot_dir / f"sponsor-{step}-{width}.png"), full_page=True)
     # Owner pages, like the report, fit the phone: nothing makes the page scroll sideways.
     assert horizontal_overflow(page) <= 0, step
+
+
+def _to(address: str) -> list:
+    """The e-mails sent to ``address`` so far (the test outbox: the worker runs in this process)."""
+    return [m for m in mail.outbox if address in m.to]
 
 
 def _answer_page(page, *, skip_last: bool = False) -> None:
@@ -53,6 +61,7 @@ def test_the_sponsors_whole_round_in_the_browser(live_server, browser, screensho
     problems = console_errors(page)
     base = live_server.url
     email = f"sponsor-{width}@example.org"
+    colleague = f"colleague-{width}@example.org"
 
     # Sign up; the account cannot log in before its address is confirmed.
     page.goto(base + "/accounts/login/")
@@ -88,7 +97,7 @@ def test_the_sponsors_whole_round_in_the_browser(live_server, browser, screensho
     page.get_by_role("button", name="Create the organization").click()
     assert page.get_by_text("you are its owner").is_visible()
 
-    # An assessment with a segment, opened.
+    # An assessment with a segment, left a draft for now.
     page.get_by_role("link", name="New assessment").click()
     page.get_by_label("Title").fill("Baseline")
     page.get_by_label("Minimum group size").fill("3")
@@ -98,26 +107,64 @@ def test_the_sponsors_whole_round_in_the_browser(live_server, browser, screensho
     page.get_by_label("Key").fill("department")
     page.get_by_label("Options").fill("Sales\nSupport")
     page.get_by_role("button", name="Add segment").click()
-    page.goto(page.url.replace("/segments/", "/edit/"))
+    assessment = Assessment.objects.get(organization__name=f"Acme {width}")
+    assert assessment.status == "draft"
+    manage = page.url.split("/segments/")[0]
+
+    # Invite by e-mail while it is a draft, the segment given by its label: the e-mail is held.
+    page.goto(manage + "/invitations/")
+    page.get_by_role("link", name="Invite by e-mail").click()
+    assert page.get_by_text("This assessment is a draft: the e-mails are held").is_visible()
+    page.get_by_label("Addresses").fill(f"email,department\n{colleague},Sales")
+    _shot(page, screenshot_dir, width, "4-invite-by-email")
+    page.get_by_role("button", name="Preview").click()
+    assert page.get_by_text("1 e-mail will go").is_visible()
+    assert page.get_by_text("This assessment is a draft: the e-mails are held").is_visible()
+    page.get_by_role("button", name="Send 1 e-mail").click()
+    assert page.get_by_text("1 invitation e-mail queued; it is held, and goes out when you open").is_visible()
+    assert page.get_by_text("Department: Sales").is_visible()
+    assert page.get_by_text("E-mail held until the assessment opens").is_visible()
+    _shot(page, screenshot_dir, width, "5-invitations-held")
+    run_worker()
+    assert _to(colleague) == []
+
+    # Opening it lets the e-mail leave: the worker sends it.
+    page.goto(manage + "/edit/")
     page.get_by_label("Status").select_option("open")
     page.get_by_role("button", name="Save").click()
-    _shot(page, screenshot_dir, width, "4-overview")
+    _shot(page, screenshot_dir, width, "6-opened")
+    run_worker()
+    assert len(_to(colleague)) == 1
+    page.goto(manage + "/invitations/")
+    assert page.get_by_text("E-mail held").count() == 0
+    assert page.get_by_role("button", name=f"Send again to {colleague}").count() == 1
 
-    # A link for Sales; the invitations list says which group it belongs to.
-    page.get_by_role("link", name="Invitations of Baseline").click()
-    page.get_by_label("Number of invitations").fill("1")
-    page.get_by_label("Department").select_option(label="Sales")
-    page.get_by_role("button", name="Create invitations").click()
-    survey = page.locator("#links").input_value().strip()
-    page.get_by_role("link", name="Done: back to the invitations").click()
-    assert page.get_by_text("Department: Sales").is_visible()
-    _shot(page, screenshot_dir, width, "5-invitations")
+    # A reminder the same day: 0 days since the last e-mail.
+    page.get_by_role("link", name="Send reminders").click()
+    assert page.get_by_text("0 reminders will go").is_visible()
+    page.get_by_label("Days since the last e-mail, at least").fill("0")
+    page.get_by_role("button", name="Count again").click()
+    assert page.get_by_text("1 reminder will go").is_visible()
+    _shot(page, screenshot_dir, width, "7-reminders")
+    page.get_by_role("button", name="Send 1 reminder").click()
+    assert page.get_by_text("1 reminder queued").is_visible()
+    run_worker()
+    sent = _to(colleague)
+    assert len(sent) == 2
+    # Each e-mail has its own link, and the earlier one keeps working: answer through the first.
+    links = [LINK.search(m.body).group(0) for m in sent]
+    assert links[0] != links[1]
+    survey = links[0]
 
-    # Two colleagues have answered already; the sponsor's link is the third response.
-    assessment = Assessment.objects.get(organization__name=f"Acme {width}")
+    # Two others have answered already; the e-mailed colleague's is the third response.
+    # A benefit shows only when at least 3 rated it (the minimum group size): the two rate five, so that
+    # with the colleague's answers the summary has its five largest gaps.
     ratings = {
-        "social-media/internal/improved-feedback": {"a": (5, 1), "b": (5, 2)},
-        "social-media/external/increased-brand-control": {"a": (4, 2), "b": (5, 3)},
+        FEEDBACK: {"a": (5, 1), "b": (5, 2)},
+        BRAND: {"a": (4, 2), "b": (5, 3)},
+        AWARENESS: {"a": (5, 2), "b": (5, 3)},
+        COMPETITIVE: {"a": (5, 3), "b": (4, 3)},
+        SATISFACTION: {"a": (5, 4), "b": (5, 3)},
     }
     add_responses(assessment, ratings)
 
@@ -140,21 +187,25 @@ def test_the_sponsors_whole_round_in_the_browser(live_server, browser, screensho
         "() => [...document.querySelectorAll('fieldset.hp-q')].forEach(g => "
         "{ if (!g.querySelector('input:checked')) g.querySelector('input[value=\"4\"]').click(); })"
     )
-    respondent.screenshot(path=str(screenshot_dir / f"sponsor-6-fix-{width}.png"))
+    respondent.screenshot(path=str(screenshot_dir / f"sponsor-8-fix-{width}.png"))
     with respondent.expect_navigation():
         respondent.get_by_role("button", name="Save and back to the review").click()
-    respondent.screenshot(path=str(screenshot_dir / f"sponsor-6-review-{width}.png"))
+    respondent.screenshot(path=str(screenshot_dir / f"sponsor-8-review-{width}.png"))
     assert respondent.url.split("#")[0].endswith("/review/")
     respondent.get_by_role("button", name="Submit my answers").click()
     assert respondent.get_by_text("When results appear").is_visible()
-    respondent.screenshot(path=str(screenshot_dir / f"sponsor-6-thanks-{width}.png"), full_page=True)
+    respondent.screenshot(path=str(screenshot_dir / f"sponsor-8-thanks-{width}.png"), full_page=True)
     respondent.context.close()
+
+    page.goto(manage + "/invitations/")
+    assert page.get_by_text("Submitted").count() >= 1
+    _shot(page, screenshot_dir, width, "9-invitations-answered")
 
     # Close, after a page that says what closing means.
     page.goto(page.url.split("/o/")[0] + "/o/" + assessment.organization.slug + "/manage/")
     page.get_by_role("link", name="Close… Baseline").click()
     assert page.get_by_text("This is final").is_visible()
-    _shot(page, screenshot_dir, width, "7-close")
+    _shot(page, screenshot_dir, width, "10-close")
     page.get_by_role("button", name="Close it for good").click()
     assert page.get_by_text("is closed: nobody can answer any more").is_visible()
     assessment.refresh_from_db()
@@ -165,7 +216,7 @@ def test_the_sponsors_whole_round_in_the_browser(live_server, browser, screensho
     assert page.get_by_role("heading", name="In short").is_visible()
     assert page.locator("#summary .summary-gaps li").count() == 5
     assert "Improved Feedback" in page.locator("#summary").inner_text()
-    _shot(page, screenshot_dir, width, "8-report")
+    _shot(page, screenshot_dir, width, "11-report")
     open_report_details(page)
     assert horizontal_overflow(page) <= 0
     assert problems == []

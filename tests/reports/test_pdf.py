@@ -11,9 +11,12 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from pypdf import PdfReader
 
+from actions.services import action_create
+from assessments.services import maturity_targets_set
 from organizations.models import Membership
-from reports.pdf import render_pdf_html
+from reports.pdf import _svg_rules, _top_level_rules, render_pdf, render_pdf_html
 from reports.selectors import gap_report
+from taxonomy.models import Benefit
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
 from tests.reports.helpers import EXT_FEEDBACK, FEEDBACK, assessment_with, columns
 from tests.reports.test_segments import department_assessment
@@ -75,6 +78,29 @@ def test_the_pdf_holds_the_title_page_the_top_gaps_and_page_numbers(client, asse
     assert f"Page 2 of {pages}" in text
 
 
+def test_the_pdf_opens_with_maturity_levels_targets_and_the_actions_per_cell(assessment):
+    # Realization means: internal feedback 7/5 (level 1), external feedback 3 (level 3); overall 11/5 (level 2).
+    maturity_targets_set(assessment=assessment, levels={("social-media", "internal"): 3})
+    action_create(
+        organization=assessment.organization,
+        assessment=assessment,
+        title="Monthly feedback sessions",
+        owner_name="Dana",
+        benefits=[Benefit.objects.get(path=FEEDBACK)],
+    )
+    html = render_pdf_html(assessment=assessment)
+    assert 'class="maturity"' in html  # the page's picture
+    text = pdf_text(render_pdf(assessment=assessment))
+    assert "Maturity: level 2 emerging overall" in text
+    assert "Social media, internal: level 1 initial, target 3 defined: not reached; 1.2 to go." in text
+    assert "Social media, external: level 3 defined." in text
+    assert "Overall: level 2 emerging." in text
+    # The roadmap: the action sits on its cell's row, after the level now and the target.
+    assert "1 initial 3 defined: not reached Monthly feedback sessions (planned)" in text
+    # Maturity comes before the ranked gaps.
+    assert text.index("Maturity: level") < text.index("Where the organization falls shortest")
+
+
 def test_the_pdf_is_made_from_the_pages_charts(assessment):
     html = render_pdf_html(assessment=assessment)
     for chart in ('class="heatmap"', 'class="scatter"', 'class="gap-bar"'):
@@ -101,6 +127,8 @@ def test_a_withheld_report_prints_no_figure(client, taxonomy):
     assert "Not enough responses to show results" in text
     assert "3 responses so far; at least 5 are needed, so 2 more" in text
     assert "Gap by concept and scope" not in text and "Improved Feedback" not in text
+    assert "Maturity" not in text and "level 1" not in text
+    assert 'class="maturity"' not in render_pdf_html(assessment=assessment)
 
 
 def test_one_segment_prints_its_shown_groups_only(client, taxonomy):
@@ -162,3 +190,13 @@ def test_the_pdf_reads_a_fixed_number_of_queries(assessment, django_assert_num_q
     # The report's own queries (no action here, so none for their benefits): nothing per benefit or per chart.
     with django_assert_num_queries(11):
         render_pdf_html(assessment=assessment)
+
+
+def test_the_svgs_get_the_pages_rules_but_not_a_phones():
+    # A media query's rules are for screens: on paper the maturity picture keeps its labels and its text size.
+    css = "a { fill: red; }\n@media (max-width: 10px) {\n  a { display: none; }\n}\nb { stroke: blue; }"
+    rules = _top_level_rules(css)
+    assert rules == ["a { fill: red; }", "b { stroke: blue; }"]
+    css = _svg_rules()
+    assert ".maturity .mt-summary { fill: #343a40; }" in css
+    assert ".mt-summary { display: none" not in css and "font-size: 25px" not in css

@@ -115,6 +115,18 @@ def test_a_draft_says_the_emails_are_held_before_and_after_sending(manager, asse
     assert text.count("E-mail held until the assessment opens") == 2
 
 
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [("draft", "1 invitation e-mail queued; it is held, and goes out when you open the assessment."),
+     ("open", "1 invitation e-mail queued; it goes out in the next minutes.")],
+)  # fmt: skip
+def test_one_email_is_told_of_in_the_singular(manager, assessment, taxonomy, status, words):
+    assessment.status = status
+    assessment.save()
+    assert _send(manager, text="ann@example.org").status_code == 302
+    assert words in manager.get(URL).content.decode()
+
+
 def test_a_closed_assessment_form_says_so_truthfully(manager, assessment, taxonomy):
     assessment.status = "closed"
     assessment.save()
