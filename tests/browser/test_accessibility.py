@@ -123,6 +123,11 @@ def _report_as_it_opens(page) -> None:
     """The seed holds what the page is about: targets on the maturity picture, and comments shown."""
     assert page.locator("svg.maturity .mt-flag").count() >= 1
     assert page.locator("#comments li.comment").count() >= 10
+    assert page.get_by_role("link", name="Download PDF").count() == 1
+
+
+def _back_to_the_review(page) -> None:
+    assert page.get_by_role("button", name="Save and back to the review").count() == 1
 
 
 def _second_part(page) -> None:
@@ -265,7 +270,7 @@ PAGES: list[Page] = [
     Page("section-error", lambda s: f"/i/{s.tokens['started']}/section/2/", then=_tampered_answer),
     Page("section-6", lambda s: f"/i/{s.tokens['started']}/section/6/"),
     Page("section-part-2", lambda s: f"/i/{s.tokens['started']}/section/{s.split_section}/", then=_second_part),
-    Page("section-from-review", lambda s: f"/i/{s.tokens['started']}/section/2/?from=review"),
+    Page("section-from-review", lambda s: f"/i/{s.tokens['started']}/section/2/?from=review", then=_back_to_the_review),
     Page("review", lambda s: f"/i/{s.tokens['started']}/review/"),
     Page("withdraw", lambda s: f"/i/{s.tokens['started']}/withdraw/"),
     Page("thank-you", lambda s: f"/i/{s.tokens['submitted']}/done/"),
