@@ -48,6 +48,9 @@ class Site:
     member_pk: int
     invitation_pk: int
     action_pk: int
+    confirm_key: str  # an unconfirmed sign-up's e-mail confirmation
+    reset_key: str  # a password reset link's "uidb36-key"
+    split_section: int  # the page of a section's second part (a section of over 20 benefits is split)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Page:
     user: str | None = None  # a key of USERS, or None for nobody logged in
     then: Callable | None = None  # (page) -> None: what to do first, for a page that answers a form
     status: int = 200  # of the GET, before ``then``
+    settings: dict = field(default_factory=dict)  # overridden while the page is opened (the live server shares them)
 
 
 def _submit(label: str, fields: dict[str, str] | None = None) -> Callable:
@@ -94,12 +98,55 @@ def _tampered_answer(page) -> None:
         page.get_by_role("button", name="Save and continue").click()
 
 
+def _hide_a_comment(page) -> None:
+    """An owner hides the first comment shown, with a reason: the page comes back with it among the hidden."""
+    page.locator("input[name=reason]").first.fill("Names a colleague")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Hide this comment").first.click()
+
+
+def _send_again(page) -> None:
+    """ "Send again" to the first e-mailed invitation that offers it (after one width, the message says why not)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send again to").first.click()
+
+
 def _locked_out(page) -> None:
     for _ in range(6):
         _submit("Log in", {"#id_username": "forgetful", "#id_password": "wrong"})(page)
         if page.get_by_role("heading", name="Too many failed log-in attempts").count():
             return
     raise AssertionError("no lockout page after six wrong passwords")
+
+
+def _report_as_it_opens(page) -> None:
+    """The seed holds what the page is about: targets on the maturity picture, and comments shown."""
+    assert page.locator("svg.maturity .mt-flag").count() >= 1
+    assert page.locator("#comments li.comment").count() >= 10
+    assert page.get_by_role("link", name="Download PDF").count() == 1
+
+
+def _back_to_the_review(page) -> None:
+    assert page.get_by_role("button", name="Save and back to the review").count() == 1
+
+
+def _second_part(page) -> None:
+    assert ", part 2 of " in page.locator("h1").inner_text()
+
+
+def _api_docs_drawn(page) -> None:
+    """Swagger UI draws the documentation from the description after the page loads."""
+    page.locator(".swagger-ui .opblock-summary-path").first.wait_for()
+
+
+def _api_operation_open(page) -> None:
+    """One operation unfolded: its parameters, responses and "Try it out"."""
+    _api_docs_drawn(page)
+    page.locator(".swagger-ui .opblock-summary-control").nth(2).click()
+    page.locator(".swagger-ui .opblock-body .responses-wrapper").first.wait_for()
+
+
+OPEN = {"SIGNUP": "open"}
 
 
 def _manage(s: Site, rest: str = "") -> str:
@@ -122,18 +169,56 @@ PAGES: list[Page] = [
     Page("join", lambda s: f"/join/{s.join_token}/"),
     Page("password-change", lambda s: "/accounts/password/", "owner"),
     Page("password-change-done", lambda s: "/accounts/password/done/", "owner"),
+    # Sign-up, confirming the address and resetting the password (django-allauth, in our templates)
+    Page("signup-closed", lambda s: "/accounts/signup/"),
+    Page("signup", lambda s: "/accounts/signup/", settings=OPEN),
+    Page(
+        "signup-error",
+        lambda s: "/accounts/signup/",
+        then=_submit("Create the account", {"input[name=email]": "not an address", "input[name=password1]": "x"}),
+        settings=OPEN,
+    ),
+    Page("verification-sent", lambda s: "/accounts/confirm-email/", settings=OPEN),
+    Page("confirm-email", lambda s: f"/accounts/confirm-email/{s.confirm_key}/", settings=OPEN),
+    Page("confirm-email-invalid", lambda s: "/accounts/confirm-email/no-such-key/", settings=OPEN),
+    Page("account-inactive", lambda s: "/accounts/inactive/"),
+    Page("password-reset", lambda s: "/accounts/password/reset/"),
+    Page(
+        "password-reset-error",
+        lambda s: "/accounts/password/reset/",
+        then=_submit("E-mail me a link", {"input[name=email]": "not an address"}),
+    ),
+    Page("password-reset-done", lambda s: "/accounts/password/reset/done/"),
+    Page("password-reset-key", lambda s: f"/accounts/password/reset/key/{s.reset_key}/"),
+    Page("password-reset-key-invalid", lambda s: "/accounts/password/reset/key/1-no-such-key/"),
+    Page("password-reset-key-done", lambda s: "/accounts/password/reset/key/done/"),
+    # The API: personal tokens (and one just created, shown once) and the documentation (Swagger UI)
+    Page("api-tokens", lambda s: "/accounts/tokens/", "owner"),
+    Page(
+        "api-token-created", lambda s: "/accounts/tokens/", "owner", then=_submit("Create token", {"#id_name": "Board"})
+    ),
+    Page("api-docs", lambda s: "/api/v1/docs", then=_api_docs_drawn),
+    Page("api-docs-operation", lambda s: "/api/v1/docs", then=_api_operation_open),
     # The guidance
     Page("home", lambda s: "/"),
     Page("benefit", lambda s: "/benefits/social-networking/internal/improved-relationships/"),
     Page("benefit-sub", lambda s: "/benefits/social-networking/internal/improved-relationships/personal/"),
     # The owner's pages
     Page("assessments", lambda s: "/assessments/", "owner"),
+    Page("organization-new", lambda s: "/organizations/new/", "owner"),
+    Page(
+        "organization-new-error",
+        lambda s: "/organizations/new/",
+        "owner",
+        then=_submit("Create the organization", {"#id_name": ""}),
+    ),
     Page("overview", lambda s: _manage(s), "owner"),
     Page("members", lambda s: _manage(s, "members/"), "owner"),
     Page("member-remove", lambda s: _manage(s, f"members/{s.member_pk}/remove/"), "owner"),
     Page("assessment-new", lambda s: _manage(s, "assessments/new/"), "owner"),
     Page("assessment-edit", lambda s: _manage(s, f"assessments/{s.pulse}/edit/"), "owner"),
     Page("next-round", lambda s: _manage(s, f"assessments/{s.pulse}/next-round/"), "owner"),
+    Page("close", lambda s: _assessment(s, s.pulse, "close/"), "owner"),
     Page("segments", lambda s: _manage(s, f"assessments/{s.baseline}/segments/"), "owner"),
     Page("invitations", lambda s: _assessment(s, s.pulse, "invitations/"), "owner"),
     Page(
@@ -150,16 +235,31 @@ PAGES: list[Page] = [
         "owner",
         then=_submit("Preview", {"#id_addresses": "ann@example.org\nbob@example.org"}),
     ),
+    Page("invitation-sent-again", lambda s: _assessment(s, s.pulse, "invitations/"), "owner", then=_send_again),
     Page("reminders", lambda s: _assessment(s, s.pulse, "invitations/reminders/"), "owner"),
+    Page("reminders-days", lambda s: _assessment(s, s.pulse, "invitations/reminders/?min_days=0"), "owner"),
+    Page(
+        "reminders-days-error",
+        lambda s: _assessment(s, s.pulse, "invitations/reminders/?min_days=-1"),
+        "owner",
+        status=400,
+    ),
     # The report, every <details> unfolded: what a folded page shows is checked too, and the tables behind
     # "Show as table" as well.
     Page("report", lambda s: _report(s, s.baseline), "analyst", then=_open_details),
     Page("report-segment", lambda s: _report(s, s.baseline, "?segment=department"), "analyst", then=_open_details),
     Page("report-trend", lambda s: _report(s, s.follow_up), "analyst", then=_open_details),
     Page("report-withheld", lambda s: _report(s, s.pulse), "analyst"),
+    # As it opens (summary, maturity picture against the targets, the details folded), for an owner, who also
+    # has the links to change the targets and hide a comment; the comments' sections hold 10 or more commenters.
+    Page("report-folded", lambda s: _report(s, s.baseline), "owner", then=_report_as_it_opens),
+    Page("targets", lambda s: _report(s, s.baseline, "targets/"), "owner"),
+    Page("comments", lambda s: _report(s, s.baseline, "comments/"), "owner"),
+    Page("comment-hidden", lambda s: _report(s, s.baseline, "comments/"), "owner", then=_hide_a_comment),
     # The actions
     Page("actions", lambda s: f"/o/{s.org}/actions/", "owner"),
-    Page("roadmap", lambda s: f"/o/{s.org}/actions/roadmap/", "owner"),
+    Page("roadmap", lambda s: f"/o/{s.org}/actions/roadmap/", "owner", then=_open_details),
+    Page("roadmap-round", lambda s: f"/o/{s.org}/actions/roadmap/?round={s.baseline}", "owner"),
     Page("action-new", lambda s: f"/o/{s.org}/actions/new/", "owner"),
     Page("action-edit", lambda s: f"/o/{s.org}/actions/{s.action_pk}/edit/", "owner"),
     Page("action-delete", lambda s: f"/o/{s.org}/actions/{s.action_pk}/delete/", "owner"),
@@ -169,6 +269,8 @@ PAGES: list[Page] = [
     Page("section-1", lambda s: f"/i/{s.tokens['started']}/section/1/"),
     Page("section-error", lambda s: f"/i/{s.tokens['started']}/section/2/", then=_tampered_answer),
     Page("section-6", lambda s: f"/i/{s.tokens['started']}/section/6/"),
+    Page("section-part-2", lambda s: f"/i/{s.tokens['started']}/section/{s.split_section}/", then=_second_part),
+    Page("section-from-review", lambda s: f"/i/{s.tokens['started']}/section/2/?from=review", then=_back_to_the_review),
     Page("review", lambda s: f"/i/{s.tokens['started']}/review/"),
     Page("withdraw", lambda s: f"/i/{s.tokens['started']}/withdraw/"),
     Page("thank-you", lambda s: f"/i/{s.tokens['submitted']}/done/"),
@@ -196,6 +298,11 @@ class Seeded:
 
 
 def _seed() -> Site:
+    from datetime import timedelta
+
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from allauth.account.utils import user_pk_to_url_str
     from django.utils import timezone
 
     from actions.services import action_create
@@ -205,8 +312,9 @@ def _seed() -> Site:
     from demo.services import demo_seed
     from organizations.models import MemberInvitation, Membership
     from organizations.services import member_invitation_create
-    from responses.models import Invitation, InvitationToken
-    from responses.services import Rating, invitations_create, response_section_save, response_start, response_submit
+    from responses.mail import Recipient, default_message, default_subject, invitations_email
+    from responses.models import Invitation, InvitationEmail, InvitationOptOutToken
+    from responses.services import Rating, response_section_save, response_start, response_submit
     from taxonomy.models import Benefit
     from tests.factories import MembershipFactory, UserFactory
 
@@ -241,9 +349,31 @@ def _seed() -> Site:
     )
     done, _ = response_start(assessment=pulse, invitation=Invitation.objects.get(token_hash=hash_token(submitted)))
     response_submit(response=done)
-    e_mailed = Invitation.objects.get(token_hash=hash_token(opt_out))
-    InvitationToken.objects.create(invitation=e_mailed, token_hash=hash_token("opt-out-token"))
-    closed = invitations_create(assessment=baseline, count=1)[0]
+    # E-mailed invitations whose first e-mail went five days ago: the list offers "Send again", reminders are due,
+    # and the first has an opt-out link. One more than the three widths that each "Send again" to one.
+    addresses = ["ann@example.org", "bob@example.org", "cy@example.org", "dee@example.org", "eve@example.org"]
+    invitations_email(
+        assessment=pulse,
+        recipients=[Recipient(email=a) for a in addresses],
+        subject=default_subject(pulse),
+        message=default_message(pulse),
+        base_url="http://testserver",
+    )
+    e_mailed = Invitation.objects.filter(assessment=pulse, email__in=addresses)
+    e_mailed.update(emails_sent=1, last_sent_at=timezone.now() - timedelta(days=5))
+    InvitationEmail.objects.filter(invitation__in=e_mailed).update(status=InvitationEmail.Status.SENT)
+    InvitationOptOutToken.objects.create(
+        invitation=e_mailed.get(email=addresses[0]), token_hash=hash_token("opt-out-token")
+    )
+    # A link to a closed round (no service invites to one).
+    Invitation.objects.create(assessment=baseline, token_hash=hash_token("closed-token"))
+
+    # A sign-up waiting for its confirmation, and a password reset link for the owner (allauth's keys).
+    signed_up = UserFactory(username="sam@example.org", email="sam@example.org")
+    address = EmailAddress.objects.create(user=signed_up, email=signed_up.email, primary=True, verified=False)
+    owner.email = "olivia@example.org"
+    owner.save(update_fields=["email"])
+    EmailAddress.objects.create(user=owner, email=owner.email, primary=True, verified=True)
 
     ids = [b.id for b in assessment_questionnaire(assessment=baseline).benefits[:3]]
     benefits = sorted(Benefit.objects.filter(pk__in=ids), key=lambda b: ids.index(b.pk))
@@ -272,13 +402,16 @@ def _seed() -> Site:
             "started": started,
             "submitted": submitted,
             "opt_out": "opt-out-token",
-            "closed": closed,
+            "closed": "closed-token",
             "keyboard": keyboard,
         },
         join_token="join-token",
         member_pk=member.pk,
         invitation_pk=Invitation.objects.filter(assessment=pulse, submitted=False).order_by("-pk").first().pk,
         action_pk=action.pk,
+        confirm_key=EmailConfirmationHMAC(address).key,
+        reset_key=f"{user_pk_to_url_str(owner)}-{default_token_generator.make_token(owner)}",
+        split_section=next(i for i, page in enumerate(questionnaire.paged().sections, 1) if page.part > 1),
     )
 
 
@@ -320,10 +453,13 @@ def _context(browser, seeded: Seeded, width: str, user: str | None, **overrides)
 
 
 def _open(page, seeded: Seeded, spec: Page) -> None:
-    response = page.goto(seeded.base + spec.url(seeded.site))
-    assert response.status == spec.status, (spec.name, response.status, page.url)
-    if spec.then is not None:
-        spec.then(page)
+    from django.test import override_settings
+
+    with override_settings(**spec.settings):
+        response = page.goto(seeded.base + spec.url(seeded.site))
+        assert response.status == spec.status, (spec.name, response.status, page.url)
+        if spec.then is not None:
+            spec.then(page)
 
 
 def _axe(page) -> list[dict]:
@@ -526,7 +662,7 @@ def test_logging_in_and_joining_need_no_memory_test(browser, seeded):
 
 
 def test_every_chart_has_a_text_alternative_and_a_table(browser, seeded):
-    """Each chart (an SVG with role img) is named, and its section holds a table with the figures."""
+    """Each chart (an SVG with role img) is named, and its section (or folded part) holds a table with the figures."""
     context = _context(browser, seeded, "desktop", "analyst")
     page = context.new_page()
     s = seeded.site
@@ -539,7 +675,7 @@ def test_every_chart_has_a_text_alternative_and_a_table(browser, seeded):
                 const tabled = svg => {
                     const figure = svg.closest('figure');
                     return hasTable(figure) || hasTable(figure && figure.nextElementSibling)
-                        || hasTable(svg.closest('section'));
+                        || hasTable(svg.closest('section, details.report-fold'));
                 };
                 return [...document.querySelectorAll('svg[role=img]')]
                     .filter(svg => !svg.getAttribute('aria-labelledby') || !tabled(svg))
