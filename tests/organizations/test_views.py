@@ -228,3 +228,10 @@ def test_only_owners_reach_the_settings(outsider, org):
     assert outsider.get(address).status_code == 404
     assert outsider.post(address, {"benchmark": "on"}).status_code == 404
     assert not Organization.objects.get(pk=org.pk).benchmark
+
+
+def test_the_admin_sets_the_benchmark(admin_client, org):
+    change = reverse("admin:organizations_organization_change", args=[org.pk])
+    assert "Take part in the benchmark" in admin_client.get(change).content.decode()
+    listing = admin_client.get(reverse("admin:organizations_organization_changelist") + "?benchmark__exact=1")
+    assert listing.status_code == 200 and "Acme" not in listing.content.decode()
