@@ -74,12 +74,7 @@ class BenchmarkForm(forms.Form):
     benchmark = forms.BooleanField(
         label="Take part in the benchmark across organizations",
         required=False,
-        help_text=(
-            "Shared: the released whole-assessment figures of your latest closed assessment, that is per benefit "
-            "the realization mean and the gap, and per cell the maturity score, exactly as your own report shows "
-            "them. Never answers, never segments, never comments, and never your organization's name. Leaving "
-            "takes effect at once: your figures leave the benchmark as soon as you save."
-        ),
+        help_text="Off unless an owner ticks it. Saving with the box unticked takes your figures out at once.",
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -56,3 +56,21 @@ def test_the_report_shows_where_the_organization_stands(live_server, page, phone
         assert horizontal_overflow(p) <= 0
         assert problems == []
         section.screenshot(path=str(screenshot_dir / f"benchmark-{name}.png"))
+
+
+def test_the_settings_page_says_what_is_shared(live_server, page, phone_page, screenshot_dir):
+    organization = OrganizationFactory(name="Acme", slug="acme")
+    user = UserFactory(username="owner")
+    MembershipFactory(user=user, organization=organization, role=Membership.Role.OWNER)
+    for p, name in ((page, "desktop"), (phone_page, "phone")):
+        problems = console_errors(p)
+        log_in(p, live_server.url, user.username)
+        p.goto(f"{live_server.url}/o/acme/manage/settings/")
+        assert p.get_by_role("link", name="Settings").is_visible()
+        assert horizontal_overflow(p) <= 0
+        p.screenshot(path=str(screenshot_dir / f"benchmark-settings-{name}.png"), full_page=True)
+        assert problems == []
+    page.get_by_label("Take part in the benchmark across organizations").check()
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("Acme takes part in the benchmark.").first.is_visible()
+    assert Organization.objects.get(pk=organization.pk).benchmark
