@@ -319,6 +319,14 @@ def env_positive_int(name: str, default: int) -> int:
 EMAIL_MAX_PER_REQUEST = env_positive_int("EMAIL_MAX_PER_REQUEST", 2000)
 EMAIL_MAX_PER_DAY = env_positive_int("EMAIL_MAX_PER_DAY", 5000)
 
+# The benchmark across organizations (contract section 16): a figure is published only when at least this many
+# organizations contribute to it; fewer than 5 would let a few organizations that compare notes tell one apart.
+BENCHMARK_MIN_ORGANIZATIONS = env_positive_int("BENCHMARK_MIN_ORGANIZATIONS", 10)
+if BENCHMARK_MIN_ORGANIZATIONS < 5:
+    raise ImproperlyConfigured(f"BENCHMARK_MIN_ORGANIZATIONS is {BENCHMARK_MIN_ORGANIZATIONS}; it must be at least 5.")
+# How long the pool may stay cached when nothing its key sees has changed (see reports/benchmark.py).
+BENCHMARK_CACHE_SECONDS = env_positive_int("BENCHMARK_CACHE_SECONDS", 600)
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Every handler redacts invitation tokens (common.log). Django's own "django"

@@ -68,3 +68,15 @@ class JoinAccountForm(SetPasswordMixin, forms.Form):
             user_model(**{user_model.USERNAME_FIELD: self.invitation.email}, email=self.invitation.email)
         )
         return super().clean()
+
+
+class BenchmarkForm(forms.Form):
+    benchmark = forms.BooleanField(
+        label="Take part in the benchmark across organizations",
+        required=False,
+        help_text="Off unless an owner ticks it. Saving with the box unticked takes your figures out at once.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = bare_helper("benchmark")

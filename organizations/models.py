@@ -17,6 +17,16 @@ class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[validate_plain_text])
     slug = models.SlugField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Off by default: only an owner's choice shares anything with other organizations (contract section 16).
+    benchmark = models.BooleanField(
+        "take part in the benchmark",
+        default=False,
+        help_text=(
+            "Shares the released whole-assessment figures of the latest closed assessment (per benefit the "
+            "realization mean and the gap, per cell the maturity score) with the benchmark across organizations, "
+            "which names no organization. Never answers, never segments, never comments. Leaving takes effect at once."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -360,3 +360,17 @@ def member_invitation_accept_new_account(
     user.save()
     membership, _ = _accept(invitation=invitation, user=user)
     return user, membership
+
+
+@transaction.atomic(durable=True)
+def organization_set_benchmark(*, organization: Organization, taking_part: bool) -> Organization:
+    """Join or leave the benchmark across organizations; leaving takes effect at once.
+
+    The benchmark's pool is cached by ``reports``, which drops it when this
+    row is saved, so the next report or ``benchmark_report`` already counts
+    the organization in or out.
+    """
+    organization.benchmark = taking_part
+    organization.full_clean(validate_unique=False, validate_constraints=False)
+    organization.save(update_fields=["benchmark"])
+    return organization

@@ -8,6 +8,7 @@ app_name = "organizations"
 
 manage_patterns = [
     path("members/", views.manage_members, name="members"),
+    path("settings/", views.manage_settings, name="settings"),
     path("members/<int:pk>/role/", views.manage_member_role, name="member_role"),
     path("members/<int:pk>/remove/", views.manage_member_remove, name="member_remove"),
     path(

@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.mail import site_url
-from organizations.forms import JoinAccountForm, MemberInviteForm, MembershipRoleForm, OrganizationForm
+from organizations.forms import BenchmarkForm, JoinAccountForm, MemberInviteForm, MembershipRoleForm, OrganizationForm
 from organizations.mail import ROLE_SENTENCES
 from organizations.models import MemberInvitation, Membership, Organization
 from organizations.selectors import (
@@ -41,6 +41,7 @@ from organizations.services import (
     membership_change_role,
     membership_remove,
     organization_create,
+    organization_set_benchmark,
 )
 
 LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner first."
@@ -307,3 +308,26 @@ def join_new_account(request: HttpRequest, token: str) -> HttpResponse:
     if user.get_username() != invitation.email:
         messages.info(request, f"Your username is {user.get_username()}: you log in with it.")
     return _joined(request, membership, "joined")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organization's settings: taking part in the benchmark across organizations (contract section 16)."""
+    organization = _managed_organization(request, org_slug)
+    # Not ``request.POST or None``: leaving posts an unchecked box, an empty form that is still a submission.
+    data = request.POST if request.method == "POST" else None
+    form = BenchmarkForm(data, initial={"benchmark": organization.benchmark})
+    if request.method == "POST" and form.is_valid():
+        taking_part = form.cleaned_data["benchmark"]
+        organization_set_benchmark(organization=organization, taking_part=taking_part)
+        if taking_part:
+            messages.success(request, f"{organization.name} takes part in the benchmark.")
+        else:
+            messages.success(
+                request, f"{organization.name} no longer takes part in the benchmark; its figures have left it."
+            )
+        return redirect("organizations:manage:settings", organization.slug)
+    status = 400 if request.method == "POST" else 200
+    context = {"organization": organization, "form": form}
+    return render(request, "organizations/manage/settings.html", context, status=status)

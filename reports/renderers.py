@@ -7,6 +7,7 @@ import io
 import json
 
 from reports import maturity as maturity_module
+from reports.benchmark import Benchmark, Figure
 from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
@@ -345,3 +346,29 @@ def render_segment_text(report: SegmentReport) -> str:
             )
             lines.append(f"{name:<46} {gaps}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+BENCHMARK_CSV_FIELDS = ["kind", "path", "concept", "scope", "figure", "organizations", "p25", "p50", "p75"]
+
+
+def render_benchmark_json(result: Benchmark) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_benchmark_csv(result: Benchmark) -> str:
+    """One row per published figure of the benchmark, benefits then cells, in taxonomy order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(BENCHMARK_CSV_FIELDS)
+
+    def row(kind: str, path: str, concept: str, scope: str, name: str, fig: Figure | None) -> None:
+        if fig is not None:
+            writer.writerow([kind, path, concept, scope, name, fig.organizations, fig.p25, fig.p50, fig.p75])
+
+    for b in result.benefits:
+        concept, scope = b.path.split("/")[:2]
+        row("benefit", b.path, concept, scope, "realization", b.realization)
+        row("benefit", b.path, concept, scope, "gap", b.gap)
+    for c in result.cells:
+        row("cell", "", c.concept, c.scope, "score", c.score)
+    return out.getvalue()

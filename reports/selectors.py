@@ -45,6 +45,7 @@ from reports.release import W
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
 if TYPE_CHECKING:
+    from reports.benchmark import ReportBenchmark
     from reports.trends import RoundComparison
 
 # Variance of a uniform answer over a 5-point scale: (5^2 - 1) / 12.
@@ -266,6 +267,9 @@ class GapReport:
     maturity: Maturity | None = None
     # Section 15: the comments released with the report (``reports.comments``); None when none may be.
     comments: ReportComments | None = None
+    # Section 16: beside each released benefit and maturity cell (``reports.benchmark``); None unless the
+    # organization takes part and the report shows figures.
+    benchmark: ReportBenchmark | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -304,7 +308,9 @@ class GapReport:
             "suppressed": self.suppressed,
             "reason": self.reason,
             "benefits": [
-                b.to_dict() if self.rounds is None else {**b.to_dict(), "trend": self.rounds.trend_dict(b.path)}
+                {**b.to_dict(), "benchmark": self._benefit_benchmark(b)}
+                if self.rounds is None
+                else {**b.to_dict(), "trend": self.rounds.trend_dict(b.path), "benchmark": self._benefit_benchmark(b)}
                 for b in self.benefits
             ],
             "cells": [c.to_dict() for c in self.cells],
@@ -325,9 +331,24 @@ class GapReport:
             else {"importance": self.centre_importance, "realization": self.centre_realization},
             **self._rounds_json(),
             "actions": [a.to_dict() for a in self.actions],
-            "maturity": None if self.maturity is None else self.maturity.to_dict(),
+            "maturity": self._maturity_json(),
             "comments": self.comments.to_json() if self.comments is not None else None,
+            "benchmark": None if self.benchmark is None else self.benchmark.to_dict(),
         }
+
+    def _benefit_benchmark(self, b: BenefitResult) -> dict | None:
+        """Section 16: null for a withheld benefit, where not published, and when the organization takes no part."""
+        return None if self.benchmark is None or b.withheld else self.benchmark.benefit_dict(b.path)
+
+    def _maturity_json(self) -> dict | None:
+        if self.maturity is None:
+            return None
+        result = self.maturity.to_dict()
+        for cell in result["cells"]:
+            cell["benchmark"] = (
+                None if self.benchmark is None else self.benchmark.cell_dict((cell["concept"], cell["scope"]))
+            )
+        return result
 
     def _rounds_json(self) -> dict:
         """``previous`` always; a ``trend`` in each benefit only when there is a previous round (section 8)."""
@@ -643,7 +664,16 @@ def gap_report(*, assessment: Assessment) -> GapReport:
         report = dataclasses.replace(report, maturity=report_maturity(report, assessment=assessment))
     # Section 15: 1 query more, none when the assessment asks for no comments or the report is suppressed.
     comments = report_comments(assessment=assessment, cells=report.cells, suppressed=report.suppressed)
-    return dataclasses.replace(report, comments=comments)
+    report = dataclasses.replace(report, comments=comments)
+    # Section 16: only for an organization that takes part; 2 queries when the pool is cached (reports.benchmark).
+    if assessment.organization.benchmark and not report.suppressed:
+        from reports.benchmark import benchmark_pool, report_benchmark
+
+        pool = benchmark_pool()
+        report = dataclasses.replace(
+            report, benchmark=report_benchmark(report, organization_id=assessment.organization_id, pool=pool)
+        )
+    return report
 
 
 def report_maturity(report: GapReport, *, assessment: Assessment) -> Maturity:

@@ -21,6 +21,7 @@ from assessments.selectors import assessment_maturity_targets, assessment_segmen
 from assessments.services import maturity_targets_set
 from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
+from reports.benchmark import benchmark_page
 from reports.charts import report_page
 from reports.forms import TargetsForm, field_name
 from reports.maturity import sentence_case
@@ -65,6 +66,7 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
         context["withheld"] = withheld_sentence(report)
     else:
         context["page"] = report_page(report)
+        context["benchmark"] = benchmark_page(report, taking_part=assessment.organization.benchmark)
     key = request.GET.get("segment")
     if key:
         chosen = next((s for s in segments if s.key == key), None)

@@ -120,6 +120,7 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "responses:manage:invitation_send_again": ({**ORG, "pk": "INVITATION"}, POST_ONLY),
     "organizations:new": ({}, LOGIN_THEN_200),
     "organizations:manage:members": ({"org_slug": "acme"}, MANAGE),
+    "organizations:manage:settings": ({"org_slug": "acme"}, MANAGE),
     "organizations:manage:member_role": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, POST_ONLY),
     "organizations:manage:member_remove": ({"org_slug": "acme", "pk": "MEMBERSHIP"}, MANAGE),
     "organizations:manage:member_invitation_resend": ({"org_slug": "acme", "pk": "MEMBER_INVITATION"}, POST_ONLY),

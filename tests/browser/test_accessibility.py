@@ -214,6 +214,7 @@ PAGES: list[Page] = [
     ),
     Page("overview", lambda s: _manage(s), "owner"),
     Page("members", lambda s: _manage(s, "members/"), "owner"),
+    Page("settings", lambda s: _manage(s, "settings/"), "owner"),
     Page("member-remove", lambda s: _manage(s, f"members/{s.member_pk}/remove/"), "owner"),
     Page("assessment-new", lambda s: _manage(s, "assessments/new/"), "owner"),
     Page("assessment-edit", lambda s: _manage(s, f"assessments/{s.pulse}/edit/"), "owner"),

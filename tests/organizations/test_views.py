@@ -201,3 +201,37 @@ def test_a_taken_name_is_refused_with_a_message_and_creates_nothing(client):
 def test_the_index_offers_a_new_organization(client):
     client.force_login(UserFactory())
     assert reverse("organizations:new") in client.get(reverse("assessments:index")).content.decode()
+
+
+# --- Settings: the benchmark across organizations (contract section 16) ---
+
+
+def test_the_settings_page_says_what_the_benchmark_shares(manager, org):
+    html = manager.get(reverse("organizations:manage:settings", args=["acme"])).content.decode()
+    assert "does not take part in the benchmark" in html
+    for words in ("latest closed assessment", "Never shared:", "answers, segments, comments", "takes effect at once"):
+        assert words in html
+    assert not Organization.objects.get(pk=org.pk).benchmark
+
+
+def test_an_owner_joins_and_leaves_the_benchmark(manager, org):
+    address = reverse("organizations:manage:settings", args=["acme"])
+    response = manager.post(address, {"benchmark": "on"})
+    assert response.status_code == 302 and Organization.objects.get(pk=org.pk).benchmark
+    assert "Acme takes part in the benchmark." in manager.get(address).content.decode()
+    manager.post(address, {})
+    assert not Organization.objects.get(pk=org.pk).benchmark
+
+
+def test_only_owners_reach_the_settings(outsider, org):
+    address = reverse("organizations:manage:settings", args=["acme"])
+    assert outsider.get(address).status_code == 404
+    assert outsider.post(address, {"benchmark": "on"}).status_code == 404
+    assert not Organization.objects.get(pk=org.pk).benchmark
+
+
+def test_the_admin_sets_the_benchmark(admin_client, org):
+    change = reverse("admin:organizations_organization_change", args=[org.pk])
+    assert "Take part in the benchmark" in admin_client.get(change).content.decode()
+    listing = admin_client.get(reverse("admin:organizations_organization_changelist") + "?benchmark__exact=1")
+    assert listing.status_code == 200 and "Acme" not in listing.content.decode()

@@ -99,6 +99,7 @@ def test_a_benefit_with_fewer_than_k_raters_is_withheld_on_every_output(taxonomy
         "paired": {"n": None, "mean": None, "ci95": None},
         "evidence": None,
         "contested": None,
+        "benchmark": None,  # section 16: a withheld benefit is compared with nothing
     }
     row = next(r for r in csv.DictReader(io.StringIO(render_csv(report))) if r["path"] == FEEDBACK)
     assert row["withheld"] == "true" and row["importance_mean"] == row["importance_n"] == row["gap"] == ""
