@@ -121,9 +121,9 @@ def test_an_error_that_is_not_an_outage_still_stops_the_worker(monkeypatch, tmp_
 )
 def test_a_real_postgresql_restart_under_a_running_worker_loses_and_repeats_nothing(
     tmp_path,
-    survey,
+    survey,  # noqa: F811
     smtp,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     """PostgreSQL stopped for 15 s under a running worker: it goes on within a minute of the return, each sent once."""
     from django_tasks_db.management.commands.db_worker import Worker
