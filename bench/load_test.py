@@ -9,7 +9,7 @@ For each database it:
 2. starts gunicorn (>= 2 workers) on 127.0.0.1 only, with production
    settings (debug off, HTTPS as if behind a TLS-terminating proxy);
 3. releases N respondents at the same moment, one thread each: open the
-   invitation, start, save all six sections (every question answered), review,
+   invitation, start, save every page (every question answered), review,
    submit. Every fifth respondent does what two browser tabs would: starts
    twice at once and submits twice at once. Meanwhile an analyst, logged in
    through the login page, reads the gap report in a loop;
@@ -250,7 +250,9 @@ class Respondent:
     error: str = ""
 
 
-def respond(r: Respondent, port: int, results: list[Result], two_tabs: bool, start_gate: threading.Barrier) -> None:
+def respond(
+    r: Respondent, port: int, results: list[Result], two_tabs: bool, start_gate: threading.Barrier, pages: int
+) -> None:
     """Open the invitation, start, save every section answering everything, submit."""
     rng = random.Random(r.index)
     b = Browser(port, results)
@@ -286,8 +288,8 @@ def respond(r: Respondent, port: int, results: list[Result], two_tabs: bool, sta
                 raise Unexpected("more sections than any questionnaire has: the form loops")
         if "/review/" not in location:
             raise Unexpected(f"after the sections, expected the review page, got {location!r}")
-        if sections != 6:
-            raise Unexpected(f"saved {sections} sections, expected 6")
+        if sections != pages:
+            raise Unexpected(f"saved {sections} sections, expected {pages}")
         _, html, _, _ = b.step("review", "review GET", "GET", location)
         form = next(f for f in post_forms(html) if any(n == "action" for n, _ in f["buttons"]))
         data = {**form["hidden"], "csrfmiddlewaretoken": b.csrf(), "action": "submit"}
@@ -339,6 +341,7 @@ import json, sys
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from organizations.models import Membership
+from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
 from responses.services import invitations_create
@@ -349,7 +352,9 @@ user = get_user_model().objects.create_user("load-analyst", password={password!r
 Membership.objects.create(user=user, organization=org, role=Membership.Role.ANALYST)
 report = reverse("reports:report", kwargs={{"org_slug": org.slug, "assessment_slug": assessment.slug}})
 paths = [reverse("responses:invitation:start", kwargs={{"token": t}}) for t in tokens]
-print(json.dumps({{"tokens": tokens, "paths": paths, "report": report}}))
+# The respondent sees the questionnaire page by page; long sections are split (Questionnaire.paged).
+pages = len(assessment_questionnaire(assessment=assessment).paged().sections)
+print(json.dumps({{"tokens": tokens, "paths": paths, "report": report, "pages": pages}}))
 """
 
 # Submitted responses are anonymous: nothing leads from an invitation to its response. So the check is
@@ -702,7 +707,8 @@ def run(label: str, database_url: str, respondents: int, workers: int, faults: F
         background = [reader]
         if faults:
             database = urlsplit(database_url).path.lstrip("/")
-            fault_args = (fault_log, results, respondents * 6, busy_dir, proc.pid, faults.cluster, database)
+            saves = respondents * prepared["pages"]
+            fault_args = (fault_log, results, saves, busy_dir, proc.pid, faults.cluster, database)
             background += [
                 threading.Thread(target=inject_faults, args=(*fault_args, faults.outage_seconds, stop), daemon=True),
                 threading.Thread(target=probe_health, args=(port, fault_log, stop), daemon=True),
@@ -713,7 +719,7 @@ def run(label: str, database_url: str, respondents: int, workers: int, faults: F
             thread.start()
         with ThreadPoolExecutor(respondents) as pool:
             for person in people:
-                pool.submit(respond, person, port, results, person.index % 5 == 0, gate)
+                pool.submit(respond, person, port, results, person.index % 5 == 0, gate, prepared["pages"])
         stop.set()
         for thread in background:
             thread.join(timeout=150)
