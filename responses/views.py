@@ -24,13 +24,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.access import assessment_for
 from assessments.length import length_estimate, minutes_for, round_half_up
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_for_user, assessment_questionnaire, assessment_segments
-from assessments.views import _assessment_or_404
 from common.tokens import hash_token
+from organizations.access import organization_for
 from organizations.selectors import MANAGE_ACCESS, organization_members
-from organizations.views import _managed_organization
 from responses.assignment import response_questionnaire
 from responses.exports import invitation_link, invitation_rows, invitations_csv_response
 from responses.forms import (
@@ -480,7 +480,7 @@ INVITATIONS_PER_PAGE = 50
 @require_http_methods(["GET"])
 def manage_overview(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The organization's assessments with invitation counts, and its members; a fixed number of queries."""
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     return render(
         request,
         "responses/manage/overview.html",
@@ -521,7 +521,7 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
     POST (no redirect: there would be nothing to show after it). Its "Download
     CSV" button sends the same tokens back to :func:`manage_invitations_csv`.
     """
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     if request.method == "POST":
         form = InvitationsCreateForm(request.POST, assessment=assessment)
         if not form.is_valid():
@@ -564,7 +564,7 @@ def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug:
     Every token must open an invitation of this assessment, so the endpoint
     writes nothing and echoes nothing that is not already the owner's.
     """
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     form = InvitationLinksForm(request.POST)
     if form.is_valid():
         tokens = form.cleaned_data["tokens"]
@@ -583,7 +583,7 @@ def _invitation_name(invitation: Invitation) -> str:
 @require_http_methods(["GET", "POST"])
 def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
     """GET asks to confirm; POST revokes: the link opens nothing from then on."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
     if request.method == "POST":
         if invitation_revoke(invitation=invitation):
