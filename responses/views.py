@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,13 +25,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.access import assessment_for
-from assessments.length import length_estimate, minutes_for, round_half_up
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_for_user, assessment_questionnaire, assessment_segments
 from common.tokens import hash_token
 from organizations.access import organization_for
 from organizations.selectors import MANAGE_ACCESS, organization_members
-from responses.assignment import response_questionnaire
+from responses.assignment import respondent_length, response_questionnaire
 from responses.exports import invitation_link, invitation_rows, invitations_csv_response
 from responses.forms import (
     InvitationLinksForm,
@@ -72,6 +71,7 @@ from responses.services import (
     response_withdraw,
 )
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
+from taxonomy.selectors import Questionnaire
 
 STALE_MESSAGE = (
     "Your answers were changed in another window or tab after this page was opened, so nothing from this page "
@@ -193,44 +193,24 @@ def respondent_view(*, answering: bool = True, started: bool = True) -> Callable
     return decorator
 
 
-def _questionnaire(entry: Entry):
-    """What this respondent is asked, page by page: the assessment's questionnaire, or the part assigned to them.
+def _questionnaire(entry: Entry, full: Questionnaire | None = None) -> Questionnaire:
+    """What this respondent is asked, page by page: the assessment's questionnaire (``full``), or their part of it.
 
     A section longer than a page holds is shown in parts (``Questionnaire.paged``);
     the pages are the "sections" of every respondent step.
     """
-    return response_questionnaire(
-        response=entry.response, questionnaire=assessment_questionnaire(assessment=entry.assessment)
-    ).paged()
+    if full is None:
+        full = assessment_questionnaire(assessment=entry.assessment)
+    return response_questionnaire(response=entry.response, questionnaire=full).paged()
 
 
-def _intro_length(entry: Entry, questionnaire) -> dict:
-    """The intro's numbers: the response's own once started, else what its audience and the assessment imply."""
-    if entry.response is not None:
-        total = questionnaire.question_count
-        return {
-            "question_count": total,
-            "benefit_count": len(questionnaire.benefits),
-            "section_count": len(questionnaire.sections),
-            "minutes": minutes_for(total),
-            "approximate": False,
-        }
+def _intro_length(entry: Entry, full: Questionnaire) -> dict:
+    """The intro's numbers, from the assessment's ``full`` questionnaire: the same as the e-mails say."""
     audience = entry.invitation.audience if entry.invitation is not None else Audience.BOTH
-    scopes = Audience(audience).scopes
-    seen = questionnaire.only({b.id for b in questionnaire.top_level(scopes=scopes)}) if scopes else questionnaire
-    pages = len(seen.paged().sections)
-    m = entry.assessment.benefits_per_respondent
-    asked = length_estimate(questionnaire=seen, assessment=None, benefits_per_respondent=m).asked(audience)
-    top_level = len(seen.top_level())
-    # Until its benefits are drawn, a shortened survey's exact length is not known: about this long.
-    approximate = m is not None and asked.benefits < top_level
-    return {
-        "question_count": asked.questions,
-        "benefit_count": round_half_up(len(seen.benefits) * asked.benefits / top_level) if top_level else 0,
-        "section_count": pages,
-        "minutes": asked.minutes,
-        "approximate": approximate,
-    }
+    length = respondent_length(
+        assessment=entry.assessment, response=entry.response, audience=audience, questionnaire=full
+    )
+    return asdict(length)
 
 
 def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
@@ -269,7 +249,8 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             entry.submitted = True
             return _refusal(request, entry)
         return redirect(entry.resume_url(len(_questionnaire(entry).sections)))
-    questionnaire = _questionnaire(entry)
+    full = assessment_questionnaire(assessment=entry.assessment)
+    questionnaire = _questionnaire(entry, full)
     if entry.response is not None and "about" not in request.GET:
         return redirect(entry.resume_url(len(questionnaire.sections)))
     return render(
@@ -279,7 +260,7 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             "entry": entry,
             "assessment": entry.assessment,
             "concepts": _concepts(questionnaire),
-            **_intro_length(entry, questionnaire),
+            **_intro_length(entry, full),
             "scales": list(SCALES.values()),
             "dont_know": DONT_KNOW_LABEL,
             "segments_form": segments_form if segments and entry.response is None else None,
