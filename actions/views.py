@@ -17,13 +17,10 @@ from actions.selectors import actions_by_status, cell_plans, organization_action
 from actions.services import action_create, action_delete, action_set_status, action_update
 from assessments.models import Assessment
 from common.roadmap import roadmap_maturity
+from organizations.access import organization_for
 from organizations.models import Organization
-from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, Access, organizations_for_user
+from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from taxonomy.models import Benefit
-
-
-def _organization(request: HttpRequest, org_slug: str, access: Access) -> Organization:
-    return get_object_or_404(organizations_for_user(user=request.user, access=access), slug=org_slug)
 
 
 def _can_manage(request: HttpRequest, organization: Organization) -> bool:
@@ -37,7 +34,7 @@ def _list_url(organization: Organization) -> str:
 @login_required
 def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The actions grouped by status; ``?benefit=PATH`` and ``?round=SLUG`` narrow them."""
-    organization = _organization(request, org_slug, REPORT_ACCESS)
+    organization = organization_for(request.user, org_slug, access=REPORT_ACCESS)
     actions = organization_actions(organization=organization)
     benefit_path, round_slug = request.GET.get("benefit", ""), request.GET.get("round", "")
     if benefit_path:
@@ -65,7 +62,7 @@ def action_roadmap(request: HttpRequest, org_slug: str) -> HttpResponse:
 
     ``?round=SLUG`` chooses the round whose levels are shown (default: the latest with results).
     """
-    organization = _organization(request, org_slug, REPORT_ACCESS)
+    organization = organization_for(request.user, org_slug, access=REPORT_ACCESS)
     actions = list(organization_actions(organization=organization))
     maturity = roadmap_maturity(organization, request.GET.get("round") or None)
     context = {
@@ -82,7 +79,7 @@ def action_roadmap(request: HttpRequest, org_slug: str) -> HttpResponse:
 @never_cache
 def action_csv(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The same bytes as ``manage.py export_actions --organization ORG``."""
-    organization = _organization(request, org_slug, REPORT_ACCESS)
+    organization = organization_for(request.user, org_slug, access=REPORT_ACCESS)
     body = render_actions_csv(organization_actions(organization=organization))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{organization.slug}-actions.csv"'
@@ -103,7 +100,7 @@ def _practices(benefit: Benefit | None) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def action_create_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Plan an action; ``?from=SLUG&benefit=PATH`` (the report's link) chooses the round and the benefit."""
-    organization = _organization(request, org_slug, MANAGE_ACCESS)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     if request.method == "POST":
         form = ActionForm(request.POST, organization=organization)
         if form.is_valid():
@@ -139,7 +136,7 @@ def _action(organization: Organization, pk: int) -> Action:
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    organization = _organization(request, org_slug, MANAGE_ACCESS)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     action = _action(organization, pk)
     if request.method == "POST":
         form = ActionForm(request.POST, organization=organization)
@@ -159,7 +156,7 @@ def action_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def action_status(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    organization = _organization(request, org_slug, MANAGE_ACCESS)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     action = _action(organization, pk)
     status = request.POST.get("status", "")
     if status not in ActionStatus.values:
@@ -174,7 +171,7 @@ def action_status(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_delete_view(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
-    organization = _organization(request, org_slug, MANAGE_ACCESS)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     action = _action(organization, pk)
     if request.method == "POST":
         action_delete(action=action)

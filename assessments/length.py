@@ -156,6 +156,42 @@ def scope_sizes(questionnaire: Questionnaire) -> dict[str, ScopeSize]:
     return sizes
 
 
+@dataclass(frozen=True)
+class SurveyLength:
+    """How long the survey is for one respondent, as the intro page and every e-mail to them say it."""
+
+    question_count: int
+    benefit_count: int  # rated benefits, sub-benefits included
+    section_count: int  # pages
+    minutes: int
+    approximate: bool  # until its benefits are drawn, a shortened survey's exact length is not known
+
+
+def survey_length(
+    *, questionnaire: Questionnaire, audience: str = Audience.BOTH, benefits_per_respondent: int | None = None
+) -> SurveyLength:
+    """How long the survey is for one respondent: the one answer the intro page and the e-mails give.
+
+    Before they start, ``questionnaire`` is the assessment's, and their
+    ``audience`` and the assessment's ``benefits_per_respondent`` say about
+    how much of it they will be asked. Once started, it is their response's
+    own questionnaire, asked in full: give neither, and the count is exact.
+    No query.
+    """
+    scopes = Audience(audience).scopes
+    seen = questionnaire.only({b.id for b in questionnaire.top_level(scopes=scopes)}) if scopes else questionnaire
+    m = benefits_per_respondent
+    asked = length_estimate(questionnaire=seen, assessment=None, benefits_per_respondent=m).asked(audience)
+    top_level = len(seen.top_level())
+    return SurveyLength(
+        question_count=asked.questions,
+        benefit_count=round_half_up(len(seen.benefits) * asked.benefits / top_level) if top_level else 0,
+        section_count=len(seen.paged().sections),
+        minutes=asked.minutes,
+        approximate=m is not None and asked.benefits < top_level,
+    )
+
+
 def length_estimate(
     *, questionnaire: Questionnaire, assessment: Assessment | None, benefits_per_respondent: int | None
 ) -> LengthEstimate:

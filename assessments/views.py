@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.access import assessment_for
 from assessments.forms import AssessmentForm, NextRoundForm, SegmentForm
 from assessments.length import length_estimate
 from assessments.models import Assessment, Segment
 from assessments.selectors import (
-    assessment_for_user,
     assessment_questionnaire,
     assessment_segments,
     assessments_for_user,
@@ -28,19 +28,10 @@ from assessments.services import (
     segment_create,
     segment_delete,
 )
+from organizations.access import organization_for
 from organizations.models import Organization
-from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, Access, organizations_for_user
-from organizations.views import _managed_organization
+from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from taxonomy.selectors import live_questionnaire
-
-
-def _assessment_or_404(request: HttpRequest, org_slug: str, assessment_slug: str, access: Access) -> Assessment:
-    assessment = assessment_for_user(
-        user=request.user, org_slug=org_slug, assessment_slug=assessment_slug, access=access
-    )
-    if assessment is None:
-        raise Http404("No such assessment.")
-    return assessment
 
 
 @login_required
@@ -66,7 +57,7 @@ def _assessment_form_page(request, organization, form, assessment=None, status=2
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_assessment_create(request: HttpRequest, org_slug: str) -> HttpResponse:
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     form = AssessmentForm(request.POST if request.method == "POST" else None, organization=organization)
     if request.method == "POST":
         if form.is_valid():
@@ -84,7 +75,7 @@ def manage_assessment_create(request: HttpRequest, org_slug: str) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_assessment_edit(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     organization = assessment.organization
     was_open = assessment.status != Assessment.Status.CLOSED
     form = AssessmentForm(
@@ -144,7 +135,7 @@ def _close_confirmation_page(request: HttpRequest, assessment: Assessment, *, fr
 @require_http_methods(["GET", "POST"])
 def manage_assessment_close(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """GET says what closing means; POST closes the assessment now."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     if request.method == "GET":
         if assessment.status == Assessment.Status.CLOSED:
             messages.info(request, f"“{assessment.title}” is closed already.")
@@ -183,7 +174,7 @@ def _segments_page(request, assessment, form, status=200) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage_segments(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """The assessment's segments; POST adds one (refused once the assessment has answers)."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     if request.method == "POST":
         form = SegmentForm(request.POST)
         if form.is_valid():
@@ -207,7 +198,7 @@ def manage_segments(request: HttpRequest, org_slug: str, assessment_slug: str) -
 @require_POST
 @login_required
 def manage_segment_delete(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     segment = get_object_or_404(Segment, assessment=assessment, pk=pk)
     try:
         segment_delete(segment=segment)
@@ -222,7 +213,7 @@ def manage_segment_delete(request: HttpRequest, org_slug: str, assessment_slug: 
 @require_http_methods(["GET", "POST"])
 def manage_assessment_next_round(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """Ask for the next round's title (one is proposed), then create it as a draft with the same settings."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     organization = assessment.organization
     if request.method == "POST":
         form = NextRoundForm(request.POST)

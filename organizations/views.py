@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.mail import site_url
+from organizations.access import organization_for
 from organizations.forms import BenchmarkForm, JoinAccountForm, MemberInviteForm, MembershipRoleForm, OrganizationForm
 from organizations.mail import ROLE_SENTENCES
 from organizations.models import MemberInvitation, Membership, Organization
@@ -45,10 +46,6 @@ from organizations.services import (
 )
 
 LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner first."
-
-
-def _managed_organization(request: HttpRequest, org_slug: str) -> Organization:
-    return get_object_or_404(organizations_for_user(user=request.user, access=MANAGE_ACCESS), slug=org_slug)
 
 
 def _members_url(organization: Organization) -> str:
@@ -103,7 +100,7 @@ def manage_members(request: HttpRequest, org_slug: str) -> HttpResponse:
     account here: the e-mail goes either way, and its holder logs in or
     creates one.
     """
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     if request.method == "POST":
         form = MemberInviteForm(request.POST)
         if form.is_valid():
@@ -132,7 +129,7 @@ def manage_members(request: HttpRequest, org_slug: str) -> HttpResponse:
 @login_required
 def manage_member_invitation_resend(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """E-mail a waiting invitation again with a new link; the earlier link stops working."""
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
     try:
         resent = member_invitation_resend(invitation=invitation, base_url=site_url(request))
@@ -150,7 +147,7 @@ def manage_member_invitation_resend(request: HttpRequest, org_slug: str, pk: int
 @login_required
 def manage_member_invitation_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Withdraw a waiting invitation: its link stops working."""
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
     if member_invitation_revoke(invitation=invitation):
         messages.success(request, f"The invitation to {invitation.email} is revoked: its link no longer works.")
@@ -163,7 +160,7 @@ def manage_member_invitation_revoke(request: HttpRequest, org_slug: str, pk: int
 @login_required
 def manage_member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Change a member's role; the organization's last owner keeps theirs."""
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organization=organization)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
@@ -182,7 +179,7 @@ def manage_member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def manage_member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """GET asks to confirm; POST removes the member (their responses stay). The last owner stays."""
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organization=organization)
     if request.method == "POST":
         try:
@@ -314,7 +311,7 @@ def join_new_account(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The organization's settings: taking part in the benchmark across organizations (contract section 16)."""
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     # Not ``request.POST or None``: leaving posts an unchecked box, an empty form that is still a submission.
     data = request.POST if request.method == "POST" else None
     form = BenchmarkForm(data, initial={"benchmark": organization.benchmark})

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from assessments.views import _assessment_or_404
+from assessments.access import assessment_for
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS
 from reports.comments import render_comments_csv
 from reports.selectors import gap_report
@@ -29,7 +29,7 @@ from responses.services import comment_hide
 @never_cache
 def comments_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """``section,text`` of the shown comments, the same bytes as ``manage.py export_comments``."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=REPORT_ACCESS)
     body = render_comments_csv(gap_report(assessment=assessment).comments)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     filename = f"{assessment.organization.slug}-{assessment.slug}-comments.csv"
@@ -51,7 +51,7 @@ class CommentHideForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def manage_comments(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """The shown comments, each with a form to hide it; POST hides one, with its reason."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     report = gap_report(assessment=assessment)
     comments = report.comments
     status = 200

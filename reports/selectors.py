@@ -362,7 +362,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return sum(defined) / len(defined) if defined else None
 
 
-def _moments(n: int, total: int, squares: int) -> tuple[float | None, float | None]:
+def moments(n: int, total: int, squares: int) -> tuple[float | None, float | None]:
     """Mean and sample variance from integer sums, exactly until the last division.
 
     ``n * sum(x^2) - sum(x)^2`` is an integer, so the variance carries no
@@ -376,13 +376,13 @@ def _moments(n: int, total: int, squares: int) -> tuple[float | None, float | No
     return mean, max(0.0, (n * squares - total * total) / (n * (n - 1)))
 
 
-def _stats(counts: list[int]) -> Stats:
+def tally_stats(counts: list[int]) -> Stats:
     """``counts[v]`` is how many answered ``v``."""
     n = total = squares = 0
     for v in SCALE_VALUES:
         c = counts[v]
         n, total, squares = n + c, total + v * c, squares + v * v * c
-    mean, variance = _moments(n, total, squares)
+    mean, variance = moments(n, total, squares)
     return Stats(
         mean=mean,
         n=n,
@@ -393,7 +393,7 @@ def _stats(counts: list[int]) -> Stats:
 
 
 def _paired(n: int, total: int, squares: int) -> Paired:
-    mean, variance = _moments(n, total, squares)
+    mean, variance = moments(n, total, squares)
     if variance is None:
         return Paired(n=n, mean=mean, sd=None, ci95=None)
     sd = math.sqrt(variance)
@@ -516,7 +516,7 @@ def figures_from_tallies(
             partial.append((node, None, None, None, None))
             continue
         tally = tallies.get(node.id, empty)
-        importance, realization = _stats(tally.importance), _stats(tally.realization)
+        importance, realization = tally_stats(tally.importance), tally_stats(tally.realization)
         gap = (
             importance.mean - realization.mean if importance.mean is not None and realization.mean is not None else None
         )
@@ -601,7 +601,7 @@ def figures_from_tallies(
     )
 
 
-def _withheld(assessment: Assessment, facts: SubmittedFacts, reason: str) -> GapReport:
+def withheld_report(assessment: Assessment, facts: SubmittedFacts, reason: str) -> GapReport:
     """The report with participation only: no figure computed from any answer."""
     return GapReport(
         organization=assessment.organization.name,
@@ -646,7 +646,7 @@ def gap_report(*, assessment: Assessment) -> GapReport:
 
         report = gap_report_with_previous(assessment=assessment, facts=facts, reason=reason)
     elif reason is not None:
-        report = _withheld(assessment, facts, reason)
+        report = withheld_report(assessment, facts, reason)
     else:
         from reports.gate import released_figures
 

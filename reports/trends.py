@@ -47,11 +47,11 @@ from reports.selectors import (
     GapReport,
     Stats,
     Tally,
-    _moments,
-    _stats,
-    _withheld,
+    moments,
     report_from_figures,
     suppression_reason,
+    tally_stats,
+    withheld_report,
 )
 from taxonomy.models import Benefit
 from taxonomy.scales import Dimension
@@ -151,8 +151,8 @@ def _mean_of(counts: list[int]) -> float | None:
 
 def paired_change(now: PairedSums, before: PairedSums) -> tuple[float | None, tuple[float, float] | None, float | None]:
     """``change``, ``ci95`` and ``df`` of section 8: Welch's interval for the difference of two paired means."""
-    mean_now, var_now = _moments(now.n, now.total, now.squares)
-    mean_before, var_before = _moments(before.n, before.total, before.squares)
+    mean_now, var_now = moments(now.n, now.total, now.squares)
+    mean_before, var_before = moments(before.n, before.total, before.squares)
     if mean_now is None or mean_before is None:
         return None, None, None
     change = mean_now - mean_before
@@ -373,7 +373,7 @@ def round_benefits(tallies: dict[int, Tally], cells: dict[int, tuple[str, str]],
     for benefit_id, tally in tallies.items():
         if benefit_id not in cells:
             continue
-        importance, realization = _stats(tally.importance), _stats(tally.realization)
+        importance, realization = tally_stats(tally.importance), tally_stats(tally.realization)
         withheld = any(0 < s.n < k for s in (importance, realization))
         result.append(RoundBenefit(*cells[benefit_id], realization=realization, withheld=withheld))
     return result
@@ -425,7 +425,7 @@ def gap_report_with_previous(*, assessment: Assessment, facts: SubmittedFacts, r
     # ``earlier`` is empty only when the previous round was deleted since ``assessment`` was read.
     previous = rounds[-1] if rounds else Round(assessment.previous_id, "", 0, "below-minimum")
     if reason is not None:
-        report = _withheld(assessment, facts, reason)
+        report = withheld_report(assessment, facts, reason)
         return dataclasses.replace(report, rounds=RoundComparison(previous, tuple(chain), None, ()))
 
     by_id = {a.pk: a for a in [*earlier, assessment]}

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from assessments.access import assessment_for
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_segments
 from assessments.services import maturity_targets_set
-from assessments.views import _assessment_or_404
 from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
 from reports.benchmark import benchmark_page
 from reports.charts import report_page
@@ -47,7 +47,7 @@ from taxonomy.models import Concept, Scope
 @login_required
 @never_cache
 def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=REPORT_ACCESS)
     report = gap_report(assessment=assessment)
     segments = assessment_segments(assessment=assessment)
     # Owners plan actions from the report's findings; analysts read them.
@@ -92,7 +92,7 @@ def _segment(assessment: Assessment, request: HttpRequest):
 
 
 def _download(request, org_slug: str, assessment_slug: str, renderers, extension: str, content_type: str):
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=REPORT_ACCESS)
     whole, by_segment = renderers
     segment = _segment(assessment, request)
     # The same bytes as ``manage.py gap_report --format <extension> [--segment KEY]``.
@@ -125,7 +125,7 @@ def report_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> Htt
 @never_cache
 def report_pdf(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """The report for paper, with the same access and release rule as the page (``reports.pdf``)."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, REPORT_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=REPORT_ACCESS)
     segment = _segment(assessment, request)
     response = HttpResponse(render_pdf(assessment=assessment, segment=segment), content_type="application/pdf")
     suffix = f"-by-{segment.key}" if segment else ""
@@ -146,7 +146,7 @@ def _target_cells() -> list[tuple[str, str, str]]:
 @require_http_methods(["GET", "POST"])
 def targets(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """The owners' form of an assessment's maturity targets, with each cell's level now beside it."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     cells = _target_cells()
     if request.method == "POST":
         form = TargetsForm(request.POST, cells=cells)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
+from assessments.length import SurveyLength, survey_length
 from assessments.models import Assessment, Audience
 from assessments.selectors import assessment_questionnaire
 from responses.models import AssignmentCount, Response
@@ -90,3 +91,19 @@ def response_questionnaire(*, response: Response | None, questionnaire: Question
     if response is None or response.assigned_benefits is None:
         return questionnaire
     return questionnaire.only(set(response.assigned_benefits))
+
+
+def respondent_length(
+    *, assessment: Assessment, response: Response | None, audience: str, questionnaire: Questionnaire
+) -> SurveyLength:
+    """How long the survey is for one respondent: what their intro page and every e-mail to them say.
+
+    ``questionnaire`` is the assessment's. A started response asks its own
+    benefits, counted exactly; before it starts, the respondent's ``audience``
+    and the assessment's ``benefits_per_respondent`` say about how much.
+    """
+    if response is not None:
+        return survey_length(questionnaire=response_questionnaire(response=response, questionnaire=questionnaire))
+    return survey_length(
+        questionnaire=questionnaire, audience=audience, benefits_per_respondent=assessment.benefits_per_respondent
+    )

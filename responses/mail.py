@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,7 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, Segment
+from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_questionnaire, assessment_segments, segment_option_ids
 from assessments.services import assessment_get_or_create
 from common.db import retry_while_database_down
@@ -42,12 +41,14 @@ from common.tasks import STALE_TASK, requeue_unsent
 from common.tokens import hash_token, new_token
 from common.validators import email_normalize, validate_message_text, validate_subject
 from organizations.services import email_quota_take, organization_get_or_create
+from responses.assignment import respondent_length
 from responses.models import (
     Invitation,
     InvitationEmail,
     InvitationOptOutToken,
     InvitationSegmentValue,
     InvitationToken,
+    Response,
 )
 from responses.services import is_closed, refuse_closed
 
@@ -58,7 +59,6 @@ DEFAULT_MIN_DAYS = 3
 MAX_MIN_DAYS = 30
 # More e-mails than this are handed to the worker in one task, which queues each: a request stays short.
 ENQUEUE_IN_REQUEST = 50
-SECONDS_PER_QUESTION = 6
 
 
 # --- The address file (CSV) and the pasted list ---
@@ -164,9 +164,21 @@ def default_subject(assessment: Assessment) -> str:
     return f"Your views on {assessment.organization.name}'s use of social tools: {assessment.title}"
 
 
-def estimated_minutes(assessment: Assessment) -> int:
+def email_minutes(*, assessment: Assessment, invitation: Invitation | None = None) -> int:
+    """About how many minutes the survey takes the e-mail's recipient: what their intro page says.
+
+    Without ``invitation`` (the owner's preview), what a respondent of both scopes is told.
+    """
+    response = None
+    audience = Audience.BOTH
+    if invitation is not None:
+        audience = invitation.audience
+        # A draft is linked to its invitation until it is submitted; a submitted one gets no e-mail.
+        response = Response.objects.filter(invitation=invitation).only("assigned_benefits").first()
     questionnaire = assessment_questionnaire(assessment=assessment)
-    return max(1, math.ceil(questionnaire.question_count * SECONDS_PER_QUESTION / 60))
+    return respondent_length(
+        assessment=assessment, response=response, audience=audience, questionnaire=questionnaire
+    ).minutes
 
 
 def closing_sentence(assessment: Assessment) -> str:
@@ -208,7 +220,7 @@ def email_render(*, email: InvitationEmail, token: str, opt_out_token: str) -> E
         "link": link,
         "opt_out": opt_out,
         "assessment": assessment,
-        "minutes": estimated_minutes(assessment),
+        "minutes": email_minutes(assessment=assessment, invitation=invitation),
         "closing": closing_sentence(assessment),
         "confidentiality": CONFIDENTIALITY.format(k=assessment.min_group_size),
         "reminder": email.number > 1,
@@ -340,7 +352,7 @@ def preview_text(*, assessment: Assessment, message: str) -> str:
         "link": "(their own link)",
         "opt_out": "(their own opt-out link)",
         "assessment": assessment,
-        "minutes": estimated_minutes(assessment),
+        "minutes": email_minutes(assessment=assessment),
         "closing": closing_sentence(assessment),
         "confidentiality": CONFIDENTIALITY.format(k=assessment.min_group_size),
         "reminder": False,

@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.access import assessment_for
 from assessments.models import Assessment
-from assessments.views import _assessment_or_404
 from common.mail import site_url
 from organizations.selectors import MANAGE_ACCESS
 from organizations.services import EmailLimitError, email_quota_remaining
@@ -70,7 +70,7 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
     The preview carries the text back as a hidden field, so the file need
     not be uploaded twice.
     """
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     context = {
         "organization": assessment.organization,
         "assessment": assessment,
@@ -125,7 +125,7 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
 @require_http_methods(["GET", "POST"])
 def manage_reminders(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
     """GET says how many reminders would go for the days chosen (``?min_days=N``); POST queues them."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     form = RemindersForm(request.POST if request.method == "POST" else request.GET or None)
     valid = form.is_valid()
     min_days = form.chosen_days() if valid else RemindersForm.DEFAULT
@@ -157,7 +157,7 @@ def manage_reminders(request: HttpRequest, org_slug: str, assessment_slug: str) 
 @login_required
 def manage_invitation_resend(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
     """Queue again the e-mail of an invitation that failed."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     invitation = get_object_or_404(Invitation.objects.filter(assessment=assessment), pk=pk)
     try:
         resent = invitation_resend(invitation=invitation, base_url=site_url(request))
@@ -175,7 +175,7 @@ def manage_invitation_resend(request: HttpRequest, org_slug: str, assessment_slu
 @login_required
 def manage_invitation_send_again(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
     """ "Send again": one e-mail with a new link to one e-mailed invitation, now (it counts as a reminder)."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     invitation = get_object_or_404(Invitation.objects.filter(assessment=assessment).select_related("assessment"), pk=pk)
     try:
         invitation_send_again(invitation=invitation, base_url=site_url(request))

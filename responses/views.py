@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,14 +24,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.length import length_estimate, minutes_for, round_half_up
+from assessments.access import assessment_for
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_for_user, assessment_questionnaire, assessment_segments
-from assessments.views import _assessment_or_404
 from common.tokens import hash_token
+from organizations.access import organization_for
 from organizations.selectors import MANAGE_ACCESS, organization_members
-from organizations.views import _managed_organization
-from responses.assignment import response_questionnaire
+from responses.assignment import respondent_length, response_questionnaire
 from responses.exports import invitation_link, invitation_rows, invitations_csv_response
 from responses.forms import (
     InvitationLinksForm,
@@ -72,6 +71,7 @@ from responses.services import (
     response_withdraw,
 )
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
+from taxonomy.selectors import Questionnaire
 
 STALE_MESSAGE = (
     "Your answers were changed in another window or tab after this page was opened, so nothing from this page "
@@ -193,44 +193,24 @@ def respondent_view(*, answering: bool = True, started: bool = True) -> Callable
     return decorator
 
 
-def _questionnaire(entry: Entry):
-    """What this respondent is asked, page by page: the assessment's questionnaire, or the part assigned to them.
+def _questionnaire(entry: Entry, full: Questionnaire | None = None) -> Questionnaire:
+    """What this respondent is asked, page by page: the assessment's questionnaire (``full``), or their part of it.
 
     A section longer than a page holds is shown in parts (``Questionnaire.paged``);
     the pages are the "sections" of every respondent step.
     """
-    return response_questionnaire(
-        response=entry.response, questionnaire=assessment_questionnaire(assessment=entry.assessment)
-    ).paged()
+    if full is None:
+        full = assessment_questionnaire(assessment=entry.assessment)
+    return response_questionnaire(response=entry.response, questionnaire=full).paged()
 
 
-def _intro_length(entry: Entry, questionnaire) -> dict:
-    """The intro's numbers: the response's own once started, else what its audience and the assessment imply."""
-    if entry.response is not None:
-        total = questionnaire.question_count
-        return {
-            "question_count": total,
-            "benefit_count": len(questionnaire.benefits),
-            "section_count": len(questionnaire.sections),
-            "minutes": minutes_for(total),
-            "approximate": False,
-        }
+def _intro_length(entry: Entry, full: Questionnaire) -> dict:
+    """The intro's numbers, from the assessment's ``full`` questionnaire: the same as the e-mails say."""
     audience = entry.invitation.audience if entry.invitation is not None else Audience.BOTH
-    scopes = Audience(audience).scopes
-    seen = questionnaire.only({b.id for b in questionnaire.top_level(scopes=scopes)}) if scopes else questionnaire
-    pages = len(seen.paged().sections)
-    m = entry.assessment.benefits_per_respondent
-    asked = length_estimate(questionnaire=seen, assessment=None, benefits_per_respondent=m).asked(audience)
-    top_level = len(seen.top_level())
-    # Until its benefits are drawn, a shortened survey's exact length is not known: about this long.
-    approximate = m is not None and asked.benefits < top_level
-    return {
-        "question_count": asked.questions,
-        "benefit_count": round_half_up(len(seen.benefits) * asked.benefits / top_level) if top_level else 0,
-        "section_count": pages,
-        "minutes": asked.minutes,
-        "approximate": approximate,
-    }
+    length = respondent_length(
+        assessment=entry.assessment, response=entry.response, audience=audience, questionnaire=full
+    )
+    return asdict(length)
 
 
 def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
@@ -269,7 +249,8 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             entry.submitted = True
             return _refusal(request, entry)
         return redirect(entry.resume_url(len(_questionnaire(entry).sections)))
-    questionnaire = _questionnaire(entry)
+    full = assessment_questionnaire(assessment=entry.assessment)
+    questionnaire = _questionnaire(entry, full)
     if entry.response is not None and "about" not in request.GET:
         return redirect(entry.resume_url(len(questionnaire.sections)))
     return render(
@@ -279,7 +260,7 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             "entry": entry,
             "assessment": entry.assessment,
             "concepts": _concepts(questionnaire),
-            **_intro_length(entry, questionnaire),
+            **_intro_length(entry, full),
             "scales": list(SCALES.values()),
             "dont_know": DONT_KNOW_LABEL,
             "segments_form": segments_form if segments and entry.response is None else None,
@@ -480,7 +461,7 @@ INVITATIONS_PER_PAGE = 50
 @require_http_methods(["GET"])
 def manage_overview(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The organization's assessments with invitation counts, and its members; a fixed number of queries."""
-    organization = _managed_organization(request, org_slug)
+    organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     return render(
         request,
         "responses/manage/overview.html",
@@ -521,7 +502,7 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
     POST (no redirect: there would be nothing to show after it). Its "Download
     CSV" button sends the same tokens back to :func:`manage_invitations_csv`.
     """
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     if request.method == "POST":
         form = InvitationsCreateForm(request.POST, assessment=assessment)
         if not form.is_valid():
@@ -564,7 +545,7 @@ def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug:
     Every token must open an invitation of this assessment, so the endpoint
     writes nothing and echoes nothing that is not already the owner's.
     """
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     form = InvitationLinksForm(request.POST)
     if form.is_valid():
         tokens = form.cleaned_data["tokens"]
@@ -583,7 +564,7 @@ def _invitation_name(invitation: Invitation) -> str:
 @require_http_methods(["GET", "POST"])
 def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slug: str, pk: int) -> HttpResponse:
     """GET asks to confirm; POST revokes: the link opens nothing from then on."""
-    assessment = _assessment_or_404(request, org_slug, assessment_slug, MANAGE_ACCESS)
+    assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
     if request.method == "POST":
         if invitation_revoke(invitation=invitation):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assessments.length import SECONDS_PER_QUESTION, length_estimate, minutes_for
+from assessments.length import SECONDS_PER_QUESTION, SurveyLength, length_estimate, minutes_for, survey_length
 from assessments.models import Assessment, Audience
 from assessments.selectors import assessment_questionnaire
 from assessments.services import KEEP, assessment_update
@@ -31,6 +31,22 @@ def test_the_full_survey_is_122_questions_and_13_minutes(taxonomy, assessment):
     asked = estimate(assessment, None).asked()
     assert (asked.benefits, asked.questions, asked.minutes) == (41, 122, 13)
     assert SECONDS_PER_QUESTION == 6 and minutes_for(122) == 13
+
+
+def test_survey_length_is_exact_for_a_questionnaire_asked_in_full(taxonomy, assessment):
+    """What a started response asks is counted as it is: 122 questions of 61 benefits on 7 pages."""
+    length = survey_length(questionnaire=assessment_questionnaire(assessment=assessment))
+    assert length == SurveyLength(question_count=122, benefit_count=61, section_count=7, minutes=13, approximate=False)
+
+
+def test_survey_length_before_the_start_follows_the_audience_and_m(taxonomy, assessment):
+    """One scope's sections only, and about m benefits of them: approximate until the benefits are drawn."""
+    questionnaire = assessment_questionnaire(assessment=assessment)
+    internal = survey_length(questionnaire=questionnaire, audience=Audience.INTERNAL)
+    assert internal.question_count == estimate(assessment, None).asked(Audience.INTERNAL).questions < 122
+    assert not internal.approximate
+    shortened = survey_length(questionnaire=questionnaire, audience=Audience.INTERNAL, benefits_per_respondent=5)
+    assert shortened.approximate and shortened.minutes == estimate(assessment, 5).asked(Audience.INTERNAL).minutes
 
 
 def test_m_scales_the_questions_per_respondent(taxonomy, assessment):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from assessments.models import Segment
+from assessments.models import Assessment, Segment
 from assessments.services import segment_create
 from common.commands import InputError
 from responses.models import Invitation, InvitationEmail, InvitationToken, Response
@@ -479,3 +480,63 @@ def test_send_again_is_one_email_with_a_new_link_and_counts_as_a_reminder(tmp_pa
     with pytest.raises(NotRemindableError, match="3 reminders"):
         invitation_send_again(invitation=invitation, base_url="https://hp.example.org")
     assert "Queued 0 reminders" in remind("--min-days", "0")
+
+
+MINUTES = re.compile(r"Open the survey \(about (\d+) minutes\)")
+
+
+def intro_minutes(client, token: str, *query: str) -> int:
+    page = client.get(f"/i/{token}/" + "".join(query))
+    assert page.status_code == 200
+    return page.context["minutes"]
+
+
+def test_the_emails_say_the_minutes_the_intro_says_with_benefits_per_respondent(tmp_path, survey, smtp, client):
+    """A shortened survey is shorter in its invitation and its reminder too, not the whole questionnaire's length."""
+    Assessment.objects.filter(pk=survey.pk).update(benefits_per_respondent=5)
+    invite(tmp_path, "email\nann@example.org\n")
+    run_worker()
+    age(4)
+    remind()
+    run_worker()
+    first, reminder = smtp.messages
+    expected = intro_minutes(client, link_token(first))
+    assert expected < 13  # the whole questionnaire's 122 questions take about 13
+    for message in (first, reminder):
+        assert int(MINUTES.search(text_part(message)).group(1)) == expected
+        assert f"(about {expected} minutes)" in html_part(message)
+
+
+def test_the_emails_say_the_minutes_the_intro_says_for_an_audience(tmp_path, survey, smtp, client):
+    """An invitation for the internal sections only says how long those take."""
+    invite(tmp_path, "email,audience\nann@example.org,internal\nbob@example.org,\n")
+    run_worker()
+    minutes = {m["To"]: int(MINUTES.search(text_part(m)).group(1)) for m in smtp.messages}
+    tokens = {m["To"]: link_token(m) for m in smtp.messages}
+    assert minutes["ann@example.org"] == intro_minutes(client, tokens["ann@example.org"])
+    assert minutes["bob@example.org"] == intro_minutes(client, tokens["bob@example.org"]) == 13
+    assert minutes["ann@example.org"] < minutes["bob@example.org"]
+
+
+def test_a_reminder_to_a_started_response_says_the_minutes_of_what_it_was_assigned(tmp_path, survey, smtp, client):
+    """Once started, the intro counts the response's own benefits; its reminder says the same."""
+    Assessment.objects.filter(pk=survey.pk).update(benefits_per_respondent=3)
+    invite(tmp_path, "email,audience\nann@example.org,external\n")
+    run_worker()
+    token = link_token(smtp.messages[0])
+    assert client.post(f"/i/{token}/").status_code == 302
+    age(4)
+    remind()
+    run_worker()
+    reminder = smtp.messages[-1]
+    assert int(MINUTES.search(text_part(reminder)).group(1)) == intro_minutes(client, link_token(reminder), "?about=1")
+
+
+def test_the_preview_says_the_minutes_of_a_shortened_survey(survey):
+    """The owner's preview says what a respondent of both scopes is told, with benefits_per_respondent."""
+    from responses.mail import preview_text
+
+    Assessment.objects.filter(pk=survey.pk).update(benefits_per_respondent=5)
+    survey.refresh_from_db()
+    assert "(about 13 minutes)" not in preview_text(assessment=survey, message="Hello.")
+    assert "(about 2 minutes)" in preview_text(assessment=survey, message="Hello.")
