@@ -17,14 +17,10 @@ from actions.selectors import actions_by_status, cell_plans, organization_action
 from actions.services import action_create, action_delete, action_set_status, action_update
 from assessments.models import Assessment
 from common.roadmap import roadmap_maturity
-from organizations.access import organization_for
+from organizations.access import has_access, organization_for
 from organizations.models import Organization
-from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
+from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS
 from taxonomy.models import Benefit
-
-
-def _can_manage(request: HttpRequest, organization: Organization) -> bool:
-    return organizations_for_user(user=request.user, access=MANAGE_ACCESS).filter(pk=organization.pk).exists()
 
 
 def _list_url(organization: Organization) -> str:
@@ -50,7 +46,7 @@ def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "benefits": Benefit.objects.filter(actions__organization=organization).distinct().order_by("path"),
         "benefit_path": benefit_path,
         "round_slug": round_slug,
-        "can_manage": _can_manage(request, organization),
+        "can_manage": has_access(request.user, organization.pk, access=MANAGE_ACCESS),
         "statuses": ActionStatus.choices,
     }
     return render(request, "actions/list.html", context)

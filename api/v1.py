@@ -29,7 +29,7 @@ from api.selectors import (
     readable_organizations,
 )
 from api.services import api_token_hit
-from assessments.selectors import assessment_for_user
+from assessments.access import assessment_for
 from organizations.selectors import REPORT_ACCESS
 from reports.renderers import render_json, render_segment_json
 from reports.segments import segment_for_key, segment_report
@@ -185,9 +185,7 @@ def report(request: HttpRequest, org: str, assessment: str):
     The release rule applies as on the page: a report with too few respondents, or withheld until the
     assessment closes, has `suppressed` true and no figures.
     """
-    found = assessment_for_user(user=request.user, org_slug=org, assessment_slug=assessment, access=REPORT_ACCESS)
-    if found is None:
-        raise Http404("No such assessment.")
+    found = assessment_for(request.user, org, assessment, access=REPORT_ACCESS)
     key = request.GET.get("segment")
     if key:
         segment = segment_for_key(assessment=found, key=key)

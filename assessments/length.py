@@ -180,15 +180,16 @@ def survey_length(
     """
     scopes = Audience(audience).scopes
     seen = questionnaire.only({b.id for b in questionnaire.top_level(scopes=scopes)}) if scopes else questionnaire
-    m = benefits_per_respondent
-    asked = length_estimate(questionnaire=seen, assessment=None, benefits_per_respondent=m).asked(audience)
+    asked = length_estimate(questionnaire=seen, assessment=None, benefits_per_respondent=benefits_per_respondent).asked(
+        audience
+    )
     top_level = len(seen.top_level())
     return SurveyLength(
         question_count=asked.questions,
         benefit_count=round_half_up(len(seen.benefits) * asked.benefits / top_level) if top_level else 0,
         section_count=len(seen.paged().sections),
         minutes=asked.minutes,
-        approximate=m is not None and asked.benefits < top_level,
+        approximate=benefits_per_respondent is not None and asked.benefits < top_level,
     )
 
 

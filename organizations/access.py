@@ -16,3 +16,8 @@ def organization_for(user: AbstractBaseUser | AnonymousUser, slug: str, *, acces
     tells nobody which organizations there are.
     """
     return get_object_or_404(organizations_for_user(user=user, access=access), slug=slug)
+
+
+def has_access(user: AbstractBaseUser | AnonymousUser, organization_id: int, *, access: Access) -> bool:
+    """Whether ``user`` has ``access`` in the organization (1 query): may a page offer them an owner's link."""
+    return organizations_for_user(user=user, access=access).filter(pk=organization_id).exists()

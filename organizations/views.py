@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.mail import site_url
-from organizations.access import organization_for
+from organizations.access import has_access, organization_for
 from organizations.forms import BenchmarkForm, JoinAccountForm, MemberInviteForm, MembershipRoleForm, OrganizationForm
 from organizations.mail import ROLE_SENTENCES
 from organizations.models import MemberInvitation, Membership, Organization
@@ -25,7 +25,6 @@ from organizations.selectors import (
     member_invitation_is_for,
     member_invitations_waiting,
     organization_members,
-    organizations_for_user,
 )
 from organizations.services import (
     AccountExistsError,
@@ -67,7 +66,7 @@ def _members_page(request, organization, form, status=200) -> HttpResponse:
 
 def _after_own_change(request: HttpRequest, organization: Organization) -> HttpResponse:
     # Someone who just gave up their own ownership can no longer open these pages.
-    if organizations_for_user(user=request.user, access=MANAGE_ACCESS).filter(pk=organization.pk).exists():
+    if has_access(request.user, organization.pk, access=MANAGE_ACCESS):
         return redirect(_members_url(organization))
     return redirect("assessments:index")
 

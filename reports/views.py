@@ -20,7 +20,8 @@ from assessments.access import assessment_for
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_segments
 from assessments.services import maturity_targets_set
-from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS, organizations_for_user
+from organizations.access import has_access
+from organizations.selectors import MANAGE_ACCESS, REPORT_ACCESS
 from reports.benchmark import benchmark_page
 from reports.charts import report_page
 from reports.forms import TargetsForm, field_name
@@ -51,13 +52,13 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
     report = gap_report(assessment=assessment)
     segments = assessment_segments(assessment=assessment)
     # Owners plan actions from the report's findings; analysts read them.
-    can_plan = organizations_for_user(user=request.user, access=MANAGE_ACCESS).filter(pk=assessment.organization_id)
+    can_plan = has_access(request.user, assessment.organization_id, access=MANAGE_ACCESS)
     k = assessment.min_group_size
     context = {
         "assessment": assessment,
         "report": report,
         "segments": segments,
-        "can_plan": can_plan.exists(),
+        "can_plan": can_plan,
         "withheld_reason": withheld_reason(k),
         "paired_only_reason": PAIRED_ONLY_REASON,
         "hidden_group_reason": hidden_group_reason(k),
