@@ -35,7 +35,7 @@ from common.forms import BelowMinimumConfirmMixin, bare_helper
 from responses.layout import BenefitRow, CommentBox, Matrix
 from responses.models import COMMENT_MAX_LENGTH, Answer, Comment, comment_release_threshold
 from responses.selectors import invited_per_segment_value
-from responses.services import Rating
+from responses.services import Rating, check_takes_invitations
 from taxonomy.scales import DONT_KNOW_LABEL, SCALES
 from taxonomy.selectors import BenefitView, Questionnaire, Section
 
@@ -489,13 +489,7 @@ class InvitationsCreateForm(BelowMinimumConfirmMixin, forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.assessment.status == Assessment.Status.CLOSED:
-            # Only live results may reopen (the model's rule): the advice must be one that works.
-            if self.assessment.results == Assessment.Results.AFTER_CLOSE:
-                advice = "it is final, so invite people to the next round instead (Next round on the overview)"
-            else:
-                advice = "reopen it (Edit, status Open) before inviting anyone"
-            raise forms.ValidationError(f"This assessment is closed: {advice}.", code="closed")
+        check_takes_invitations(self.assessment)
         self.check_below_minimum(cleaned)
         return cleaned
 
