@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from actions.models import Action, ActionStatus
 from assessments.models import Assessment
+from assessments.selectors import round_chain
 from common.roadmap import RoadmapCell
 from common.validators import formula_safe
 from organizations.models import Organization
@@ -161,19 +162,6 @@ class ReportAction:
         }
 
 
-def round_chain_ids(*, assessment: Assessment) -> list[int]:
-    """``assessment`` and its earlier rounds, newest first; no query without a previous round, else one."""
-    if getattr(assessment, "previous_id", None) is None:
-        return [assessment.pk]
-    links = dict(Assessment.objects.filter(organization_id=assessment.organization_id).values_list("id", "previous_id"))
-    chain, current = [], assessment.pk
-    # The set guards against a loop, which the model's rules should already prevent.
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = links.get(current)
-    return chain
-
-
 def report_actions(*, assessment: Assessment, chain_ids: list[int] | None = None) -> tuple[ReportAction, ...]:
     """The actions planned from ``assessment`` or an earlier round of its chain.
 
@@ -181,8 +169,9 @@ def report_actions(*, assessment: Assessment, chain_ids: list[int] | None = None
     previous round and ``chain_ids`` (the report's own chain) is not given: a fixed number, whatever the
     number of actions.
     """
-    chain = chain_ids if chain_ids is not None else round_chain_ids(assessment=assessment)
-    actions = organization_actions(organization=assessment.organization).filter(assessment_id__in=chain)
+    if chain_ids is None:
+        chain_ids = [assessment.pk, *(a.pk for a in round_chain(assessment=assessment))]
+    actions = organization_actions(organization=assessment.organization).filter(assessment_id__in=chain_ids)
     return tuple(
         ReportAction(
             title=a.title,

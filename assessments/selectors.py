@@ -81,6 +81,34 @@ def assessment_for_user(
     return visible.filter(organization__slug=org_slug, slug=assessment_slug).first()
 
 
+# What a round's report reads of its earlier rounds (reports.trends), and no more.
+ROUND_FIELDS = ("id", "title", "previous_id", "status", "results", "min_group_size", "questions_frozen_at")
+
+
+def round_chain(*, assessment: Assessment) -> list[Assessment]:
+    """The rounds before ``assessment`` (its previous one, that one's previous, ...), oldest first.
+
+    No query without a previous round, else 1 whatever their number: the
+    organization's assessments (``ROUND_FIELDS`` only) are read in one go and
+    the links walked here. A chain is short and an organization has few
+    assessments; walking the links in SQL would be a query per round, or a
+    recursive query that each database plans its own way.
+    """
+    if getattr(assessment, "previous_id", None) is None:
+        return []
+    rows = Assessment.objects.filter(organization_id=assessment.organization_id).only(*ROUND_FIELDS)
+    by_id = {a.pk: a for a in rows}
+    chain: list[Assessment] = []
+    seen = {assessment.pk}
+    current = by_id.get(assessment.previous_id)
+    # "Earlier" (the model's rule) makes a loop impossible; ``seen`` keeps a damaged database from hanging a page.
+    while current is not None and current.pk not in seen:
+        chain.append(current)
+        seen.add(current.pk)
+        current = by_id.get(current.previous_id)
+    return chain[::-1]
+
+
 # --- What the taxonomy may not delete (registered in AssessmentsConfig.ready) ---
 
 FROZEN_REASON = "an assessment's frozen questionnaire includes it; deactivate it instead"

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from assessments.models import Assessment, AssessmentQuestion
-from assessments.selectors import assessment_questionnaire
+from assessments.selectors import assessment_questionnaire, round_chain
 from reports.aggregates import SubmittedFacts, atom_tallies, respondents_of, segments_of
 from reports.gate import Released, released_figures
 from reports.maturity import Maturity, cell_names, maturity
@@ -257,29 +257,6 @@ class RoundComparison:
         return None if trend is None else trend.to_dict()
 
 
-def chain_of(assessment: Assessment) -> list[Assessment]:
-    """The rounds before ``assessment``, oldest first; 1 query whatever their number.
-
-    The organization's assessments are read in one go and the links walked
-    here: a chain is short, an organization has few assessments, and that is
-    one query where walking the links in SQL would be one per round (or a
-    recursive query that each database plans its own way).
-    """
-    rows = Assessment.objects.filter(organization_id=assessment.organization_id).only(
-        "id", "title", "previous_id", "status", "results", "min_group_size", "questions_frozen_at"
-    )
-    by_id = {a.pk: a for a in rows}
-    chain: list[Assessment] = []
-    seen = {assessment.pk}
-    current = by_id.get(assessment.previous_id)
-    # "Earlier" makes a loop impossible; ``seen`` keeps a damaged database from hanging the report.
-    while current is not None and current.pk not in seen:
-        chain.append(current)
-        seen.add(current.pk)
-        current = by_id.get(current.previous_id)
-    return chain[::-1]
-
-
 Wording = dict[tuple[int, str], str]  # (benefit id, dimension) -> the question's text
 
 
@@ -409,7 +386,7 @@ def gap_report_with_previous(*, assessment: Assessment, facts: SubmittedFacts, r
     either round has no trend, and a cell's gap in a round is over the
     benefits that round released.
     """
-    earlier = chain_of(assessment)
+    earlier = round_chain(assessment=assessment)
     counts = respondents_of([a.pk for a in earlier]) if earlier else {}
     rounds = [
         Round(

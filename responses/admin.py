@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.template.response import TemplateResponse
 
 from assessments.admin import AssessmentAdmin as BaseAssessmentAdmin
@@ -22,7 +23,12 @@ from responses.exports import invitation_rows, invitations_csv_response
 from responses.forms import MAX_INVITATIONS
 from responses.models import Answer, Invitation, Response
 from responses.selectors import INVITATION_STATUSES, invitation_status
-from responses.services import invitations_create, invitations_revoke
+from responses.services import (
+    AssessmentClosedError,
+    check_takes_invitations,
+    invitations_create,
+    invitations_revoke,
+)
 
 admin.site.unregister(Organization)
 admin.site.unregister(Assessment)
@@ -114,21 +120,32 @@ class AssessmentAdmin(BaseAssessmentAdmin):
     @admin.action(description="Create invitations…", permissions=["create_invitations"])
     def create_invitations(self, request, queryset):
         """Ask how many, then create them and download a CSV of their links (shown only once)."""
-        closed = [a for a in queryset if a.status == Assessment.Status.CLOSED]
-        if closed:
-            for a in closed:
-                self.message_user(request, f"“{a}” is closed: reopen it before inviting.", level=messages.ERROR)
+        refusals = []
+        for assessment in queryset.select_related("organization"):
+            try:
+                check_takes_invitations(assessment)
+            except AssessmentClosedError as exc:
+                refusals.append(str(exc))
+        if refusals:
+            for refusal in refusals:
+                self.message_user(request, refusal, level=messages.ERROR)
             return None
         form = CreateInvitationsForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             rows = []
-            for assessment in queryset.select_related("organization"):
-                tokens = invitations_create(
-                    assessment=assessment,
-                    count=form.cleaned_data["count"],
-                    audience=form.cleaned_data["audience"] or Audience.BOTH,
-                )
-                rows.extend(invitation_rows(request, assessment, tokens))
+            try:
+                # All or nothing: links created and never shown would be lost to their owners.
+                with transaction.atomic():
+                    for assessment in queryset.select_related("organization"):
+                        tokens = invitations_create(
+                            assessment=assessment,
+                            count=form.cleaned_data["count"],
+                            audience=form.cleaned_data["audience"] or Audience.BOTH,
+                        )
+                        rows.extend(invitation_rows(request, assessment, tokens))
+            except AssessmentClosedError as exc:  # closed since the page was shown
+                self.message_user(request, str(exc), level=messages.ERROR)
+                return None
             return invitations_csv_response(rows)
         context = {
             **self.admin_site.each_context(request),

@@ -35,12 +35,9 @@ from common.forms import BelowMinimumConfirmMixin, bare_helper
 from responses.layout import BenefitRow, CommentBox, Matrix
 from responses.models import COMMENT_MAX_LENGTH, Answer, Comment, comment_release_threshold
 from responses.selectors import invited_per_segment_value
-from responses.services import Rating
-from taxonomy.scales import DONT_KNOW_LABEL, SCALES
+from responses.services import Rating, check_takes_invitations
+from taxonomy.scales import DONT_KNOW_CHOICE, DONT_KNOW_LABEL, SCALES
 from taxonomy.selectors import BenefitView, Questionnaire, Section
-
-DONT_KNOW = "dk"
-
 
 QUESTION_FIELD = re.compile(r"^q-(\d+)-([a-z]+)$")
 
@@ -61,7 +58,7 @@ def answer_initial(answer: Answer, dimension: str) -> str | None:
     if not answer.answered(dimension):
         return None
     value = answer.value(dimension)
-    return DONT_KNOW if value is None else str(value)
+    return DONT_KNOW_CHOICE if value is None else str(value)
 
 
 class CommentField(forms.CharField):
@@ -259,7 +256,7 @@ class SectionForm(forms.Form):
             value = self.cleaned_data.get(name)
             if value in (None, ""):
                 continue
-            ratings.append(Rating(benefit.id, dimension, None if value == DONT_KNOW else int(value)))
+            ratings.append(Rating(benefit.id, dimension, None if value == DONT_KNOW_CHOICE else int(value)))
         return ratings
 
     def comments(self) -> dict[str, str]:
@@ -489,13 +486,7 @@ class InvitationsCreateForm(BelowMinimumConfirmMixin, forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.assessment.status == Assessment.Status.CLOSED:
-            # Only live results may reopen (the model's rule): the advice must be one that works.
-            if self.assessment.results == Assessment.Results.AFTER_CLOSE:
-                advice = "it is final, so invite people to the next round instead (Next round on the overview)"
-            else:
-                advice = "reopen it (Edit, status Open) before inviting anyone"
-            raise forms.ValidationError(f"This assessment is closed: {advice}.", code="closed")
+        check_takes_invitations(self.assessment)
         self.check_below_minimum(cleaned)
         return cleaned
 

@@ -16,6 +16,7 @@ from responses.mail import (
     default_subject,
     recipients_parse,
 )
+from responses.services import check_takes_invitations
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -45,10 +46,7 @@ class EmailInvitationsForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.assessment.status == Assessment.Status.CLOSED:
-            raise forms.ValidationError(
-                "This assessment is closed: it takes no more answers, so nobody can be invited.", code="closed"
-            )
+        check_takes_invitations(self.assessment)
         upload = cleaned.get("file")
         text = cleaned.get("addresses", "")
         name = "Addresses"

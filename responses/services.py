@@ -7,6 +7,7 @@ or nothing.
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -399,11 +400,21 @@ def response_withdraw(*, response: Response) -> bool:
     return True
 
 
-class AssessmentClosedError(ValueError):
-    """The assessment is closed: nobody can answer it any more, so nobody is invited."""
+class AssessmentClosedError(ValidationError):
+    """The assessment is closed: nobody can answer it any more, so nobody is invited or reminded."""
+
+    def __str__(self) -> str:
+        # The sentence itself, for the pages and commands that show it (a ValidationError prints as a list).
+        return self.message
 
 
-CLOSED_MESSAGE = "{assessment} is closed: it takes no more answers, so nobody can be invited or reminded"
+CLOSED_MESSAGE = "{assessment} is closed: it takes no more answers, so nobody can be invited or reminded; {advice}."
+# Only live results may reopen (the model's rule): the advice must be one that works.
+CLOSED_ADVICE = {
+    Assessment.Results.AFTER_CLOSE: "it is final, so invite people to the next round instead (Next round on the "
+    "owners' overview)",
+    Assessment.Results.LIVE: "reopen it (Edit, status Open) before inviting anyone",
+}
 
 
 def is_closed(assessment: Assessment) -> bool:
@@ -413,16 +424,26 @@ def is_closed(assessment: Assessment) -> bool:
     )
 
 
-def refuse_closed(assessment: Assessment) -> None:
-    """:class:`AssessmentClosedError` for a closed assessment: every way of inviting asks this first.
+def check_takes_invitations(assessment: Assessment) -> None:
+    """:class:`AssessmentClosedError` if ``assessment``, as given, is closed: the rule every way of inviting follows.
 
     Closed by its status: one open past its closing date may still be given a
     later date (its e-mails, meanwhile, are not sent: see responses/mail.py).
-    The status is read from the database: the caller's copy may predate a close.
+    No query: forms and the admin ask it of the assessment they show, before
+    asking for anything more; the services ask :func:`refuse_closed`.
     """
-    status = Assessment.objects.filter(pk=assessment.pk).values_list("status", flat=True).first()
-    if status == Assessment.Status.CLOSED:
-        raise AssessmentClosedError(CLOSED_MESSAGE.format(assessment=assessment))
+    if assessment.status == Assessment.Status.CLOSED:
+        advice = CLOSED_ADVICE.get(assessment.results, CLOSED_ADVICE[Assessment.Results.LIVE])
+        raise AssessmentClosedError(CLOSED_MESSAGE.format(assessment=assessment, advice=advice), code="closed")
+
+
+def refuse_closed(assessment: Assessment) -> None:
+    """:func:`check_takes_invitations` on the status in the database: the caller's copy may predate a close."""
+    row = Assessment.objects.filter(pk=assessment.pk).values_list("status", "results").first()
+    if row is not None:
+        fresh = copy.copy(assessment)  # the caller's, for its name; its own state stays as it was
+        fresh.status, fresh.results = row
+        check_takes_invitations(fresh)
 
 
 # 32 random bytes: 256 bits, well over the 128 the threat model asks for.

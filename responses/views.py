@@ -56,6 +56,7 @@ from responses.selectors import (
 )
 from responses.services import (
     AlreadySubmittedError,
+    AssessmentClosedError,
     BatchUsedError,
     CommentTooLongError,
     ResponseSubmittedError,
@@ -516,6 +517,9 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
                 key=form.cleaned_data["batch"],
                 audience=form.cleaned_data["audience"],
             )
+        except AssessmentClosedError as exc:  # closed since the form was checked
+            form.add_error(None, exc)
+            return _invitations_page(request, assessment, form, status=400)
         except BatchUsedError:
             messages.info(
                 request,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.db import models
 
 DONT_KNOW_LABEL = "Don't know"
+# The form's value for "Don't know" (a rating's value is its number).
+DONT_KNOW_CHOICE = "dk"
 SCALE_MIN = 1
 SCALE_MAX = 5
 
@@ -32,8 +34,8 @@ class Scale:
         return dict(self.labels)[value]
 
     def choices(self) -> list[tuple[str, str]]:
-        """Form choices: ``"4" -> "4 - Very important"``, then Don't know (``""``)."""
-        return [(str(v), f"{v} - {label}") for v, label in self.labels] + [("dk", DONT_KNOW_LABEL)]
+        """Form choices: ``"4" -> "4 - Very important"``, then Don't know (``DONT_KNOW_CHOICE``)."""
+        return [(str(v), f"{v} - {label}") for v, label in self.labels] + [(DONT_KNOW_CHOICE, DONT_KNOW_LABEL)]
 
 
 IMPORTANCE_SCALE = Scale(

@@ -58,3 +58,20 @@ def test_option_ids_resolve_labels_and_skip_what_is_not_stated(segment, django_a
     with django_assert_num_queries(0):
         assert segment_option_ids([segment], {"department": "Sales and Marketing"}) == {segment.pk: by_value["sales"]}
         assert segment_option_ids([segment], {"department": " "}) == {}
+
+
+def test_round_chain_is_the_earlier_rounds_oldest_first_in_one_query(django_assert_num_queries):
+    """Previous, its previous, ...: oldest first, this round left out; other organizations' rounds never."""
+    from assessments.selectors import round_chain
+    from tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory()
+    first = AssessmentFactory(organization=organization, title="First")
+    second = AssessmentFactory(organization=organization, title="Second", previous=first)
+    AssessmentFactory(organization=organization, title="Aside")
+    AssessmentFactory(title="Elsewhere")
+    third = AssessmentFactory(organization=organization, title="Third", previous=second)
+    with django_assert_num_queries(1):
+        assert [a.title for a in round_chain(assessment=third)] == ["First", "Second"]
+    with django_assert_num_queries(0):
+        assert round_chain(assessment=first) == []

@@ -285,3 +285,22 @@ def test_the_admin_refuses_a_previous_round_of_another_organization(taxonomy, st
     ]
     assessment.refresh_from_db()
     assert assessment.previous is None
+
+
+@pytest.mark.parametrize(
+    ("results", "advice", "not_said"),
+    [("after-close", "invite people to the next round", "reopen"), ("live", "reopen it", "next round")],
+)
+def test_create_invitations_refuses_a_closed_assessment_with_advice_that_works(
+    taxonomy, staff, results, advice, not_said
+):
+    """The service's refusal, with the service's advice: after close it is final, so no "reopen it"."""
+    assessment = AssessmentFactory(organization=OrganizationFactory(name="Acme"), status="closed", results=results)
+    url = reverse("admin:assessments_assessment_changelist")
+    for extra in ({}, {"apply": "yes", "count": "3"}):
+        page = staff.post(
+            url, {"action": "create_invitations", "_selected_action": [assessment.pk], **extra}, follow=True
+        )
+        said = " ".join(str(m) for m in page.context["messages"])
+        assert "is closed" in said and advice in said and not_said not in said
+    assert not Invitation.objects.exists()

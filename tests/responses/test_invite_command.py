@@ -124,3 +124,21 @@ def test_a_previous_that_is_not_an_earlier_assessment_is_an_error_and_creates_no
     with pytest.raises(InputError, match="^--previous: "):
         invite("--organization", "Acme", "--assessment", "New", "--count", "2", "--previous", "Nowhere")
     assert not Assessment.objects.filter(title="New").exists()
+
+
+@pytest.mark.parametrize("way", ["count", "emails"])
+def test_invite_on_a_closed_assessment_is_a_clear_error_and_creates_nothing(taxonomy, tmp_path, way):
+    """Links or e-mails: the service's refusal, saying why and what to do instead; no invitation, no e-mail."""
+    from responses.models import InvitationEmail
+
+    invite("--organization", "Acme", "--assessment", "Baseline", "--count", "1")
+    Assessment.objects.update(status="closed")
+    addresses = tmp_path / "emails.csv"
+    addresses.write_text("email\nann@example.org\n", encoding="utf-8")
+    args = ["--count", "2"] if way == "count" else ["--emails", str(addresses), "--base-url", "https://hp.example.org"]
+    with pytest.raises(InputError) as refused:
+        invite("--organization", "Acme", "--assessment", "Baseline", *args)
+    message = str(refused.value)
+    assert message.startswith("Acme – Baseline is closed: it takes no more answers")
+    assert "invite people to the next round instead" in message and "[" not in message
+    assert Invitation.objects.count() == 1 and not InvitationEmail.objects.exists()

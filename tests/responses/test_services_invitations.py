@@ -42,3 +42,20 @@ def test_a_submitted_invitation_is_not_revoked(org, taxonomy):
     response_submit(response=response)
     assert invitation_revoke(invitation=invitation) is False
     assert Invitation.objects.get().revoked_at is None
+
+
+def test_a_closed_assessment_takes_no_invitations_a_validation_error_with_advice(org, taxonomy):
+    """The rule's one home: links and e-mails both refuse, with a message that says what to do instead."""
+    from django.core.exceptions import ValidationError
+
+    from responses.mail import Recipient, invitations_email
+
+    assessment = AssessmentFactory(organization=org, status="closed", results="live")
+    with pytest.raises(ValidationError, match=r"is closed: .*reopen it"):
+        invitations_create(assessment=assessment, count=1)
+    with pytest.raises(ValidationError, match="is closed"):
+        invitations_email(
+            assessment=assessment, recipients=[Recipient(email="ann@example.org")], subject="Hi", message="Hello",
+            base_url="https://hp.example.org",
+        )  # fmt: skip
+    assert not Invitation.objects.exists()
