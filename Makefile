@@ -8,7 +8,7 @@ RUN_ENV := DJANGO_DEBUG=1 DJANGO_SIGNUP=open
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint serve migrate bench screenshots clean
+.PHONY: run test install install-dev lint serve migrate bench screenshots clean messages makemessages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,21 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+# Translations: the committed .po files compile to .mo (not committed) whenever they change.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	@# Compiling reads no secret and serves nothing, so the development settings do.
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale $* --ignore .venv --verbosity 0
+
+messages: $(MO_FILES)
+
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed $(MO_FILES)
+install-dev: $(VENV)/.installed-dev $(MO_FILES)
 
 migrate: install
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
@@ -54,6 +63,10 @@ screenshots: install-dev
 bench: install-dev
 	DJANGO_DEBUG=1 $(PY) bench/form_bench.py
 	DJANGO_DEBUG=1 $(PY) bench/report_bench.py
+
+# After changing or adding a translatable text: refresh the .po files, then translate what is new.
+makemessages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --all --ignore .venv --ignore staticfiles --ignore test-artifacts --no-obsolete --add-location file
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

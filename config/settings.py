@@ -113,6 +113,9 @@ MIDDLEWARE = [
     # A database that does not answer: the 503 page, not a 500 (common/middleware.py).
     "common.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before CommonMiddleware: the visitor's choice (the set_language cookie),
+    # else the browser's Accept-Language, picks one of LANGUAGES for the request.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +136,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.signup",
@@ -241,6 +245,10 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# The language choice lives as long as the browser session, like the rest of a visit.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Sessions live in the database (Django's default engine, named on purpose)
 # so that any app server behind the load balancer can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -268,7 +276,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LANGUAGE_CODE = "en-us"
+# English is the default and the language of every msgid; German comes from locale/de.
+# A third language is one more entry here, a .po file and the taxonomy's translations (docs/i18n.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    # Each language named in itself, as the switcher shows it to someone who may not read the other.
+    ("en", "English"),
+    ("de", "Deutsch"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

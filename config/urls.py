@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("accounts.allauth_urls")),
+    # set_language: the switcher on every page posts here; the choice is kept in a session cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
