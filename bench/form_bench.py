@@ -59,8 +59,9 @@ def main() -> int:
         from assessments.selectors import assessment_questionnaire
         from assessments.services import assessment_get_or_create
         from organizations.services import organization_get_or_create
+        from responses.invitations.services import invitations_create
         from responses.models import Response
-        from responses.services import invitations_create, response_revision
+        from responses.respond.services import response_revision
 
         call_command("load_taxonomy", verbosity=0)
         org, _ = organization_get_or_create(name="Bench Org")

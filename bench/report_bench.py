@@ -90,8 +90,9 @@ def child(size: int, repeat: int) -> None:
     from organizations.services import organization_get_or_create
     from reports.segments import segment_for_key, segment_report
     from reports.selectors import gap_report, t_quantile_975
+    from responses.imports.services import responses_import
     from responses.models import Answer, Response
-    from responses.services import Rating, responses_import
+    from responses.respond.services import Rating
     from taxonomy.models import Benefit
 
     call_command("migrate", verbosity=0)

@@ -10,7 +10,7 @@ from assessments.length import SECONDS_PER_QUESTION, SurveyLength, length_estima
 from assessments.models import Assessment, Audience
 from assessments.selectors import assessment_questionnaire
 from assessments.services import KEEP, assessment_update
-from responses.services import invitations_create, invitations_revoke
+from responses.invitations.services import invitations_create, invitations_revoke
 from tests.assessments.test_views import FORM
 from tests.manage_helpers import url
 

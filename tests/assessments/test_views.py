@@ -141,7 +141,8 @@ def test_owner_adds_and_removes_a_segment(manager, org, assessment):
 
 def test_segments_are_fixed_once_the_assessment_has_answers(manager, org, assessment, taxonomy):
     from assessments.services import segment_create
-    from responses.services import Rating, responses_import
+    from responses.imports.services import responses_import
+    from responses.respond.services import Rating
     from taxonomy.models import Benefit
 
     segment = segment_create(assessment=assessment, key="role", label="Role", source="respondent", options=["A", "B"])

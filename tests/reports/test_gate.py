@@ -18,7 +18,8 @@ from assessments.services import segment_create
 from reports.renderers import render_csv, render_json, render_segment_json, render_text
 from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory
 from tests.reports.helpers import FEEDBACK

@@ -10,7 +10,8 @@ from assessments.models import Assessment, MaturityTarget
 from assessments.selectors import assessment_maturity_targets
 from assessments.services import maturity_targets_set, segment_create
 from organizations.models import Membership
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.models import Benefit
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory

@@ -218,8 +218,8 @@ def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, djan
 
 def test_response_rate_counts_invited_submissions(client, taxonomy):
     """Four invitations, one submitted through its link: 25%. Imported respondents are not invitations."""
+    from responses.invitations.services import invitations_create
     from responses.models import Invitation
-    from responses.services import invitations_create
 
     assessment = assessment_with({FEEDBACK: columns([5, 5, 5, 5], [1, 1, 1, 1])})
     invitations_create(assessment=assessment, count=4)  # while open: a closed assessment takes no invitation

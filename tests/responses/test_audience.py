@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from assessments.models import Audience
 from common.commands import InputError
+from responses.invitations.services import invitations_create
 from responses.models import Invitation
-from responses.services import invitations_create
 from tests.manage_helpers import url
 
 pytestmark = pytest.mark.django_db

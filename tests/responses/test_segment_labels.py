@@ -6,9 +6,9 @@ import pytest
 
 from assessments.models import Segment
 from assessments.services import segment_create
-from responses.mail import recipients_parse
+from responses.imports.segment_loader import parse_segments
+from responses.mail.recipients import recipients_parse
 from responses.models import Invitation, InvitationSegmentValue
-from responses.segment_loader import parse_segments
 from tests.factories import AssessmentFactory
 from tests.manage_helpers import url
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 from assessments.models import Assessment
 from common.tokens import hash_token
 from organizations.models import Membership
+from responses.imports.services import responses_import
+from responses.invitations.services import invitations_create
 from responses.models import Invitation
+from responses.respond.services import Rating, response_start, response_submit
 from responses.selectors import invitation_for_token
-from responses.services import Rating, invitations_create, response_start, response_submit, responses_import
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
 from tests.manage_helpers import as_user, url

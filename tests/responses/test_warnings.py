@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from assessments.services import segment_create
+from responses.invitations.services import invitations_create
 from responses.models import Invitation
-from responses.services import invitations_create
 from tests.manage_helpers import url
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from assessments.models import Assessment
 from organizations.models import Organization
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.models import Benefit, Concept, Question, Scope
 from tests.factories import AssessmentFactory, UserFactory
 
