@@ -89,7 +89,8 @@ def child(size: int, repeat: int) -> None:
     from organizations.models import Organization
     from organizations.services import organization_get_or_create
     from reports.segments import segment_for_key, segment_report
-    from reports.selectors import gap_report, t_quantile_975
+    from reports.selectors import gap_report
+    from reports.statistics import t_quantile_975
     from responses.imports.services import responses_import
     from responses.models import Answer, Response
     from responses.respond.services import Rating

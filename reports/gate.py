@@ -16,8 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from reports.aggregates import AtomTallies, JointRow, segment_joint
+from reports.figures import Figures, figures_from_tallies
 from reports.release import AnswerSets, BenefitRelease, GroupRef, Universe, W, release_benefit, release_groups
-from reports.selectors import Figures, Tally, figures_from_tallies, tally_add
+from reports.statistics import Tally, tally_add
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
 from reports.aggregates import atom_tallies, invited_per_option, segments_of, submitted_facts
+from reports.figures import Figures
 from reports.gate import released_figures, segment_groups
 from reports.maturity import Maturity, figures_maturity
-from reports.selectors import Figures, suppression_reason
+from reports.selectors import suppression_reason
 
 NOT_STATED = "Not stated"
 
