@@ -10,7 +10,9 @@ times, as the median of ``--repeat`` runs (the report and the floors
 interleaved, round after round, so that load on the machine hits them alike):
 
 - the report computation (``reports.selectors.gap_report``, every key of
-  contract sections 4 and 5);
+  contract sections 4 and 5), as served (its tallies kept since the last
+  submission, ``reports.aggregates.atoms_for``), as the first request after a
+  submission (nothing kept), and rendered as JSON;
 - the report by segment (``reports.segments.segment_report``) of
   ``SEGMENT_GROUPS`` teams, timed in the same rounds as the floor;
 - ``export_responses`` (when that command exists);
@@ -88,6 +90,8 @@ def child(size: int, repeat: int) -> None:
     from assessments.services import assessment_create, assessment_get_or_create
     from organizations.models import Organization
     from organizations.services import organization_get_or_create
+    from reports.aggregates import atoms_forget
+    from reports.renderers import render_json, render_segment_json
     from reports.segments import segment_for_key, segment_report
     from reports.selectors import gap_report
     from reports.statistics import t_quantile_975
@@ -185,7 +189,20 @@ def child(size: int, repeat: int) -> None:
             cursor.execute(sql)
             return cursor.fetchall()
 
-    timed = {"report": report, **{name: (lambda sql=sql: run(sql)) for name, sql in floors.items()}}
+    def first(fn):
+        """``fn`` as the first request after a submission: no tallies kept (``reports.aggregates.atoms_for``)."""
+
+        def cold():
+            atoms_forget()
+            return fn()
+
+        return cold
+
+    timed = {
+        "report": report,
+        "json": lambda: render_json(report()),
+        **{name: (lambda sql=sql: run(sql)) for name, sql in floors.items()},
+    }
     # Each segment's report (the release rule over all four), in the same rounds as the floor.
     team = segment_for_key(assessment=assessment, key="team")
     by_segment = team is not None and size >= SEGMENT_GROUPS * assessment.min_group_size
@@ -193,10 +210,19 @@ def child(size: int, repeat: int) -> None:
         for key in SEGMENTS:
             chosen = segment_for_key(assessment=assessment, key=key)
             timed[f"segment:{key}"] = lambda chosen=chosen: segment_report(assessment=assessment, segment=chosen)
+        timed["segment-json:team"] = lambda: render_segment_json(segment_report(assessment=assessment, segment=team))
     for fn in timed.values():
         fn()  # warm the caches
     medians = median_times(timed, repeat)
+    # Apart, since each of them drops what the others keep.
+    cold = {"report": first(report)}
+    if by_segment:
+        cold["segment"] = first(lambda: segment_report(assessment=assessment, segment=team))
+    cold_medians = median_times(cold, repeat)
+    report_first_s, segment_first_s = cold_medians["report"], cold_medians.get("segment")
     report_s = medians.pop("report")
+    json_s = medians.pop("json")
+    segment_json_s = medians.pop("segment-json:team", None)
     segment_times = {k.split(":", 1)[1]: medians.pop(k) for k in list(medians) if k.startswith("segment:")}
     segment_s = segment_times.get("team")
     floor_times = medians
@@ -271,10 +297,23 @@ def child(size: int, repeat: int) -> None:
     print(f"floor (fastest, {floor_name}): {floor_s * 1000:.1f} ms, 1 query")
     print(f"report (sections 4 and 5): {report_s * 1000:.1f} ms, {report_queries} queries")
     print(f"report / floor: {report_s / floor_s:.2f}x")
+    print(
+        f"report, first after a submission (no tallies kept): {report_first_s * 1000:.1f} ms, "
+        f"{report_first_s / floor_s:.2f}x the floor"
+    )
+    print(f"report as JSON (computed and rendered): {json_s * 1000:.1f} ms, {json_s / floor_s:.2f}x the floor")
     if segment_s is not None:
         print(
             f"report by segment ({SEGMENT_GROUPS} groups, {len(SEGMENTS)} segments): {segment_s * 1000:.1f} ms, "
             f"{segment_queries} queries, {segment_s / floor_s:.2f}x the floor"
+        )
+        print(
+            f"  first after a submission (no tallies kept): {segment_first_s * 1000:.1f} ms, "
+            f"{segment_first_s / floor_s:.2f}x the floor"
+        )
+        print(
+            f"  as JSON (computed and rendered): {segment_json_s * 1000:.1f} ms, "
+            f"{segment_json_s / floor_s:.2f}x the floor"
         )
         for key, t in segment_times.items():
             print(f"  report by {key} ({SEGMENTS[key]} groups): {t * 1000:.1f} ms, {t / floor_s:.2f}x the floor")

@@ -66,6 +66,23 @@ def _tallies(rows: list[JointRow], paired_only: frozenset[int]) -> dict[int, Tal
     return tallies
 
 
+def _decide(atoms: AtomTallies, k: int) -> tuple:
+    """The release rule's decisions: released groups (None below k), every group's size, each benefit's release."""
+    respondents = atoms.respondents
+    sizes: dict[GroupRef, int] = defaultdict(int)
+    sizes[W] = sum(respondents.values())
+    for sig, n in respondents.items():
+        for s, value in enumerate(sig):
+            sizes[GroupRef(s, atoms.layout[s].values.index(value), value)] += n
+    sizes = dict(sizes)
+    groups = release_groups(atoms.layout, respondents, k)
+    if groups is None:
+        return None, sizes, {}, frozenset()
+    universe = Universe(groups, [*respondents, *(sig for raters in atoms.raters.values() for sig in raters)])
+    releases = {b: release_benefit(universe, _answer_sets(universe, raters), k) for b, raters in atoms.raters.items()}
+    return groups, sizes, releases, frozenset(b for b, r in releases.items() if r.paired_only)
+
+
 def released_figures(
     *, atoms: AtomTallies, k: int, questionnaire=None, threshold: float = 0.0, segment: int | None = None
 ) -> Released:
@@ -78,18 +95,13 @@ def released_figures(
     tallies the figures would be computed from (what the trend of an
     earlier round needs).
     """
-    respondents = atoms.respondents
-    sizes: dict[GroupRef, int] = defaultdict(int)
-    sizes[W] = sum(respondents.values())
-    for sig, n in respondents.items():
-        for s, value in enumerate(sig):
-            sizes[GroupRef(s, atoms.layout[s].values.index(value), value)] += n
-    groups = release_groups(atoms.layout, respondents, k)
+    # The decisions depend on the tallies and k alone: worked out once per tallies (see aggregates.atoms_for).
+    decided = atoms.memo.get(("release", k))
+    if decided is None:
+        decided = atoms.memo[("release", k)] = _decide(atoms, k)
+    groups, sizes, releases, paired_only = decided
     if groups is None:
         return Released(k, (), dict(sizes), {}, {}, {})
-    universe = Universe(groups, [*respondents, *(sig for raters in atoms.raters.values() for sig in raters)])
-    releases = {b: release_benefit(universe, _answer_sets(universe, raters), k) for b, raters in atoms.raters.items()}
-    paired_only = frozenset(b for b, r in releases.items() if r.paired_only)
 
     if segment is None:
         rows = {W: atoms.whole}

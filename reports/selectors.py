@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
-from reports.aggregates import SubmittedFacts, atom_tallies, segments_of, submitted_facts
+from reports.aggregates import SubmittedFacts, atom_tallies, atoms_for, submitted_facts
 from reports.comments import ReportComments, report_comments
 from reports.figures import BenefitResult, CellResult, Figures, Summary, figures_from_tallies
 from reports.maturity import Maturity, figures_maturity, with_trend
@@ -245,7 +245,7 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     else:
         from reports.gate import released_figures
 
-        atoms = atom_tallies(segments=segments_of([assessment.pk]))[assessment.pk]
+        atoms = atoms_for(assessment=assessment, facts=facts)
         questionnaire = assessment_questionnaire(assessment=assessment)
         released = released_figures(
             atoms=atoms, k=assessment.min_group_size, questionnaire=questionnaire, threshold=float(assessment.threshold)

@@ -10,6 +10,16 @@ from tests.manage_helpers import as_user
 from tests.responses.mail_helpers import start_smtp
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_tallies():
+    """Each test starts with no kept tallies: a rolled-back test database hands out the same ids again."""
+    from reports.aggregates import atoms_forget
+
+    atoms_forget()
+    yield
+    atoms_forget()
+
+
 @pytest.fixture
 def taxonomy(db):
     """The canonical taxonomy and its 122 questions, loaded as `load_taxonomy` does."""
