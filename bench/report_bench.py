@@ -241,6 +241,12 @@ def child(size: int, repeat: int) -> None:
     floor_name = min(floor_times, key=floor_times.get)
     floor_s = floor_times[floor_name]
 
+    # What an analyst gets through the whole request (session, access, the report, the template or
+    # the encoder), against the same floor, timed in its own rounds beside it.
+    pages = pages_timed(assessment, team if by_segment else None)
+    page_medians = median_times({**pages, "floor": lambda: run(floors[floor_name])}, repeat)
+    page_floor_s = page_medians.pop("floor")
+
     # A small assessment beside the big one: its report must not pay for its neighbour.
     small_s = None
     if size > SMALL:
@@ -317,6 +323,8 @@ def child(size: int, repeat: int) -> None:
         )
         for key, t in segment_times.items():
             print(f"  report by {key} ({SEGMENTS[key]} groups): {t * 1000:.1f} ms, {t / floor_s:.2f}x the floor")
+    for name, t in page_medians.items():
+        print(f"{name} as an analyst: {t * 1000:.1f} ms, {t / page_floor_s:.2f}x the floor")
     if small_s is not None:
         print(f"report of a {SMALL}-respondent assessment in this database: {small_s * 1000:.2f} ms")
     print(f"floor over both rounds' answers ({both_floor_name}): {both_floor_s * 1000:.1f} ms")
@@ -329,6 +337,38 @@ def child(size: int, repeat: int) -> None:
         print("export_responses: skipped (the command does not exist yet)")
     else:
         print(f"export_responses: {export_s:.2f} s, {export_rows / export_s:,.0f} rows/s ({export_rows:,} rows)")
+
+
+def pages_timed(assessment, segment) -> dict:
+    """GETs of the report page and its JSON (and the segment's) by a logged-in analyst, as the browser sends them."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from organizations.models import Membership
+
+    analyst = get_user_model().objects.create_user(username=f"analyst-{assessment.pk}")
+    Membership.objects.create(organization=assessment.organization, user=analyst, role=Membership.Role.ANALYST)
+    # A host the settings allow (the test client's own "testserver" is only for the test runner).
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(analyst)
+    kwargs = {"org_slug": assessment.organization.slug, "assessment_slug": assessment.slug}
+    urls = {
+        "report page": reverse("reports:report", kwargs=kwargs),
+        "report JSON download": reverse("reports:json", kwargs=kwargs),
+    }
+    if segment is not None:
+        urls["report page by segment"] = reverse("reports:report", kwargs=kwargs) + f"?segment={segment.key}"
+        urls["segment JSON download"] = reverse("reports:json", kwargs=kwargs) + f"?segment={segment.key}"
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    for url in urls.values():
+        get(url)
+    return {name: (lambda url=url: get(url)) for name, url in urls.items()}
 
 
 def main() -> None:
