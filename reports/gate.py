@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from reports.aggregates import AtomTallies, JointRow, segment_joint
 from reports.figures import Figures, figures_from_tallies
-from reports.release import AnswerSets, BenefitRelease, GroupRef, Universe, W, release_benefit, release_groups
+from reports.release import AnswerSets, BenefitRelease, GroupRef, Universe, W, release_benefits, release_groups
 from reports.statistics import Tally, tally_add
 
 
@@ -79,7 +79,7 @@ def _decide(atoms: AtomTallies, k: int) -> tuple:
     if groups is None:
         return None, sizes, {}, frozenset()
     universe = Universe(groups, [*respondents, *(sig for raters in atoms.raters.values() for sig in raters)])
-    releases = {b: release_benefit(universe, _answer_sets(universe, raters), k) for b, raters in atoms.raters.items()}
+    releases = release_benefits(universe, {b: _answer_sets(universe, raters) for b, raters in atoms.raters.items()}, k)
     return groups, sizes, releases, frozenset(b for b, r in releases.items() if r.paired_only)
 
 
