@@ -116,7 +116,11 @@ def released_figures(
     used: dict[GroupRef, dict[int, Tally]] = {}
     for g, its_rows in rows.items():
         withheld = frozenset(b for b, r in releases.items() if not r.shown_in(g))
-        tallies = {b: t for b, t in _tallies(its_rows, paired_only).items() if b not in withheld}
+        # Like the decisions, a group's tallies follow from the tallies read and k alone.
+        tallies = atoms.memo.get(("tallies", k, g))
+        if tallies is None:
+            tallies = {b: t for b, t in _tallies(its_rows, paired_only).items() if b not in withheld}
+            atoms.memo[("tallies", k, g)] = tallies
         used[g] = tallies
         if questionnaire is not None:
             figures[g] = figures_from_tallies(questionnaire, tallies, threshold, withheld, paired_only)

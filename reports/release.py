@@ -293,10 +293,7 @@ def release_benefits(universe: Universe, sets: Mapping[int, AnswerSets], k: int)
                         universe._add(signature)
     # (benefit, answer set, signature): importance, realization, both, exactly one.
     vectors = np.stack(
-        [
-            np.stack([universe.vector(c) for c in (s.importance, s.realization, s.both)])
-            for s in (sets[b] for b in ids)
-        ]
+        [np.stack([universe.vector(c) for c in (s.importance, s.realization, s.both)]) for s in (sets[b] for b in ids)]
     )
     vectors = np.concatenate([vectors, (vectors[:, 0] + vectors[:, 1] - 2 * vectors[:, 2])[:, None]], axis=1)
     matrix = universe.matrix

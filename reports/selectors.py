@@ -85,6 +85,9 @@ class GapReport:
     maturity: Maturity | None = None
     # Section 15: the comments released with the report (``reports.comments``); None when none may be.
     comments: ReportComments | None = None
+    # Names the figures: the same key, the same benefits, cells and charts (so their rendering may be
+    # kept); None when it cannot be named cheaply (a report with a previous round, a withheld one).
+    figures_key: str | None = None
     # Section 16: beside each released benefit and maturity cell (``reports.benchmark``); None unless the
     # organization takes part and the report shows figures.
     benchmark: ReportBenchmark | None = None
@@ -251,6 +254,12 @@ def gap_report(*, assessment: Assessment) -> GapReport:
             atoms=atoms, k=assessment.min_group_size, questionnaire=questionnaire, threshold=float(assessment.threshold)
         )
         report = report_from_figures(assessment=assessment, facts=facts, figures=released.figures[W])
+        # The tallies' key (aggregates.atoms_for) and what turns them into figures; the frozen wording is
+        # fixed once there are answers.
+        report = dataclasses.replace(
+            report,
+            figures_key=f"{assessment.pk}.{facts.n}.{facts.id_sum}.{assessment.min_group_size}.{report.threshold}",
+        )
     # Section 10: the actions planned from this round or an earlier one.
     chain = [r.id for r in report.rounds.chain] if report.rounds is not None else None
     report = dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))

@@ -11,13 +11,18 @@ from tests.responses.mail_helpers import start_smtp
 
 
 @pytest.fixture(autouse=True)
-def _fresh_report_tallies():
-    """Each test starts with no kept tallies: a rolled-back test database hands out the same ids again."""
+def _fresh_caches():
+    """Each test starts with no kept tallies and an empty cache: a rolled-back test database hands out the same ids
+    again, so what an earlier test kept under an assessment's key would be taken for this one's."""
+    from django.core.cache import cache
+
     from reports.aggregates import atoms_forget
 
     atoms_forget()
+    cache.clear()
     yield
     atoms_forget()
+    cache.clear()
 
 
 @pytest.fixture
