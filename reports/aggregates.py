@@ -32,6 +32,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import connection
 from django.utils.dateparse import parse_date
 
@@ -78,6 +79,8 @@ class SubmittedFacts:
     median_minutes: int | None = None  # the median of those durations, halves rounded up
     # The sum of the submitted responses' ids: with ``n``, it names the set of them (see atoms_for).
     id_sum: int = 0
+    # Respondents per language they answered in, every offered language present (contract section 17).
+    languages: dict[str, int] = field(default_factory=dict)
 
 
 def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
@@ -90,10 +93,13 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     count = f"(SELECT COUNT(*) {timed})"
     # Offsets c / 2 and (c - 1) / 2: never negative (PostgreSQL refuses that), as both truncate -1 / 2 to 0.
     middle = f"(SELECT duration_minutes {timed} ORDER BY duration_minutes LIMIT 1 OFFSET {{}})"
+    codes = [code for code, _ in settings.LANGUAGES]
+    languages = ", ".join(f"SUM(CASE WHEN {answered} AND r.language = %s THEN 1 ELSE 0 END)" for _ in codes)
     sql = f"""
         SELECT COUNT(*), COALESCE(SUM(r.id), 0),
                SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
                MIN(r.submitted_on), MAX(r.submitted_on),
+               {languages},
                (SELECT COUNT(*) FROM {INVITATION} WHERE assessment_id = %s AND revoked_at IS NULL),
                (SELECT COUNT(*) FROM {INVITATION} WHERE assessment_id = %s AND revoked_at IS NULL AND submitted = %s),
                {count},
@@ -104,13 +110,24 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     """
     pk = assessment.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, pk, True, pk, pk, pk, pk, pk, pk])
-        n, id_sum, respondents, first, last, invitations, invitations_submitted, timed_n, upper, lower = (
-            cursor.fetchone()
-        )
+        cursor.execute(sql, [*codes, pk, pk, True, pk, pk, pk, pk, pk, pk])
+        (
+            n,
+            id_sum,
+            respondents,
+            first,
+            last,
+            *per_language,
+            invitations,
+            invitations_submitted,
+            timed_n,
+            upper,
+            lower,
+        ) = cursor.fetchone()
     return SubmittedFacts(
         n=n,
         id_sum=int(id_sum),
+        languages={code: int(count or 0) for code, count in zip(codes, per_language, strict=True)},
         respondents=int(respondents or 0),
         first=_date(first),
         last=_date(last),

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
@@ -74,6 +76,8 @@ class GapReport:
     closes_at: datetime | None
     invitations: int  # unrevoked invitations
     invitations_submitted: int
+    # Respondents per language they answered in, every offered language present (section 17).
+    languages: dict[str, int] = dataclasses.field(default_factory=dict)
     # Whole minutes that submitted web respondents took, the median; None when
     # suppressed or when fewer than ``min_group_size`` of them have a duration.
     median_minutes: int | None = None
@@ -118,12 +122,20 @@ class GapReport:
     def under_realized(self) -> list[BenefitResult]:
         return [b for b in self.ranked if b.under_realized]
 
+    @property
+    def language_counts(self) -> list[tuple[str, int]]:
+        """(the language's name in itself, respondents who answered in it), in the site's order."""
+        names = dict(settings.LANGUAGES)
+        return [(names.get(code, code), n) for code, n in self.languages.items()]
+
     def to_json_dict(self) -> dict:
         o = self.overall
         return {
             "organization": self.organization,
             "assessment": self.assessment,
             "respondents": self.respondents,
+            # Counts of people by the language they chose, like ``respondents``: no answer is in them.
+            "languages": dict(self.languages),
             "threshold": self.threshold,
             "min_group_size": self.min_group_size,
             "suppressed": self.suppressed,
@@ -205,6 +217,7 @@ def participation(assessment: Assessment, facts: SubmittedFacts) -> dict:
         "closes_at": assessment.closes_at,
         "invitations": facts.invitations,
         "invitations_submitted": facts.invitations_submitted,
+        "languages": facts.languages,
     }
 
 

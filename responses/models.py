@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from assessments.models import MAX_SEGMENTS, Assessment, Audience, Segment, SegmentOption
 from common.models import AddressField
-from common.validators import validate_message_text, validate_subject
+from common.validators import validate_language, validate_message_text, validate_subject
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -128,6 +128,9 @@ class Response(models.Model):
     duration_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Whole minutes from start to submit (web responses)."
     )
+    # The language the respondent answered in, as it was when they submitted (contract section 17); no
+    # choices, so that a language added to settings.LANGUAGES needs no migration.
+    language = models.CharField(max_length=16, default="en", validators=[validate_language])
     # The section to resume at (0-based index into the sections this response asks).
     current_section = models.PositiveSmallIntegerField(default=0)
     # The top-level benefit ids it asks (each with its sub-benefits), chosen when it

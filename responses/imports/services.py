@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -88,10 +89,12 @@ def responses_import(
     now = timezone.now()
     today = connection.ops.adapt_datefield_value(timezone.localdate(now)) if submitted else None
     started = None if submitted else connection.ops.adapt_datetimefield_value(now)
+    # A file says nothing of the language its respondents answered in: they count as the site's default.
+    language = settings.LANGUAGE_CODE
     _insert_many(
         Response,
-        ["assessment", "respondent", "submitted_on", "started_at", "updated_at", "current_section"],
-        [(assessment.pk, respondent, today, started, started, 0) for respondent in ratings_by_respondent],
+        ["assessment", "respondent", "submitted_on", "started_at", "updated_at", "current_section", "language"],
+        [(assessment.pk, respondent, today, started, started, 0, language) for respondent in ratings_by_respondent],
     )
     ids = dict(Response.objects.filter(assessment=assessment).values_list("respondent", "pk"))
     if segment_options:

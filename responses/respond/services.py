@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from assessments.models import Assessment, Audience, Segment
 from assessments.services import (
     assessment_freeze_questions,
 )
+from common.validators import validate_language
 from organizations.models import Membership
 from responses.models import (
     COMMENT_MAX_LENGTH,
@@ -145,15 +147,19 @@ def _answer_segments(response: Response) -> dict[str, int]:
 
 
 @transaction.atomic(durable=True)
-def response_submit(*, response: Response) -> bool:
+def response_submit(*, response: Response, language: str | None = None) -> bool:
     """Submit a response, once, and make it anonymous. Returns False if it already was submitted.
 
     In the same transaction, the invitation or the member is marked as having
     submitted, and the response loses its user, its invitation and its times
-    of day: it keeps the day and how many whole minutes it took (see the
-    models' docstring). The row locks make two tabs submitting at once submit once.
-    An assessment that asks no questions refuses (``ValidationError``).
+    of day: it keeps the day, how many whole minutes it took (see the
+    models' docstring) and ``language``, the one the respondent used when
+    they submitted (default: the site's). The row locks make two tabs
+    submitting at once submit once. An assessment that asks no questions, or
+    a language the site does not offer, is refused (``ValidationError``).
     """
+    language = settings.LANGUAGE_CODE if language is None else language
+    validate_language(language)
     _lock_way_in(response)
     locked = Response.objects.select_for_update().filter(pk=response.pk).first()
     if locked is None or locked.is_submitted:
@@ -174,9 +180,11 @@ def response_submit(*, response: Response) -> bool:
         invitation=None,
         started_at=None,
         updated_at=None,
+        language=language,
     )
     Answer.objects.filter(response_id=locked.pk).update(submitted=True, **_answer_segments(locked))
     response.submitted_on = timezone.localdate(now)
+    response.language = language
     response.user = response.invitation = response.started_at = response.updated_at = None
     return True
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
 from assessments.models import Assessment, Audience, Segment
@@ -356,7 +356,8 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
                     messages.success(request, "Your comment is saved with your draft.")
                     return redirect(entry.url("review"))
                 if valid:
-                    response_submit(response=entry.response)
+                    # The language the page is in is the one the respondent answered in (section 17).
+                    response_submit(response=entry.response, language=translation.get_language())
             except ResponseSubmittedError:
                 return redirect(entry.url("done"))
             except ResponseWithdrawnError:
