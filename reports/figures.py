@@ -24,6 +24,7 @@ from reports.statistics import (
     quadrant_of,
     tally_stats,
 )
+from taxonomy.translations import cell_title
 
 QUADRANTS = {
     "concentrate-here": "Concentrate here",
@@ -137,7 +138,7 @@ class CellResult:
 
     @property
     def title(self) -> str:
-        return f"{self.scope_name} {self.concept_name.lower()}"
+        return cell_title(self.concept_name, self.scope_name)
 
     def to_dict(self) -> dict:
         s = self.summary
