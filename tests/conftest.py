@@ -25,10 +25,47 @@ def _fresh_caches():
     cache.clear()
 
 
+TAXONOMY_MODELS = ("Concept", "Scope", "Benefit", "Question")
+
+
+@pytest.fixture(scope="session")
+def _taxonomy_rows(django_db_setup, django_db_blocker) -> dict:
+    """The canonical taxonomy's rows, made once per session by `load_taxonomy` itself, then kept in memory.
+
+    Loading it (parsing the YAML, wording 122 questions in every language) costs about 65 ms, and most
+    tests want it; copying its rows back costs a few. The tables are emptied again at once, so a test
+    that does not ask for the taxonomy still starts without one.
+    """
+    from taxonomy import models
+
+    with django_db_blocker.unblock():
+        call_command("load_taxonomy", verbosity=0)
+        rows = {}
+        for name in TAXONOMY_MODELS:
+            model = getattr(models, name)
+            columns = [f.attname for f in model._meta.concrete_fields]
+            # Parents before their children, so every row's parent is there when it comes back.
+            order = ["depth", "pk"] if name == "Benefit" else ["pk"]
+            rows[name] = (columns, list(model.objects.order_by(*order).values_list(*columns)))
+        for name in reversed(TAXONOMY_MODELS):
+            model = getattr(models, name)
+            if name == "Benefit":
+                for depth in sorted(set(model.objects.values_list("depth", flat=True)), reverse=True):
+                    model.objects.filter(depth=depth).delete()
+            else:
+                model.objects.all().delete()
+    return rows
+
+
 @pytest.fixture
-def taxonomy(db):
-    """The canonical taxonomy and its 122 questions, loaded as `load_taxonomy` does."""
-    call_command("load_taxonomy", verbosity=0)
+def taxonomy(db, _taxonomy_rows):
+    """The canonical taxonomy and its 122 questions, as `load_taxonomy` leaves them (the same ids every time)."""
+    from taxonomy import models
+
+    for name in TAXONOMY_MODELS:
+        model = getattr(models, name)
+        columns, rows = _taxonomy_rows[name]
+        model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
 
 
 # --- The owners' pages: Acme, its owner Olivia, its assessment "Baseline" ---
