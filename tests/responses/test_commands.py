@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,11 +22,11 @@ from responses.management.commands import import_responses
 from responses.models import Answer, Invitation, Response
 from responses.respond.services import Rating
 from taxonomy.models import Benefit, Question
+from tests.command_helpers import manage_py
 from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 FEEDBACK = "social-media/internal/improved-feedback"
 PERSONAL = "social-networking/external/improved-relationships/personal"
 HEADER = "respondent,benefit,dimension,value\n"
@@ -216,31 +213,23 @@ def test_progress_bar_only_on_a_terminal(taxonomy, tmp_path, monkeypatch):
     assert "Reading" not in piped
 
 
-def test_from_the_shell_errors_are_bare_file_line_and_exit_non_zero(tmp_path):
+def test_from_the_shell_errors_are_bare_file_line_and_exit_non_zero(taxonomy, tmp_path, capsys, monkeypatch):
     """A shell user sees exactly `FILE:LINE: message` and a non-zero status; a pipe gets no bar."""
-    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-
-    def manage(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], capture_output=True, text=True, env=env, cwd=ROOT, check=False
-        )
-
-    assert manage("migrate", "--no-input", "-v0").returncode == 0
-    assert manage("load_taxonomy").returncode == 0
+    names = ("--organization", ORG, "--assessment", TITLE)
     bad = write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4.5\n")
-    result = manage("import_responses", str(bad), "--organization", ORG, "--assessment", TITLE)
-    assert result.returncode == 1
-    assert result.stderr == f"{bad}:2: value '4.5' is not a whole number from 1 to 5 or empty\n"
+    code, _, err = manage_py(capsys, monkeypatch, "import_responses", str(bad), *names)
+    assert code == 1
+    assert err == f"{bad}:2: value '4.5' is not a whole number from 1 to 5 or empty\n"
     good = write(tmp_path, HEADER + f"r1,{FEEDBACK},importance,4\n", "good.csv")
-    result = manage("import_responses", str(good), "--organization", ORG, "--assessment", TITLE)
-    assert result.returncode == 0
-    assert result.stderr == f"Imported 1 responses (1 answers) into {ORG} – {TITLE} (closed).\n"
-    result = manage("export_responses", "--organization", ORG, "--assessment", TITLE)
-    assert result.returncode == 0
-    assert result.stdout == HEADER + f"r1,{FEEDBACK},importance,4\n"
-    result = manage("export_responses", "--organization", "Nobody", "--assessment", TITLE)
-    assert result.returncode == 1
-    assert result.stderr == "unknown organization 'Nobody'\n"
+    code, _, err = manage_py(capsys, monkeypatch, "import_responses", str(good), *names)
+    assert code == 0
+    assert err == f"Imported 1 responses (1 answers) into {ORG} – {TITLE} (closed).\n"
+    code, out, _ = manage_py(capsys, monkeypatch, "export_responses", *names)
+    assert code == 0
+    assert out == HEADER + f"r1,{FEEDBACK},importance,4\n"
+    code, _, err = manage_py(capsys, monkeypatch, "export_responses", "--organization", "Nobody", "--assessment", TITLE)
+    assert code == 1
+    assert err == "unknown organization 'Nobody'\n"
 
 
 def test_seed_demo_builds_a_realistic_demo(taxonomy):

@@ -15,6 +15,7 @@ from assessments.models import Assessment
 from common.commands import InputError
 from responses.models import Invitation
 from responses.selectors import invitation_for_token
+from tests.command_helpers import manage_py
 
 pytestmark = pytest.mark.django_db
 
@@ -73,16 +74,23 @@ def test_a_bad_base_url_is_a_clear_error(url):
     assert not Invitation.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_from_the_command_line_a_bad_count_exits_non_zero_with_the_message_on_stderr(tmp_path):
-    """Run as a real process: exit 1, the message alone on stderr (no traceback), nothing on stdout."""
-    env = {"DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PATH": "/usr/bin:/bin"}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-    # An open assessment needs questions to ask.
-    subprocess.run([*manage, "load_taxonomy", "-v0"], env=env, check=True, cwd=ROOT)
+def test_from_the_command_line_a_bad_count_exits_non_zero_with_the_message_on_stderr(taxonomy, capsys, monkeypatch):
+    """As a shell runs it: exit 1, the message alone on stderr (no traceback), nothing on stdout."""
+    names = ("--organization", "A", "--assessment", "B")
+    code, out, err = manage_py(capsys, monkeypatch, "invite", *names, "--count", "zero")
+    assert code == 1 and out == ""
+    assert err.strip() == "--count: 'zero' is not a whole number; give how many invitations to create"
+    code, out, err = manage_py(capsys, monkeypatch, "invite", *names, "--count", "2")
+    assert code == 0 and len(out.splitlines()) == 2
+    assert "Created 2 invitations" in err
+
+
+def test_a_real_process_exits_non_zero_with_the_bare_message():
+    """The smoke test of invite and import: manage.py itself, in its own process, before any table is read."""
+    env = {"DJANGO_DEBUG": "1", "DATABASE_URL": "sqlite:///:memory:", "PATH": "/usr/bin:/bin"}
+    argv = ["invite", "--organization", "A", "--assessment", "B", "--count", "zero"]
     bad = subprocess.run(
-        [*manage, "invite", "--organization", "A", "--assessment", "B", "--count", "zero"],
+        [sys.executable, str(ROOT / "manage.py"), *argv],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -90,15 +98,6 @@ def test_from_the_command_line_a_bad_count_exits_non_zero_with_the_message_on_st
     )
     assert bad.returncode == 1 and bad.stdout == ""
     assert bad.stderr.strip() == "--count: 'zero' is not a whole number; give how many invitations to create"
-    good = subprocess.run(
-        [*manage, "invite", "--organization", "A", "--assessment", "B", "--count", "2"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert good.returncode == 0 and len(good.stdout.splitlines()) == 2
-    assert "Created 2 invitations" in good.stderr
 
 
 def test_previous_names_the_previous_round_of_the_assessment_it_creates_or_fills(taxonomy):
