@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -129,3 +132,15 @@ def test_text_adds_a_change_column_and_names_the_previous_round(follow_up):
     line = next(line for line in text.splitlines() if line.startswith("Improved Feedback"))
     change = gap_report(assessment=follow_up).rounds.trend_of(FEEDBACK).change
     assert f"{change:+.2f} same" in line
+
+
+def test_a_real_process_exits_non_zero_with_the_bare_message():
+    """The smoke test of gap_report: manage.py itself, in its own process, refusing before any table is read."""
+    root = Path(__file__).resolve().parents[2]
+    env = {"DJANGO_DEBUG": "1", "DATABASE_URL": "sqlite:///:memory:", "PATH": "/usr/bin:/bin"}
+    argv = ["gap_report", "--organization", "Acme", "--assessment", "Baseline 2026", "--format", "pdf"]
+    result = subprocess.run(
+        [sys.executable, str(root / "manage.py"), *argv], env=env, cwd=root, capture_output=True, text=True
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == "--format pdf needs -o FILE: a PDF is not written to standard output"
