@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -175,7 +176,11 @@ def test_response_pages_show_no_rating_and_no_respondent(taxonomy, staff):
     page = staff.get(reverse("admin:responses_response_change", args=[response.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Submitted" in body or "submitted" in body.lower()
+    # The read-only fields, in order: assessment, status, day, number of answers.
+    shown = re.findall(r'<div class="readonly">(.*?)</div>', body)
+    assert len(shown) == 4
+    assert f"{assessment}</a>" in shown[0]
+    assert shown[1:] == ["submitted", response.submitted_on.isoformat(), "1"]
     for rating in ("4 - Very important", "Don't know", FEEDBACK, "importance_value"):
         assert rating not in body
     assert response.respondent not in body
