@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 
 from assessments.models import Assessment, AssessmentQuestion, MaturityTarget, Segment, SegmentOption
 from common.commands import InputError
@@ -29,13 +31,36 @@ def assessment_questions(*, assessment: Assessment) -> QuerySet:
     return live_questions()
 
 
-def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
-    """The assessment's questions grouped as respondents see them; 4 queries.
+# A frozen assessment's questionnaire, kept a short while per process and language: every form page
+# and report reads it, and its wording cannot change; its names and guidance follow the taxonomy, so an
+# admin's edit shows within a minute.
+QUESTIONNAIRE_KEPT_SECONDS = 60
+_questionnaires: dict[tuple, tuple[float, Questionnaire]] = {}
 
-    A frozen assessment (one with answers) reads its snapshot; any other
-    reads the live, active questions.
+
+def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
+    """The assessment's questions grouped as respondents see them, in the active language; 4 queries, or none.
+
+    A frozen assessment (one with answers) reads its snapshot, kept for
+    ``QUESTIONNAIRE_KEPT_SECONDS``; any other reads the live, active questions.
     """
-    return questionnaire_from(assessment_questions(assessment=assessment).values_list(*QUESTION_ROW))
+    if assessment.questions_frozen_at is None:
+        return questionnaire_from(assessment_questions(assessment=assessment).values_list(*QUESTION_ROW))
+    key = (assessment.pk, assessment.questions_frozen_at, get_language())
+    now = time.monotonic()
+    kept = _questionnaires.get(key)
+    if kept is not None and now - kept[0] < QUESTIONNAIRE_KEPT_SECONDS:
+        return kept[1]
+    questionnaire = questionnaire_from(assessment_questions(assessment=assessment).values_list(*QUESTION_ROW))
+    if len(_questionnaires) > 64:
+        _questionnaires.clear()
+    _questionnaires[key] = (now, questionnaire)
+    return questionnaire
+
+
+def questionnaires_forget() -> None:
+    """Drop every kept questionnaire (tests, whose rolled-back databases reuse ids)."""
+    _questionnaires.clear()
 
 
 def assessment_by_name(*, organization: str, title: str) -> Assessment | None:

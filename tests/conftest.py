@@ -16,12 +16,15 @@ def _fresh_caches():
     again, so what an earlier test kept under an assessment's key would be taken for this one's."""
     from django.core.cache import cache
 
+    from assessments.selectors import questionnaires_forget
     from reports.aggregates import atoms_forget
 
     atoms_forget()
+    questionnaires_forget()
     cache.clear()
     yield
     atoms_forget()
+    questionnaires_forget()
     cache.clear()
 
 

@@ -136,6 +136,7 @@ def test_the_query_count_with_four_segments_is_fixed(taxonomy, django_assert_num
     with django_assert_num_queries(12):
         gap_report(assessment=assessment)
     # The same, less the actions, with the segment's joint distributions for the whole's, and the
-    # invitations per option; the counts per signature the whole report read are kept (2 fewer).
-    with django_assert_num_queries(9):
+    # invitations per option; the counts per signature (2) and the questionnaire (4) the whole report
+    # read are kept.
+    with django_assert_num_queries(5):
         segment_report(assessment=assessment, segment=segment)

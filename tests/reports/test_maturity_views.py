@@ -93,14 +93,15 @@ def test_only_owners_may_set_targets_even_of_a_closed_assessment(client, assessm
 def test_the_targets_page_query_count_is_fixed(client, assessment, django_assert_num_queries):
     """Session and user, access, the cells, the saved targets and the report, however many targets.
 
-    The second time the report's counts per signature are kept (nothing was submitted since): 2 fewer.
+    The second time the report's counts per signature (2) and its questionnaire (4) are kept: nothing
+    was submitted since.
     """
     owner = login(client, assessment)
     with django_assert_num_queries(17):
         owner.get(url(assessment, "targets"))
     levels = {("social-media", "internal"): 4, ("social-media", "external"): 2, ("social-networking", "external"): 5}
     maturity_targets_set(assessment=assessment, levels=levels)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(11):
         owner.get(url(assessment, "targets"))
 
 
