@@ -10,6 +10,7 @@ from assessments.models import Assessment
 from common.forms import bare_helper
 from organizations.models import Organization
 from taxonomy.models import Benefit
+from taxonomy.translations import cell_title
 
 
 class BenefitChoiceField(forms.ModelMultipleChoiceField):
@@ -71,7 +72,7 @@ class ActionForm(forms.Form):
     def _grouped_benefits(self):
         groups: dict[str, list] = {}
         for b in self.fields["benefits"].queryset:
-            groups.setdefault(f"{b.scope.name} {b.concept.name.lower()}", []).append(
+            groups.setdefault(cell_title(b.concept.name, b.scope.name), []).append(
                 (b.pk, ("  " * (b.path.count("/") - 2)) + b.name)
             )
         return list(groups.items())

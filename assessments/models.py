@@ -23,6 +23,7 @@ from organizations.models import Organization
 from taxonomy.models import Benefit, Question
 from taxonomy.scales import Dimension
 from taxonomy.selectors import live_questions
+from taxonomy.translations import TranslationsValidator
 
 
 class AssessmentStatus(models.TextChoices):
@@ -375,6 +376,8 @@ class AssessmentQuestion(models.Model):
     text = models.CharField(max_length=500)
     help_text = models.CharField(max_length=500, blank=True)
     order = models.PositiveIntegerField(default=0)
+    # The wording in other languages, frozen with the English (taxonomy.translations).
+    translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("question")])
 
     class Meta:
         ordering = ["assessment", "order", "pk"]

@@ -12,7 +12,7 @@ from common.commands import InputError
 from organizations.models import Organization
 from organizations.selectors import MEMBER_ACCESS, Access, organizations_for_user
 from taxonomy.models import Benefit, Question
-from taxonomy.selectors import Questionnaire, is_under, live_questions, questionnaire_from, subtree_filter
+from taxonomy.selectors import QUESTION_ROW, Questionnaire, is_under, live_questions, questionnaire_from, subtree_filter
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -35,9 +35,7 @@ def assessment_questionnaire(*, assessment: Assessment) -> Questionnaire:
     A frozen assessment (one with answers) reads its snapshot; any other
     reads the live, active questions.
     """
-    return questionnaire_from(
-        assessment_questions(assessment=assessment).values_list("benefit_id", "dimension", "text", "help_text")
-    )
+    return questionnaire_from(assessment_questions(assessment=assessment).values_list(*QUESTION_ROW))
 
 
 def assessment_by_name(*, organization: str, title: str) -> Assessment | None:

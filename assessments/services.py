@@ -62,6 +62,8 @@ def assessment_freeze_questions(*, assessment: Assessment) -> bool:
             dimension=q.dimension,
             text=q.text,
             help_text=q.help_text,
+            # Every language's wording is frozen with the English (section 17).
+            translations=q.translations,
             order=q.order,
         )
         for q in questions

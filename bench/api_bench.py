@@ -58,7 +58,8 @@ def main() -> None:
     from assessments.services import assessment_get_or_create
     from organizations.models import Membership
     from organizations.services import organization_get_or_create
-    from responses.services import Rating, responses_import
+    from responses.imports.services import responses_import
+    from responses.respond.services import Rating
     from taxonomy.models import Benefit
 
     call_command("migrate", verbosity=0)

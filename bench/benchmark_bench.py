@@ -69,8 +69,9 @@ def main() -> None:
     from organizations.models import Organization
     from reports.benchmark import benchmark, benchmark_pool
     from reports.selectors import gap_report
+    from responses.imports.services import responses_import
     from responses.models import Answer, Response
-    from responses.services import Rating, responses_import
+    from responses.respond.services import Rating
     from taxonomy.models import Benefit
     from tests.factories import AssessmentFactory, OrganizationFactory
 

@@ -344,7 +344,7 @@ from organizations.models import Membership
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
-from responses.services import invitations_create
+from responses.invitations.services import invitations_create
 org, _ = organization_get_or_create(name="Load Test Org")
 assessment, _ = assessment_get_or_create(organization=org, title="Load test")
 tokens = invitations_create(assessment=assessment, count={count}, label="load test")

@@ -10,7 +10,9 @@ times, as the median of ``--repeat`` runs (the report and the floors
 interleaved, round after round, so that load on the machine hits them alike):
 
 - the report computation (``reports.selectors.gap_report``, every key of
-  contract sections 4 and 5);
+  contract sections 4 and 5), as served (its tallies kept since the last
+  submission, ``reports.aggregates.atoms_for``), as the first request after a
+  submission (nothing kept), and rendered as JSON;
 - the report by segment (``reports.segments.segment_report``) of
   ``SEGMENT_GROUPS`` teams, timed in the same rounds as the floor;
 - ``export_responses`` (when that command exists);
@@ -88,10 +90,14 @@ def child(size: int, repeat: int) -> None:
     from assessments.services import assessment_create, assessment_get_or_create
     from organizations.models import Organization
     from organizations.services import organization_get_or_create
+    from reports.aggregates import atoms_forget
+    from reports.renderers import render_json, render_segment_json
     from reports.segments import segment_for_key, segment_report
-    from reports.selectors import gap_report, t_quantile_975
+    from reports.selectors import gap_report
+    from reports.statistics import t_quantile_975
+    from responses.imports.services import responses_import
     from responses.models import Answer, Response
-    from responses.services import Rating, responses_import
+    from responses.respond.services import Rating
     from taxonomy.models import Benefit
 
     call_command("migrate", verbosity=0)
@@ -183,7 +189,20 @@ def child(size: int, repeat: int) -> None:
             cursor.execute(sql)
             return cursor.fetchall()
 
-    timed = {"report": report, **{name: (lambda sql=sql: run(sql)) for name, sql in floors.items()}}
+    def first(fn):
+        """``fn`` as the first request after a submission: no tallies kept (``reports.aggregates.atoms_for``)."""
+
+        def cold():
+            atoms_forget()
+            return fn()
+
+        return cold
+
+    timed = {
+        "report": report,
+        "json": lambda: render_json(report()),
+        **{name: (lambda sql=sql: run(sql)) for name, sql in floors.items()},
+    }
     # Each segment's report (the release rule over all four), in the same rounds as the floor.
     team = segment_for_key(assessment=assessment, key="team")
     by_segment = team is not None and size >= SEGMENT_GROUPS * assessment.min_group_size
@@ -191,10 +210,19 @@ def child(size: int, repeat: int) -> None:
         for key in SEGMENTS:
             chosen = segment_for_key(assessment=assessment, key=key)
             timed[f"segment:{key}"] = lambda chosen=chosen: segment_report(assessment=assessment, segment=chosen)
+        timed["segment-json:team"] = lambda: render_segment_json(segment_report(assessment=assessment, segment=team))
     for fn in timed.values():
         fn()  # warm the caches
     medians = median_times(timed, repeat)
+    # Apart, since each of them drops what the others keep.
+    cold = {"report": first(report)}
+    if by_segment:
+        cold["segment"] = first(lambda: segment_report(assessment=assessment, segment=team))
+    cold_medians = median_times(cold, repeat)
+    report_first_s, segment_first_s = cold_medians["report"], cold_medians.get("segment")
     report_s = medians.pop("report")
+    json_s = medians.pop("json")
+    segment_json_s = medians.pop("segment-json:team", None)
     segment_times = {k.split(":", 1)[1]: medians.pop(k) for k in list(medians) if k.startswith("segment:")}
     segment_s = segment_times.get("team")
     floor_times = medians
@@ -212,6 +240,12 @@ def child(size: int, repeat: int) -> None:
 
     floor_name = min(floor_times, key=floor_times.get)
     floor_s = floor_times[floor_name]
+
+    # What an analyst gets through the whole request (session, access, the report, the template or
+    # the encoder), against the same floor, timed in its own rounds beside it.
+    pages = pages_timed(assessment, team if by_segment else None)
+    page_medians = median_times({**pages, "floor": lambda: run(floors[floor_name])}, repeat)
+    page_floor_s = page_medians.pop("floor")
 
     # A small assessment beside the big one: its report must not pay for its neighbour.
     small_s = None
@@ -269,13 +303,28 @@ def child(size: int, repeat: int) -> None:
     print(f"floor (fastest, {floor_name}): {floor_s * 1000:.1f} ms, 1 query")
     print(f"report (sections 4 and 5): {report_s * 1000:.1f} ms, {report_queries} queries")
     print(f"report / floor: {report_s / floor_s:.2f}x")
+    print(
+        f"report, first after a submission (no tallies kept): {report_first_s * 1000:.1f} ms, "
+        f"{report_first_s / floor_s:.2f}x the floor"
+    )
+    print(f"report as JSON (computed and rendered): {json_s * 1000:.1f} ms, {json_s / floor_s:.2f}x the floor")
     if segment_s is not None:
         print(
             f"report by segment ({SEGMENT_GROUPS} groups, {len(SEGMENTS)} segments): {segment_s * 1000:.1f} ms, "
             f"{segment_queries} queries, {segment_s / floor_s:.2f}x the floor"
         )
+        print(
+            f"  first after a submission (no tallies kept): {segment_first_s * 1000:.1f} ms, "
+            f"{segment_first_s / floor_s:.2f}x the floor"
+        )
+        print(
+            f"  as JSON (computed and rendered): {segment_json_s * 1000:.1f} ms, "
+            f"{segment_json_s / floor_s:.2f}x the floor"
+        )
         for key, t in segment_times.items():
             print(f"  report by {key} ({SEGMENTS[key]} groups): {t * 1000:.1f} ms, {t / floor_s:.2f}x the floor")
+    for name, t in page_medians.items():
+        print(f"{name} as an analyst: {t * 1000:.1f} ms, {t / page_floor_s:.2f}x the floor")
     if small_s is not None:
         print(f"report of a {SMALL}-respondent assessment in this database: {small_s * 1000:.2f} ms")
     print(f"floor over both rounds' answers ({both_floor_name}): {both_floor_s * 1000:.1f} ms")
@@ -288,6 +337,38 @@ def child(size: int, repeat: int) -> None:
         print("export_responses: skipped (the command does not exist yet)")
     else:
         print(f"export_responses: {export_s:.2f} s, {export_rows / export_s:,.0f} rows/s ({export_rows:,} rows)")
+
+
+def pages_timed(assessment, segment) -> dict:
+    """GETs of the report page and its JSON (and the segment's) by a logged-in analyst, as the browser sends them."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from organizations.models import Membership
+
+    analyst = get_user_model().objects.create_user(username=f"analyst-{assessment.pk}")
+    Membership.objects.create(organization=assessment.organization, user=analyst, role=Membership.Role.ANALYST)
+    # A host the settings allow (the test client's own "testserver" is only for the test runner).
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(analyst)
+    kwargs = {"org_slug": assessment.organization.slug, "assessment_slug": assessment.slug}
+    urls = {
+        "report page": reverse("reports:report", kwargs=kwargs),
+        "report JSON download": reverse("reports:json", kwargs=kwargs),
+    }
+    if segment is not None:
+        urls["report page by segment"] = reverse("reports:report", kwargs=kwargs) + f"?segment={segment.key}"
+        urls["segment JSON download"] = reverse("reports:json", kwargs=kwargs) + f"?segment={segment.key}"
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    for url in urls.values():
+        get(url)
+    return {name: (lambda url=url: get(url)) for name, url in urls.items()}
 
 
 def main() -> None:

@@ -193,3 +193,12 @@ def validate_segment_key(value: str) -> None:
             code="segment_key_reserved",
             params={"value": value},
         )
+
+
+def validate_language(value: str) -> None:
+    """One of the languages the site offers (``settings.LANGUAGES``)."""
+    from django.conf import settings
+
+    codes = [code for code, _ in settings.LANGUAGES]
+    if value not in codes:
+        raise ValidationError(f"“{value}” is not one of the languages offered: {', '.join(codes)}.", code="language")

@@ -31,7 +31,9 @@ from assessments.services import (
     segment_create,
 )
 from organizations.services import organization_get_or_create
-from responses.services import Rating, invitations_create, responses_import
+from responses.imports.services import responses_import
+from responses.invitations.services import invitations_create
+from responses.respond.services import Rating
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 

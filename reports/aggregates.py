@@ -27,10 +27,12 @@ one option per segment.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import connection
 from django.utils.dateparse import parse_date
 
@@ -75,6 +77,10 @@ class SubmittedFacts:
     invitations_submitted: int  # of those, how many were used to submit
     timed: int = 0  # submitted responses with a duration (web responses; imports have none)
     median_minutes: int | None = None  # the median of those durations, halves rounded up
+    # The sum of the submitted responses' ids: with ``n``, it names the set of them (see atoms_for).
+    id_sum: int = 0
+    # Respondents per language they answered in, every offered language present (contract section 17).
+    languages: dict[str, int] = field(default_factory=dict)
 
 
 def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
@@ -87,10 +93,13 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     count = f"(SELECT COUNT(*) {timed})"
     # Offsets c / 2 and (c - 1) / 2: never negative (PostgreSQL refuses that), as both truncate -1 / 2 to 0.
     middle = f"(SELECT duration_minutes {timed} ORDER BY duration_minutes LIMIT 1 OFFSET {{}})"
+    codes = [code for code, _ in settings.LANGUAGES]
+    languages = ", ".join(f"SUM(CASE WHEN {answered} AND r.language = %s THEN 1 ELSE 0 END)" for _ in codes)
     sql = f"""
-        SELECT COUNT(*),
+        SELECT COUNT(*), COALESCE(SUM(r.id), 0),
                SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
                MIN(r.submitted_on), MAX(r.submitted_on),
+               {languages},
                (SELECT COUNT(*) FROM {INVITATION} WHERE assessment_id = %s AND revoked_at IS NULL),
                (SELECT COUNT(*) FROM {INVITATION} WHERE assessment_id = %s AND revoked_at IS NULL AND submitted = %s),
                {count},
@@ -101,10 +110,24 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     """
     pk = assessment.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, pk, True, pk, pk, pk, pk, pk, pk])
-        n, respondents, first, last, invitations, invitations_submitted, timed_n, upper, lower = cursor.fetchone()
+        cursor.execute(sql, [*codes, pk, pk, True, pk, pk, pk, pk, pk, pk])
+        (
+            n,
+            id_sum,
+            respondents,
+            first,
+            last,
+            *per_language,
+            invitations,
+            invitations_submitted,
+            timed_n,
+            upper,
+            lower,
+        ) = cursor.fetchone()
     return SubmittedFacts(
         n=n,
+        id_sum=int(id_sum),
+        languages={code: int(count or 0) for code, count in zip(codes, per_language, strict=True)},
         respondents=int(respondents or 0),
         first=_date(first),
         last=_date(last),
@@ -158,6 +181,10 @@ class AtomTallies:
     respondents: dict[Signature, int] = field(default_factory=dict)
     raters: dict[int, dict[Signature, RaterCounts]] = field(default_factory=lambda: defaultdict(dict))
     whole: list[JointRow] = field(default_factory=list)
+    has_whole: bool = True  # False when read for a segment report, which needs its groups' instead
+    # What is derived from these tallies alone (the release decisions per k, a segment's joint
+    # distributions), kept with them so that tallies kept by atoms_for are not worked out again.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def segments_of(ids: list[int]) -> dict[int, list[tuple[int, list[int]]]]:
@@ -190,6 +217,14 @@ def _where_assessments(ids: list[int]) -> str:
     return "a.assessment_id = %s" if len(ids) == 1 else f"a.assessment_id IN ({_placeholders(ids)})"
 
 
+def _whole_sql(ids: list[int]) -> str:
+    return (
+        f"SELECT a.assessment_id, a.benefit_id, a.importance, a.realization, COUNT(*) FROM {ANSWER} a "
+        f"WHERE {_where_assessments(ids)} AND a.submitted = %s "
+        "GROUP BY a.assessment_id, a.benefit_id, a.importance, a.realization"
+    )
+
+
 def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]], whole: bool = True) -> dict[int, AtomTallies]:
     """Per assessment (the keys of ``segments``), its :class:`AtomTallies`; 3 queries for them all.
 
@@ -211,7 +246,10 @@ def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]], whole: boo
             for o in options:
                 option_place[o] = s
         result[assessment_id] = AtomTallies(
-            assessment_id=assessment_id, segments=tuple(i for i, _ in its), layout=tuple(layout)
+            assessment_id=assessment_id,
+            segments=tuple(i for i, _ in its),
+            layout=tuple(layout),
+            has_whole=whole or not its,
         )
     segment_ids = [i for its in segments.values() for i, _ in its]
     decoded: dict[tuple[int, object], Signature] = {}
@@ -247,11 +285,7 @@ def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]], whole: boo
         f"AND a.submitted = %s GROUP BY a.assessment_id, a.benefit_id, {columns}"
     )
     plain = [i for i in ids if not segments[i] or whole]
-    whole_sql = (
-        f"SELECT a.assessment_id, a.benefit_id, a.importance, a.realization, COUNT(*) FROM {ANSWER} a "
-        f"WHERE {_where_assessments(plain)} AND a.submitted = %s "
-        "GROUP BY a.assessment_id, a.benefit_id, a.importance, a.realization"
-    )
+    whole_sql = _whole_sql(plain)
     with connection.cursor() as cursor:
         cursor.execute(respondents_sql, [*(segment_ids if segment_ids else []), *ids])
         for assessment_id, key, n in cursor.fetchall():
@@ -275,6 +309,55 @@ def atom_tallies(*, segments: dict[int, list[tuple[int, list[int]]]], whole: boo
     return result
 
 
+# Kept tallies: a few assessments' worth (each a few MB at 10,000 respondents), per process.
+ATOMS_KEPT = 16
+_atoms: OrderedDict[tuple, AtomTallies] = OrderedDict()
+_atoms_lock = threading.Lock()
+
+
+def atoms_for(*, assessment: Assessment, facts: SubmittedFacts, whole: bool = True) -> AtomTallies:
+    """``assessment``'s :class:`AtomTallies` (as :func:`atom_tallies` reads them), kept while they cannot change.
+
+    A submitted response never changes: its answers and its options are
+    fixed when it is submitted, and it can only be deleted (erasure). So the
+    set of submitted responses, named by their number and the sum of their
+    ids (ids are never reused), and the segments with their options
+    determine the tallies exactly; while those are the same, the tallies
+    read before are the ones the queries would return, and they are used
+    again. Any submission, import or deletion changes the key.
+
+    1 query (the segments) when kept; 1 more when the whole distribution is
+    asked of tallies a segment report read without it; else those of
+    :func:`atom_tallies`.
+    """
+    segments = segments_of([assessment.pk])
+    its = segments[assessment.pk]
+    key = (assessment.pk, facts.n, facts.id_sum, tuple((s, tuple(options)) for s, options in its))
+    with _atoms_lock:
+        kept = _atoms.get(key)
+        if kept is not None:
+            _atoms.move_to_end(key)
+    if kept is not None:
+        if whole and not kept.has_whole:
+            with connection.cursor() as cursor:
+                cursor.execute(_whole_sql([assessment.pk]), [assessment.pk, True])
+                kept.whole = [tuple(row[1:]) for row in cursor.fetchall()]
+            kept.has_whole = True
+        return kept
+    tallies = atom_tallies(segments=segments, whole=whole)[assessment.pk]
+    with _atoms_lock:
+        _atoms[key] = tallies
+        while len(_atoms) > ATOMS_KEPT:
+            _atoms.popitem(last=False)
+    return tallies
+
+
+def atoms_forget() -> None:
+    """Drop every kept tally (tests, whose rolled-back databases reuse ids)."""
+    with _atoms_lock:
+        _atoms.clear()
+
+
 def segment_joint(*, atoms: AtomTallies, segment: int, options: list[int]) -> dict[int | None, list[JointRow]]:
     """Per option of segment number ``segment`` (None: "Not stated"), its joint distribution; 1 query.
 
@@ -283,6 +366,9 @@ def segment_joint(*, atoms: AtomTallies, segment: int, options: list[int]) -> di
     as the whole report, which holds the column too. "Not stated" is what the
     options leave of the total.
     """
+    memo_key = ("segment", segment, tuple(options))
+    if memo_key in atoms.memo:
+        return atoms.memo[memo_key]
     column = SEGMENT_COLUMNS[segment]
     counts = "".join(f", COUNT(*) FILTER (WHERE a.{column} = %s)" for _ in options)
     sql = (
@@ -297,6 +383,7 @@ def segment_joint(*, atoms: AtomTallies, segment: int, options: list[int]) -> di
             for option, n in zip([*options, None], [*each, total - sum(each)], strict=True):
                 if n:
                     rows[option].append((benefit_id, importance, realization, n))
+    atoms.memo[memo_key] = rows
     return rows
 
 

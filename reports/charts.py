@@ -11,16 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from reports.figures import QUADRANTS, BenefitResult, CellResult
 from reports.maturity_charts import MaturityPicture, MaturityRounds, maturity_picture, maturity_rounds
-from reports.selectors import (
-    MIN_EVIDENCE_N,
-    QUADRANTS,
-    SCALE_VALUES,
-    BenefitResult,
-    CellResult,
-    GapReport,
-    t_quantile_975,
-)
+from reports.selectors import GapReport
+from reports.statistics import MIN_EVIDENCE_N, SCALE_VALUES, t_quantile_975
 from reports.trend_charts import TrendSection, trend_section
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 

@@ -16,8 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from reports.aggregates import AtomTallies, JointRow, segment_joint
-from reports.release import AnswerSets, BenefitRelease, GroupRef, Universe, W, release_benefit, release_groups
-from reports.selectors import Figures, Tally, figures_from_tallies, tally_add
+from reports.figures import Figures, figures_from_tallies
+from reports.release import AnswerSets, BenefitRelease, GroupRef, Universe, W, release_benefits, release_groups
+from reports.statistics import Tally, tally_add
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,23 @@ def _tallies(rows: list[JointRow], paired_only: frozenset[int]) -> dict[int, Tal
     return tallies
 
 
+def _decide(atoms: AtomTallies, k: int) -> tuple:
+    """The release rule's decisions: released groups (None below k), every group's size, each benefit's release."""
+    respondents = atoms.respondents
+    sizes: dict[GroupRef, int] = defaultdict(int)
+    sizes[W] = sum(respondents.values())
+    for sig, n in respondents.items():
+        for s, value in enumerate(sig):
+            sizes[GroupRef(s, atoms.layout[s].values.index(value), value)] += n
+    sizes = dict(sizes)
+    groups = release_groups(atoms.layout, respondents, k)
+    if groups is None:
+        return None, sizes, {}, frozenset()
+    universe = Universe(groups, [*respondents, *(sig for raters in atoms.raters.values() for sig in raters)])
+    releases = release_benefits(universe, {b: _answer_sets(universe, raters) for b, raters in atoms.raters.items()}, k)
+    return groups, sizes, releases, frozenset(b for b, r in releases.items() if r.paired_only)
+
+
 def released_figures(
     *, atoms: AtomTallies, k: int, questionnaire=None, threshold: float = 0.0, segment: int | None = None
 ) -> Released:
@@ -77,18 +95,13 @@ def released_figures(
     tallies the figures would be computed from (what the trend of an
     earlier round needs).
     """
-    respondents = atoms.respondents
-    sizes: dict[GroupRef, int] = defaultdict(int)
-    sizes[W] = sum(respondents.values())
-    for sig, n in respondents.items():
-        for s, value in enumerate(sig):
-            sizes[GroupRef(s, atoms.layout[s].values.index(value), value)] += n
-    groups = release_groups(atoms.layout, respondents, k)
+    # The decisions depend on the tallies and k alone: worked out once per tallies (see aggregates.atoms_for).
+    decided = atoms.memo.get(("release", k))
+    if decided is None:
+        decided = atoms.memo[("release", k)] = _decide(atoms, k)
+    groups, sizes, releases, paired_only = decided
     if groups is None:
         return Released(k, (), dict(sizes), {}, {}, {})
-    universe = Universe(groups, [*respondents, *(sig for raters in atoms.raters.values() for sig in raters)])
-    releases = {b: release_benefit(universe, _answer_sets(universe, raters), k) for b, raters in atoms.raters.items()}
-    paired_only = frozenset(b for b, r in releases.items() if r.paired_only)
 
     if segment is None:
         rows = {W: atoms.whole}
@@ -103,7 +116,11 @@ def released_figures(
     used: dict[GroupRef, dict[int, Tally]] = {}
     for g, its_rows in rows.items():
         withheld = frozenset(b for b, r in releases.items() if not r.shown_in(g))
-        tallies = {b: t for b, t in _tallies(its_rows, paired_only).items() if b not in withheld}
+        # Like the decisions, a group's tallies follow from the tallies read and k alone.
+        tallies = atoms.memo.get(("tallies", k, g))
+        if tallies is None:
+            tallies = {b: t for b, t in _tallies(its_rows, paired_only).items() if b not in withheld}
+            atoms.memo[("tallies", k, g)] = tallies
         used[g] = tallies
         if questionnaire is not None:
             figures[g] = figures_from_tallies(questionnaire, tallies, threshold, withheld, paired_only)

@@ -25,11 +25,12 @@ from actions.models import ActionStatus
 from actions.selectors import ReportAction
 from assessments.models import Assessment, Segment
 from reports.charts import benefit_labels, report_page
+from reports.figures import BenefitResult
 from reports.maturity import Entry
 from reports.renderers import group_status, withheld_sentence
 from reports.segment_charts import segment_page
 from reports.segments import segment_report
-from reports.selectors import BenefitResult, GapReport, gap_report
+from reports.selectors import GapReport, gap_report
 
 # The page's chart styles, then the print layout on top of them.
 STYLESHEETS = ("css/report.css", "css/report-pdf.css")

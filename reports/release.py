@@ -268,3 +268,48 @@ def release_benefit(groups: Sequence[GroupRef] | Universe, sets: AnswerSets, k: 
     if _Masks(universe, sets.both).is_safe(shown, k) and _Masks(universe, sets.one_rating()).is_safe(shown, k):
         return BenefitRelease(frozenset(withheld), paired_only=False)
     return BenefitRelease(frozenset(_withhold(universe, [sets.both], k)), paired_only=True)
+
+
+def release_benefits(universe: Universe, sets: Mapping[int, AnswerSets], k: int) -> dict[int, BenefitRelease]:
+    """:func:`release_benefit` for every benefit of ``sets`` (by id), the common case decided for all at once.
+
+    Most benefits are shown everywhere: no released group has 1 to k-1 of
+    their raters, and every atom of the released groups holds 0 or at least
+    k of each of their answer sets. That is exactly the first check of
+    steps 2 and 3 when nothing is withheld, so it is made for every benefit
+    in one matrix product; a benefit that fails it goes through
+    :func:`release_benefit`, which then withholds group by group.
+    """
+    import numpy as np
+
+    ids = list(sets)
+    if not ids:
+        return {}
+    for s in sets.values():  # every signature first, so that all vectors have the same length
+        for counts in (s.importance, s.realization, s.both):
+            if isinstance(counts, Mapping):
+                for signature in counts:
+                    if signature not in universe.row:
+                        universe._add(signature)
+    # (benefit, answer set, signature): importance, realization, both, exactly one.
+    vectors = np.stack(
+        [np.stack([universe.vector(c) for c in (s.importance, s.realization, s.both)]) for s in (sets[b] for b in ids)]
+    )
+    vectors = np.concatenate([vectors, (vectors[:, 0] + vectors[:, 1] - 2 * vectors[:, 2])[:, None]], axis=1)
+    matrix = universe.matrix
+    if len(universe.groups) <= 62:
+        _, atom = np.unique(matrix @ (1 << np.arange(len(universe.groups), dtype=np.int64)), return_inverse=True)
+    else:
+        _, atom = np.unique(matrix, axis=0, return_inverse=True)
+    atom = atom.ravel()
+    members = np.zeros((len(matrix), int(atom.max()) + 1))
+    members[np.arange(len(matrix)), atom] = 1
+    per_group = vectors[:, :2] @ matrix  # (benefit, importance/realization, group)
+    per_atom = vectors @ members  # (benefit, answer set, atom)
+    groups_ok = ((per_group == 0) | (per_group >= k)).all(axis=(1, 2))
+    atoms_ok = ((per_atom == 0) | (per_atom >= k)).all(axis=(1, 2))
+    shown_everywhere = BenefitRelease(frozenset(), paired_only=False)
+    return {
+        b: shown_everywhere if fast else release_benefit(universe, sets[b], k)
+        for b, fast in zip(ids, groups_ok & atoms_ok, strict=True)
+    }

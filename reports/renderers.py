@@ -6,6 +6,10 @@ import csv
 import io
 import json
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from reports import maturity as maturity_module
 from reports.benchmark import Benchmark, Figure
 from reports.segments import SegmentReport
@@ -120,7 +124,7 @@ def render_json(report: GapReport) -> str:
 
 
 def withheld_count(n: int) -> str:
-    return f"{n} withheld, " if n else ""
+    return _("%(n)s withheld, ") % {"n": n} if n else ""
 
 
 # --- Maturity (contract section 14) ----------------------------------------------------------
@@ -144,7 +148,7 @@ def render_maturity_json(report: GapReport) -> str:
 def render_maturity_text(report: GapReport) -> str:
     """Each entry in words, one a line, cells first (they carry the targets), then the overall level."""
     m = report.maturity
-    lines = [f"Maturity: {report.organization} / {report.assessment}"]
+    lines = [_("Maturity: %(organization)s / %(assessment)s") % _names(report)]
     if m is None:
         lines.append(withheld_sentence(report))
     else:
@@ -153,19 +157,37 @@ def render_maturity_text(report: GapReport) -> str:
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    """A figure as the reader writes numbers (3.50, or 3,50 in German): the digits are Python's own."""
+    return "-" if value is None else f"{value:.{digits}f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def _names(report: GapReport) -> dict[str, str]:
+    return {"organization": report.organization, "assessment": report.assessment}
+
+
+def languages_line(report: GapReport) -> str:
+    """How many answered in each language the site offers (section 17), each named in itself."""
+    counts = ", ".join(f"{name} {n}" for name, n in report.language_counts)
+    return _("Responses by language: %(counts)s") % {"counts": counts}
 
 
 def withheld_sentence(report: GapReport) -> str:
     """Why a suppressed report shows no figures, and what would change that, in plain words."""
-    count = f"{report.respondents} response{'s' if report.respondents != 1 else ''} so far"
-    needed = f"; at least {report.min_group_size} are needed, so {report.needed} more" if report.needed else ""
-    if report.reason == REASON_NOT_CLOSED:
-        return f"Results are shown once the assessment is closed ({count}{needed})."
-    return (
-        f"Results are shown only for at least {report.min_group_size} respondents, so that no one's answers "
-        f"can be picked out ({count}{needed})."
+    count = ngettext("%(n)s response so far", "%(n)s responses so far", report.respondents) % {"n": report.respondents}
+    needed = (
+        _("; at least %(k)s are needed, so %(more)s more") % {"k": report.min_group_size, "more": report.needed}
+        if report.needed
+        else ""
     )
+    if report.reason == REASON_NOT_CLOSED:
+        return _("Results are shown once the assessment is closed (%(count)s%(needed)s).") % {
+            "count": count,
+            "needed": needed,
+        }
+    return _(
+        "Results are shown only for at least %(k)s respondents, so that no one's answers "
+        "can be picked out (%(count)s%(needed)s)."
+    ) % {"k": report.min_group_size, "count": count, "needed": needed}
 
 
 # The text table's change column: the change, then a word for the verdict.
@@ -202,7 +224,7 @@ def _previous_line(report: GapReport) -> str:
 
 
 # What the text table says of a withheld benefit (section 6), in place of its figures.
-WITHHELD_TEXT = "withheld: too few answers to show without identifying someone"
+WITHHELD_TEXT = gettext_lazy("withheld: too few answers to show without identifying someone")
 
 
 def withheld_reason(min_group_size: int) -> str:
@@ -229,14 +251,29 @@ def hidden_group_reason(min_group_size: int) -> str:
     )
 
 
+# The text table's evidence column, in words.
+EVIDENCE_WORDS = {
+    "strong": gettext_lazy("strong"),
+    "weak": gettext_lazy("weak"),
+    "insufficient": gettext_lazy("insufficient"),
+}
+
+
+def _evidence_words(b) -> str:
+    words = str(EVIDENCE_WORDS[b.evidence]) if b.evidence else ""
+    return words + (" " + _("contested") if b.contested else "")
+
+
 def render_text(report: GapReport) -> str:
     """A readable, aligned table per cell, for a terminal."""
     if report.suppressed:
         return (
             "\n".join(
                 [
-                    f"Gap report: {report.organization} / {report.assessment}",
-                    f"Respondents: {report.respondents}   Minimum group size: {report.min_group_size}",
+                    _("Gap report: %(organization)s / %(assessment)s") % _names(report),
+                    _("Respondents: %(n)s   Minimum group size: %(k)s")
+                    % {"n": report.respondents, "k": report.min_group_size},
+                    languages_line(report),
                     withheld_sentence(report),
                     *([_previous_line(report)] if report.rounds is not None else []),
                 ]
@@ -244,11 +281,24 @@ def render_text(report: GapReport) -> str:
             + "\n"
         )
     lines = [
-        f"Gap report: {report.organization} / {report.assessment}",
-        f"Respondents: {report.respondents}   Threshold: {report.threshold:g}   "
-        f"Overall importance {_fmt(report.overall.importance)}, realization {_fmt(report.overall.realization)}, "
-        f"gap {_fmt(report.overall.gap)}",
-        *([f"Median time taken: {report.median_minutes} min"] if report.median_minutes is not None else []),
+        _("Gap report: %(organization)s / %(assessment)s") % _names(report),
+        _(
+            "Respondents: %(n)s   Threshold: %(threshold)s   "
+            "Overall importance %(importance)s, realization %(realization)s, gap %(gap)s"
+        )
+        % {
+            "n": report.respondents,
+            "threshold": f"{report.threshold:g}".replace(".", get_format("DECIMAL_SEPARATOR")),
+            "importance": _fmt(report.overall.importance),
+            "realization": _fmt(report.overall.realization),
+            "gap": _fmt(report.overall.gap),
+        },
+        languages_line(report),
+        *(
+            [_("Median time taken: %(minutes)s min") % {"minutes": report.median_minutes}]
+            if report.median_minutes is not None
+            else []
+        ),
         "",
     ]
     rounds = report.rounds
@@ -257,17 +307,27 @@ def render_text(report: GapReport) -> str:
     if report.maturity is not None:
         # Section 14 in words: the overall level, then each cell against its target.
         m = report.maturity
-        lines[-1:-1] = [f"Maturity: {m.overall.sentence}", *(f"  {c.sentence}" for c in m.cells)]
-    change_header = f" {'Change':>16}" if rounds is not None else ""
+        lines[-1:-1] = [_("Maturity: %(level)s") % {"level": m.overall.sentence}, *(f"  {c.sentence}" for c in m.cells)]
+    # Column headings, short enough for a terminal's table.
+    benefit, imp, real, gap = _("Benefit"), _("Imp"), _("Real"), _("Gap")
+    ci_of_gap, flag_heading, evidence, quadrant = _("95% CI of gap"), _("Flag"), _("Evidence"), _("Quadrant")
+    change = _("Change")
+    change_header = f" {change:>16}" if rounds is not None else ""
     header = (
-        f"{'Benefit':<46} {'Imp':>5} {'n':>5} {'sd':>5} {'Real':>5} {'n':>5} {'sd':>5} "
-        f"{'Gap':>6} {'95% CI of gap':>15}{change_header} {'Flag':<6} {'Evidence':<12} Quadrant"
+        f"{benefit:<46} {imp:>5} {'n':>5} {'sd':>5} {real:>5} {'n':>5} {'sd':>5} "
+        f"{gap:>6} {ci_of_gap:>15}{change_header} {flag_heading:<6} {evidence:<12} {quadrant}"
     )
     for cell in report.cells:
         s = cell.summary
         lines.append(
-            f"== {cell.title} ({s.benefits} benefits, {s.under_realized} under-realized, "
-            f"{withheld_count(s.withheld)}gap {_fmt(s.gap)}) =="
+            _("== %(cell)s (%(benefits)s benefits, %(under)s under-realized, %(withheld)sgap %(gap)s) ==")
+            % {
+                "cell": cell.title,
+                "benefits": s.benefits,
+                "under": s.under_realized,
+                "withheld": withheld_count(s.withheld),
+                "gap": _fmt(s.gap),
+            }
         )
         lines.append(header)
         for b in cell.benefits:
@@ -275,16 +335,18 @@ def render_text(report: GapReport) -> str:
             if b.withheld:
                 lines.append(f"{name:<46} {WITHHELD_TEXT}")
                 continue
-            ci = f"[{b.paired.ci95[0]:.2f}, {b.paired.ci95[1]:.2f}]" if b.paired.ci95 else "-"
-            flag = "UNDER" if b.under_realized else ""
+            ci = f"[{_fmt(b.paired.ci95[0])}; {_fmt(b.paired.ci95[1])}]" if b.paired.ci95 else "-"
+            if get_format("DECIMAL_SEPARATOR") == ".":
+                ci = ci.replace(";", ",")
+            flag = _("UNDER") if b.under_realized else ""
             lines.append(
                 f"{name:<46} {_fmt(b.importance.mean):>5} {b.importance.n:>5} {_fmt(b.importance.sd):>5} "
                 f"{_fmt(b.realization.mean):>5} {b.realization.n:>5} {_fmt(b.realization.sd):>5} "
                 f"{_fmt(b.gap):>6} {ci:>15}{_change_cell(report, b.path)} {flag:<6} "
-                f"{(b.evidence or '') + (' contested' if b.contested else ''):<12} {b.quadrant_label or '-'}"
+                f"{_evidence_words(b):<12} {b.quadrant_label or '-'}"
             )
         lines.append("")
-    lines.append("Ranking (largest gap first):")
+    lines.append(_("Ranking (largest gap first):"))
     for i, b in enumerate(report.ranked, 1):
         lines.append(f"{i:>3}. {_fmt(b.gap):>6}  {b.path}")
     return "\n".join(lines).rstrip() + "\n"

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
-from reports.aggregates import atom_tallies, invited_per_option, segments_of, submitted_facts
+from reports.aggregates import atoms_for, invited_per_option, submitted_facts
+from reports.figures import Figures
 from reports.gate import released_figures, segment_groups
 from reports.maturity import Maturity, figures_maturity
-from reports.selectors import Figures, suppression_reason
+from reports.selectors import suppression_reason
 
 NOT_STATED = "Not stated"
 
@@ -109,8 +110,7 @@ def segment_report(*, assessment: Assessment, segment: Segment) -> SegmentReport
     sizes: dict[int, int] = {}
     targets: dict[tuple[str, str], int] = {}
     if reason is None:
-        segments = segments_of([assessment.pk])
-        atoms = atom_tallies(segments=segments, whole=False)[assessment.pk]
+        atoms = atoms_for(assessment=assessment, facts=facts, whole=False)
         number = atoms.segments.index(segment.pk)
         released = released_figures(
             atoms=atoms,

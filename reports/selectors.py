@@ -18,7 +18,8 @@ whole joint distribution of the two ratings. From it Python derives, exactly
 The figures pass the release rule first (``reports.gate``, contract
 section 6): the joint distributions and the counts it needs are read by
 ``reports.aggregates``, the only module that reads answers, and this module
-turns what the rule lets through into figures (``figures_from_tallies``).
+turns what the rule lets through into figures (``reports.figures``, over the
+pure functions of ``reports.statistics``).
 The number of queries is fixed (see :func:`gap_report`).
 
 No HTTP here: the command, the page and the downloads all render the
@@ -29,211 +30,30 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+from django.conf import settings
 
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
-from reports.aggregates import SubmittedFacts, atom_tallies, segments_of, submitted_facts
+from reports.aggregates import SubmittedFacts, atom_tallies, atoms_for, submitted_facts
 from reports.comments import ReportComments, report_comments
+from reports.figures import BenefitResult, CellResult, Figures, Summary, figures_from_tallies
 from reports.maturity import Maturity, figures_maturity, with_trend
 from reports.release import W
-from taxonomy.scales import SCALE_MAX, SCALE_MIN
+from reports.statistics import Tally, tally_add
 
 if TYPE_CHECKING:
     from reports.benchmark import ReportBenchmark
     from reports.trends import RoundComparison
 
-# Variance of a uniform answer over a 5-point scale: (5^2 - 1) / 12.
-UNIFORM_VARIANCE = 2.0
-
-
-# Below this within-group agreement a benefit is "contested" (contract section 5).
-CONTESTED_RWG = 0.3
-
-
-# Under this many paired answers the evidence for a gap is "insufficient".
-MIN_EVIDENCE_N = 5
-
-
-QUADRANTS = {
-    "concentrate-here": "Concentrate here",
-    "keep-up-the-good-work": "Keep up the good work",
-    "low-priority": "Low priority",
-    "possible-overkill": "Possible overkill",
-}
-
-
-EVIDENCE = {"strong": "Strong", "weak": "Weak", "insufficient": "Insufficient"}
-
-
-SCALE_VALUES = tuple(range(SCALE_MIN, SCALE_MAX + 1))
-
-
-@functools.cache
-def t_quantile_975(df: int) -> float:
-    """The two-sided 95% Student-t critical value, t(0.975, df).
-
-    ``scipy.special.stdtrit`` is the inverse Student-t CDF that
-    ``scipy.stats.t.ppf`` itself calls; importing ``scipy.special`` alone
-    takes a third of the time of ``scipy.stats``. Imported here, not at module
-    level, so pages that never need a quantile don't pay for it; cached per df.
-    """
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, 0.975))
-
-
-@dataclass(frozen=True)
-class Stats:
-    """One dimension of one benefit node: the non-empty ratings only."""
-
-    mean: float | None
-    n: int
-    sd: float | None  # sample sd (n - 1); None when n < 2
-    rwg: float | None  # max(0, 1 - sd^2 / 2.0); None when n < 2
-    counts: tuple[int, ...]  # how many answered 1, 2, 3, 4, 5
-
-    def to_dict(self) -> dict:
-        return {"mean": self.mean, "n": self.n, "sd": self.sd, "rwg": self.rwg}
-
-
-@dataclass(frozen=True)
-class Paired:
-    """Per-respondent importance - realization, over those who rated both."""
-
-    n: int
-    mean: float | None
-    sd: float | None
-    ci95: tuple[float, float] | None  # None when n < 2
-
-    def to_dict(self) -> dict:
-        return {"n": self.n, "mean": self.mean, "ci95": list(self.ci95) if self.ci95 else None}
-
-
-@dataclass(frozen=True)
-class BenefitResult:
-    id: int
-    path: str
-    name: str
-    concept: str  # slug
-    scope: str  # slug
-    parent: str | None  # parent path
-    depth: int
-    importance: Stats
-    realization: Stats
-    gap: float | None
-    under_realized: bool
-    quadrant: str | None
-    paired: Paired
-    evidence: str | None  # only for under-realized benefits
-    contested: bool
-    # Guidance for the page (what to track, what to try); not part of the downloads.
-    indicators: tuple[str, ...] = ()
-    practices: tuple[str, ...] = ()
-    # The release rule (section 6): a withheld benefit carries no figure at all;
-    # a paired-only one has every figure over the respondents who rated both.
-    withheld: bool = False
-    paired_only: bool = False
-
-    @property
-    def key(self) -> str:
-        """The path inside its concept and scope: matches a benefit across scopes."""
-        return self.path.split("/", 2)[2]
-
-    @property
-    def quadrant_label(self) -> str:
-        return QUADRANTS.get(self.quadrant or "", "")
-
-    def to_dict(self) -> dict:
-        if self.withheld:
-            return {
-                "path": self.path,
-                "name": self.name,
-                "concept": self.concept,
-                "scope": self.scope,
-                "parent": self.parent,
-                "withheld": True,
-                **WITHHELD_FIGURES,
-            }
-        return {
-            "path": self.path,
-            "name": self.name,
-            "concept": self.concept,
-            "scope": self.scope,
-            "parent": self.parent,
-            "withheld": False,
-            "paired_only": self.paired_only,
-            "importance": self.importance.to_dict(),
-            "realization": self.realization.to_dict(),
-            "gap": self.gap,
-            "under_realized": self.under_realized,
-            "quadrant": self.quadrant,
-            "paired": self.paired.to_dict(),
-            "evidence": self.evidence,
-            "contested": self.contested,
-        }
-
-
-# Every figure key of a benefit, null: what a withheld benefit shows (section 6).
-WITHHELD_FIGURES = {
-    "paired_only": None,
-    "importance": {"mean": None, "n": None, "sd": None, "rwg": None},
-    "realization": {"mean": None, "n": None, "sd": None, "rwg": None},
-    "gap": None,
-    "under_realized": None,
-    "quadrant": None,
-    "paired": {"n": None, "mean": None, "ci95": None},
-    "evidence": None,
-    "contested": None,
-}
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Means of the released benefits' defined means, for a cell or overall."""
-
-    importance: float | None
-    realization: float | None
-    gap: float | None
-    under_realized: int
-    benefits: int  # every node, withheld ones included
-    withheld: int = 0
-
-
-@dataclass(frozen=True)
-class CellResult:
-    concept: str
-    scope: str
-    concept_name: str
-    scope_name: str
-    summary: Summary
-    benefits: tuple[BenefitResult, ...]
-
-    @property
-    def title(self) -> str:
-        return f"{self.scope_name} {self.concept_name.lower()}"
-
-    def to_dict(self) -> dict:
-        s = self.summary
-        return {
-            "concept": self.concept,
-            "scope": self.scope,
-            "importance": s.importance,
-            "realization": s.realization,
-            "gap": s.gap,
-            "under_realized": s.under_realized,
-            "benefits": s.benefits,
-            "withheld": s.withheld,
-        }
-
-
 # Why a report shows no figures (contract section 6).
 REASON_BELOW_MINIMUM = "below-minimum"
+
+
 REASON_NOT_CLOSED = "not-closed"
 
 
@@ -256,6 +76,8 @@ class GapReport:
     closes_at: datetime | None
     invitations: int  # unrevoked invitations
     invitations_submitted: int
+    # Respondents per language they answered in, every offered language present (section 17).
+    languages: dict[str, int] = dataclasses.field(default_factory=dict)
     # Whole minutes that submitted web respondents took, the median; None when
     # suppressed or when fewer than ``min_group_size`` of them have a duration.
     median_minutes: int | None = None
@@ -267,6 +89,9 @@ class GapReport:
     maturity: Maturity | None = None
     # Section 15: the comments released with the report (``reports.comments``); None when none may be.
     comments: ReportComments | None = None
+    # Names the figures: the same key, the same benefits, cells and charts (so their rendering may be
+    # kept); None when it cannot be named cheaply (a report with a previous round, a withheld one).
+    figures_key: str | None = None
     # Section 16: beside each released benefit and maturity cell (``reports.benchmark``); None unless the
     # organization takes part and the report shows figures.
     benchmark: ReportBenchmark | None = None
@@ -297,12 +122,20 @@ class GapReport:
     def under_realized(self) -> list[BenefitResult]:
         return [b for b in self.ranked if b.under_realized]
 
+    @property
+    def language_counts(self) -> list[tuple[str, int]]:
+        """(the language's name in itself, respondents who answered in it), in the site's order."""
+        names = dict(settings.LANGUAGES)
+        return [(names.get(code, code), n) for code, n in self.languages.items()]
+
     def to_json_dict(self) -> dict:
         o = self.overall
         return {
             "organization": self.organization,
             "assessment": self.assessment,
             "respondents": self.respondents,
+            # Counts of people by the language they chose, like ``respondents``: no answer is in them.
+            "languages": dict(self.languages),
             "threshold": self.threshold,
             "min_group_size": self.min_group_size,
             "suppressed": self.suppressed,
@@ -357,80 +190,6 @@ class GapReport:
         return {"previous": self.rounds.previous_dict()}
 
 
-def _mean(values: Iterable[float | None]) -> float | None:
-    defined = [v for v in values if v is not None]
-    return sum(defined) / len(defined) if defined else None
-
-
-def moments(n: int, total: int, squares: int) -> tuple[float | None, float | None]:
-    """Mean and sample variance from integer sums, exactly until the last division.
-
-    ``n * sum(x^2) - sum(x)^2`` is an integer, so the variance carries no
-    cancellation error; the clamp only guards against a future float input.
-    """
-    if n == 0:
-        return None, None
-    mean = total / n
-    if n < 2:
-        return mean, None
-    return mean, max(0.0, (n * squares - total * total) / (n * (n - 1)))
-
-
-def tally_stats(counts: list[int]) -> Stats:
-    """``counts[v]`` is how many answered ``v``."""
-    n = total = squares = 0
-    for v in SCALE_VALUES:
-        c = counts[v]
-        n, total, squares = n + c, total + v * c, squares + v * v * c
-    mean, variance = moments(n, total, squares)
-    return Stats(
-        mean=mean,
-        n=n,
-        sd=math.sqrt(variance) if variance is not None else None,
-        rwg=max(0.0, 1.0 - variance / UNIFORM_VARIANCE) if variance is not None else None,
-        counts=tuple(counts[SCALE_MIN:]),
-    )
-
-
-def _paired(n: int, total: int, squares: int) -> Paired:
-    mean, variance = moments(n, total, squares)
-    if variance is None:
-        return Paired(n=n, mean=mean, sd=None, ci95=None)
-    sd = math.sqrt(variance)
-    half = t_quantile_975(n - 1) * sd / math.sqrt(n)
-    return Paired(n=n, mean=mean, sd=sd, ci95=(mean - half, mean + half))
-
-
-def _quadrant(imp: float, real: float, centre_i: float, centre_r: float) -> str:
-    if imp >= centre_i:
-        return "keep-up-the-good-work" if real >= centre_r else "concentrate-here"
-    return "possible-overkill" if real >= centre_r else "low-priority"
-
-
-def _evidence(under_realized: bool, paired: Paired, threshold: float) -> str | None:
-    if not under_realized:
-        return None
-    if paired.n < MIN_EVIDENCE_N or paired.ci95 is None:
-        return "insufficient"
-    return "strong" if paired.ci95[0] >= threshold else "weak"
-
-
-def _summary(benefits: Iterable[BenefitResult]) -> Summary:
-    """From the released benefits only; ``benefits`` still counts every node (section 6)."""
-    benefits = list(benefits)
-    released = [b for b in benefits if not b.withheld]
-    imp = _mean(b.importance.mean for b in released)
-    real = _mean(b.realization.mean for b in released)
-    return Summary(
-        importance=imp,
-        realization=real,
-        gap=imp - real if imp is not None and real is not None else None,
-        under_realized=sum(b.under_realized for b in released),
-        benefits=len(benefits),
-        withheld=len(benefits) - len(released),
-    )
-
-
 def suppression_reason(*, assessment: Assessment, respondents: int) -> str | None:
     """Why the report of ``assessment`` must show no figures, or None (contract section 6).
 
@@ -445,170 +204,27 @@ def suppression_reason(*, assessment: Assessment, respondents: int) -> str | Non
     return None
 
 
-@dataclass
-class Tally:
-    """One benefit's answers, summed from its joint distribution.
-
-    ``importance[v]`` and ``realization[v]`` count the answers ``v`` (index 0
-    unused); the paired sums are over respondents who rated both.
-    """
-
-    importance: list[int] = field(default_factory=lambda: [0] * (SCALE_MAX + 1))
-    realization: list[int] = field(default_factory=lambda: [0] * (SCALE_MAX + 1))
-    paired_n: int = 0
-    paired_sum: int = 0
-    paired_squares: int = 0
-
-
-def tally_add(tallies: dict[int, Tally], benefit_id: int, importance, realization, count: int) -> None:
-    """Fold one row of the joint distribution (``count`` answers of that pair) into ``tallies``."""
-    tally = tallies.get(benefit_id)
-    if tally is None:
-        tally = tallies[benefit_id] = Tally()
-    if importance is not None:
-        tally.importance[importance] += count
-        if realization is not None:
-            d = importance - realization
-            tally.paired_n += count
-            tally.paired_sum += d * count
-            tally.paired_squares += d * d * count
-    if realization is not None:
-        tally.realization[realization] += count
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Every benefit's, cell's and the overall figures of one group of responses."""
-
-    benefits: tuple[BenefitResult, ...]
-    cells: tuple[CellResult, ...]
-    overall: Summary
-    ranking: tuple[str, ...]
-    centre_importance: float | None
-    centre_realization: float | None
-
-
-WITHHELD_STATS = Stats(mean=None, n=None, sd=None, rwg=None, counts=())
-WITHHELD_PAIRED = Paired(n=None, mean=None, sd=None, ci95=None)
-
-
-def figures_from_tallies(
-    questionnaire,
-    tallies: dict[int, Tally],
-    threshold: float,
-    withheld: frozenset[int] | set[int] = frozenset(),
-    paired_only: frozenset[int] | set[int] = frozenset(),
-) -> Figures:
-    """Sections 4 and 5 from one group's tallies: the whole assessment, or one segment group.
-
-    ``withheld`` and ``paired_only`` are benefit ids, as the release rule
-    (``reports.gate``) decided for this group; a withheld benefit gets no
-    figure, and the cells, the crosshair and the ranking are computed from
-    the released benefits alone. ``tallies`` already hold, for a paired-only
-    benefit, its answers of respondents who rated both.
-    """
-
-    # Pass 1: per-benefit statistics.
-    partial = []
-    empty = Tally()
-    for node in questionnaire.benefits:
-        if node.id in withheld:
-            partial.append((node, None, None, None, None))
-            continue
-        tally = tallies.get(node.id, empty)
-        importance, realization = tally_stats(tally.importance), tally_stats(tally.realization)
-        gap = (
-            importance.mean - realization.mean if importance.mean is not None and realization.mean is not None else None
-        )
-        paired = _paired(tally.paired_n, tally.paired_sum, tally.paired_squares)
-        partial.append((node, importance, realization, gap, paired))
-
-    # Pass 2: the quadrant crosshair needs every benefit's means first.
-    rated = [(imp.mean, real.mean) for _, imp, real, gap, _ in partial if gap is not None]
-    centre_i = _mean(i for i, _ in rated)
-    centre_r = _mean(r for _, r in rated)
-    benefits = []
-    for node, importance, realization, gap, paired in partial:
-        if importance is None:
-            benefits.append(
-                BenefitResult(
-                    id=node.id,
-                    path=node.path,
-                    name=node.name,
-                    concept=node.concept,
-                    scope=node.scope,
-                    parent=node.parent_path,
-                    depth=node.depth,
-                    importance=WITHHELD_STATS,
-                    realization=WITHHELD_STATS,
-                    gap=None,
-                    under_realized=False,
-                    quadrant=None,
-                    paired=WITHHELD_PAIRED,
-                    evidence=None,
-                    contested=False,
-                    indicators=node.indicators,
-                    practices=node.practices,
-                    withheld=True,
-                )
-            )
-            continue
-        under = gap is not None and gap >= threshold
-        benefits.append(
-            BenefitResult(
-                id=node.id,
-                path=node.path,
-                name=node.name,
-                concept=node.concept,
-                scope=node.scope,
-                parent=node.parent_path,
-                depth=node.depth,
-                importance=importance,
-                realization=realization,
-                gap=gap,
-                under_realized=under,
-                quadrant=_quadrant(importance.mean, realization.mean, centre_i, centre_r) if gap is not None else None,
-                paired=paired,
-                evidence=_evidence(under, paired, threshold),
-                contested=any(s.rwg is not None and s.rwg < CONTESTED_RWG for s in (importance, realization)),
-                indicators=node.indicators,
-                practices=node.practices,
-                paired_only=node.id in paired_only,
-            )
-        )
-
-    by_id = {b.id: b for b in benefits}
-    cells = tuple(
-        CellResult(
-            concept=section.concept.slug,
-            scope=section.scope.slug,
-            concept_name=section.concept.name,
-            scope_name=section.scope.name,
-            summary=_summary(by_id[n.id] for n in section.benefits),
-            benefits=tuple(by_id[n.id] for n in section.benefits),
-        )
-        for section in questionnaire.sections
-    )
-    with_gap = [b for b in benefits if b.gap is not None]
-    ranking = tuple(b.path for b in sorted(with_gap, key=lambda b: (-b.gap, -b.importance.mean, b.path)))
-    return Figures(
-        benefits=tuple(benefits),
-        cells=cells,
-        overall=_summary(benefits),
-        ranking=ranking,
-        centre_importance=centre_i,
-        centre_realization=centre_r,
-    )
+def participation(assessment: Assessment, facts: SubmittedFacts) -> dict:
+    """What every report says, shown or withheld: who asked, how many took part, and when."""
+    return {
+        "organization": assessment.organization.name,
+        "assessment": assessment.title,
+        "respondents": facts.respondents,
+        "threshold": float(assessment.threshold),
+        "min_group_size": assessment.min_group_size,
+        "first_submitted": facts.first,
+        "last_submitted": facts.last,
+        "closes_at": assessment.closes_at,
+        "invitations": facts.invitations,
+        "invitations_submitted": facts.invitations_submitted,
+        "languages": facts.languages,
+    }
 
 
 def withheld_report(assessment: Assessment, facts: SubmittedFacts, reason: str) -> GapReport:
     """The report with participation only: no figure computed from any answer."""
     return GapReport(
-        organization=assessment.organization.name,
-        assessment=assessment.title,
-        respondents=facts.respondents,
-        threshold=float(assessment.threshold),
-        min_group_size=assessment.min_group_size,
+        **participation(assessment, facts),
         reason=reason,
         benefits=(),
         cells=(),
@@ -616,11 +232,6 @@ def withheld_report(assessment: Assessment, facts: SubmittedFacts, reason: str) 
         ranking=(),
         centre_importance=None,
         centre_realization=None,
-        first_submitted=facts.first,
-        last_submitted=facts.last,
-        closes_at=assessment.closes_at,
-        invitations=facts.invitations,
-        invitations_submitted=facts.invitations_submitted,
     )
 
 
@@ -650,12 +261,18 @@ def gap_report(*, assessment: Assessment) -> GapReport:
     else:
         from reports.gate import released_figures
 
-        atoms = atom_tallies(segments=segments_of([assessment.pk]))[assessment.pk]
+        atoms = atoms_for(assessment=assessment, facts=facts)
         questionnaire = assessment_questionnaire(assessment=assessment)
         released = released_figures(
             atoms=atoms, k=assessment.min_group_size, questionnaire=questionnaire, threshold=float(assessment.threshold)
         )
         report = report_from_figures(assessment=assessment, facts=facts, figures=released.figures[W])
+        # The tallies' key (aggregates.atoms_for) and what turns them into figures; the frozen wording is
+        # fixed once there are answers.
+        report = dataclasses.replace(
+            report,
+            figures_key=f"{assessment.pk}.{facts.n}.{facts.id_sum}.{assessment.min_group_size}.{report.threshold}",
+        )
     # Section 10: the actions planned from this round or an earlier one.
     chain = [r.id for r in report.rounds.chain] if report.rounds is not None else None
     report = dataclasses.replace(report, actions=report_actions(assessment=assessment, chain_ids=chain))
@@ -687,11 +304,7 @@ def report_maturity(report: GapReport, *, assessment: Assessment) -> Maturity:
 def report_from_figures(*, assessment: Assessment, facts: SubmittedFacts, figures: Figures) -> GapReport:
     """The report of ``assessment`` showing ``figures``, which the release rule has already let through."""
     return GapReport(
-        organization=assessment.organization.name,
-        assessment=assessment.title,
-        respondents=facts.respondents,
-        threshold=float(assessment.threshold),
-        min_group_size=assessment.min_group_size,
+        **participation(assessment, facts),
         reason=None,
         benefits=figures.benefits,
         cells=figures.cells,
@@ -699,11 +312,6 @@ def report_from_figures(*, assessment: Assessment, facts: SubmittedFacts, figure
         ranking=figures.ranking,
         centre_importance=figures.centre_importance,
         centre_realization=figures.centre_realization,
-        first_submitted=facts.first,
-        last_submitted=facts.last,
-        closes_at=assessment.closes_at,
-        invitations=facts.invitations,
-        invitations_submitted=facts.invitations_submitted,
         # Like any figure, only from at least k respondents (here: those with a duration).
         median_minutes=facts.median_minutes if facts.timed >= assessment.min_group_size else None,
     )

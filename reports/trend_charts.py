@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from reports.selectors import BenefitResult, GapReport
+from reports.figures import BenefitResult
+from reports.selectors import GapReport
 from reports.trends import Round, Trend
 
 DUMBBELL_AXIS = (-1.0, 4.0)  # the ranked bars' gap axis, so their tick labels (report.css) serve here too

@@ -43,16 +43,8 @@ from reports.aggregates import SubmittedFacts, atom_tallies, respondents_of, seg
 from reports.gate import Released, released_figures
 from reports.maturity import Maturity, cell_names, maturity
 from reports.release import W
-from reports.selectors import (
-    GapReport,
-    Stats,
-    Tally,
-    moments,
-    report_from_figures,
-    suppression_reason,
-    tally_stats,
-    withheld_report,
-)
+from reports.selectors import GapReport, report_from_figures, suppression_reason, withheld_report
+from reports.statistics import Stats, Tally, moments, tally_stats
 from taxonomy.models import Benefit
 from taxonomy.scales import Dimension
 from taxonomy.selectors import live_questions

@@ -44,6 +44,10 @@ from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
 from taxonomy.models import Concept, Scope
 
+# The page's figures-only parts are kept a few minutes at most, so that an edit of a benefit's
+# guidance in the admin shows soon.
+FIGURES_CACHE_SECONDS = 300
+
 
 @login_required
 @never_cache
@@ -67,6 +71,7 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
         context["withheld"] = withheld_sentence(report)
     else:
         context["page"] = report_page(report)
+        context["figures_cache_seconds"] = FIGURES_CACHE_SECONDS if report.figures_key else 0
         context["benchmark"] = benchmark_page(report, taking_part=assessment.organization.benchmark)
     key = request.GET.get("segment")
     if key:

@@ -19,16 +19,16 @@ from assessments.models import Assessment, Audience
 from common.db import count_of
 from organizations.admin import OrganizationAdmin as BaseOrganizationAdmin
 from organizations.models import Organization
-from responses.exports import invitation_rows, invitations_csv_response
-from responses.forms import MAX_INVITATIONS
-from responses.models import Answer, Invitation, Response
-from responses.selectors import INVITATION_STATUSES, invitation_status
-from responses.services import (
+from responses.invitations.exports import invitation_rows, invitations_csv_response
+from responses.invitations.forms import MAX_INVITATIONS
+from responses.invitations.services import (
     AssessmentClosedError,
     check_takes_invitations,
     invitations_create,
     invitations_revoke,
 )
+from responses.models import Answer, Invitation, Response
+from responses.selectors import INVITATION_STATUSES, invitation_status
 
 admin.site.unregister(Organization)
 admin.site.unregister(Assessment)

@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from assessments.models import MAX_SEGMENTS, Assessment, Audience, Segment, SegmentOption
 from common.models import AddressField
-from common.validators import validate_message_text, validate_subject
+from common.validators import validate_language, validate_message_text, validate_subject
 from taxonomy.models import Benefit
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
@@ -60,7 +60,7 @@ class Invitation(models.Model):
         default=Audience.BOTH,
         help_text="The sections its respondent sees: internal, external, or both.",
     )
-    # E-mailed invitations (responses/mail.py): the address is the invitation's, never the response's.
+    # E-mailed invitations (responses/mail/services.py): the address is the invitation's, never the response's.
     email = AddressField(blank=True)
     emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -128,10 +128,13 @@ class Response(models.Model):
     duration_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Whole minutes from start to submit (web responses)."
     )
+    # The language the respondent answered in, as it was when they submitted (contract section 17); no
+    # choices, so that a language added to settings.LANGUAGES needs no migration.
+    language = models.CharField(max_length=16, default="en", validators=[validate_language])
     # The section to resume at (0-based index into the sections this response asks).
     current_section = models.PositiveSmallIntegerField(default=0)
     # The top-level benefit ids it asks (each with its sub-benefits), chosen when it
-    # started and frozen with it; null asks the whole questionnaire (see responses/assignment.py).
+    # started and frozen with it; null asks the whole questionnaire (see responses/respond/assignment.py).
     # A field rather than rows, so every page of the form reads it with the response itself.
     assigned_benefits = models.JSONField(null=True, blank=True, editable=False)
 
@@ -169,7 +172,7 @@ class AssignmentCount(models.Model):
     """How many responses of an assessment have been assigned a top-level benefit, ever.
 
     A counter, not a count of live rows: a withdrawn draft is deleted, yet its
-    assignment still counts in the balance (see responses/assignment.py).
+    assignment still counts in the balance (see responses/respond/assignment.py).
     """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
@@ -341,7 +344,7 @@ class InvitationEmail(models.Model):
 
     ``number`` counts the invitation's e-mails (1 the invitation, 2.. the
     reminders); unique with the invitation, so that queueing twice, or a
-    task run twice, sends one e-mail (see responses/mail.py).
+    task run twice, sends one e-mail (see responses/mail/services.py).
     """
 
     class Status(models.TextChoices):
@@ -398,7 +401,7 @@ class Comment(models.Model):
     It belongs to its response: deleted with it when a draft is withdrawn,
     kept through the anonymity cut, when the response loses every link to its
     respondent. So it has no user, no time and no invitation of its own;
-    ``text`` is the redacted text (``responses.redaction``), the only one stored.
+    ``text`` is the redacted text (``responses.respond.redaction``), the only one stored.
     """
 
     # The last box ("Anything else?") is the empty section.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from responses.mail import email_send, emails_enqueue
+from responses.mail.services import email_send, emails_enqueue
 
 
 @task()
 def send_invitation_email(email_id: int) -> str:
-    """Send one queued invitation or reminder e-mail (responses.mail.email_send)."""
+    """Send one queued invitation or reminder e-mail (responses.mail.services.email_send)."""
     return email_send(email_id=email_id)
 
 

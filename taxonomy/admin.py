@@ -14,7 +14,13 @@ from django.urls import path
 
 from common.admin import RefuseDeleteInUseMixin
 from common.usage import in_use
-from taxonomy.forms import BenefitAdminForm
+from taxonomy.forms import (
+    BenefitAdminForm,
+    ConceptAdminForm,
+    QuestionAdminForm,
+    ScopeAdminForm,
+    translation_field_names,
+)
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import SCALES, Dimension
 from taxonomy.selectors import live_questionnaire
@@ -45,6 +51,11 @@ class QuestionLevelFilter(LevelFilter):
 
 @admin.register(Concept)
 class ConceptAdmin(admin.ModelAdmin):
+    form = ConceptAdminForm
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "definition", "order"]}),
+        ("Translations", {"fields": translation_field_names("concept")}),
+    ]
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug"]
@@ -52,6 +63,11 @@ class ConceptAdmin(admin.ModelAdmin):
 
 @admin.register(Scope)
 class ScopeAdmin(admin.ModelAdmin):
+    form = ScopeAdminForm
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "description", "order"]}),
+        ("Translations", {"fields": translation_field_names("scope")}),
+    ]
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug"]
@@ -112,6 +128,7 @@ class BenefitAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["concept", "scope", "parent", "name", "slug", "order", "is_active", "path", "depth"]}),
         ("Guidance", {"fields": ["description", "indicators", "practices"]}),
+        ("Translations", {"fields": translation_field_names("benefit")}),
     ]
     autocomplete_fields = ["parent"]
     inlines = [SubBenefitInline, QuestionInline]
@@ -156,7 +173,8 @@ class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     list_select_related = ["benefit__concept", "benefit__scope"]
     list_per_page = 150
     search_fields = ["benefit__name", "text", "help_text"]
-    fields = ["benefit", "dimension", "text", "help_text", "order", "is_active"]
+    form = QuestionAdminForm
+    fields = ["benefit", "dimension", "text", "help_text", "order", "is_active", *translation_field_names("question")]
     readonly_fields = ["benefit", "dimension"]
     actions = ["activate", "deactivate", "reset_wording", sync_questions]
 

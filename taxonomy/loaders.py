@@ -19,13 +19,14 @@ from django.utils.text import slugify
 
 from common.validators import validate_plain_text
 from taxonomy.models import Benefit, Concept, Scope
+from taxonomy.translations import FIELDS, LISTS, NAME_LENGTH, other_languages
 
 BUNDLED_TAXONOMY = Path(__file__).resolve().parent / "data" / "taxonomy.yaml"
 
 ROOT_KEYS = ("concepts", "scopes", "benefits")
-CONCEPT_KEYS = ("slug", "name", "definition")
-SCOPE_KEYS = ("slug", "name", "description")
-BENEFIT_KEYS = ("name", "slug", "description", "indicators", "practices", "children")
+CONCEPT_KEYS = ("slug", "name", "definition", "translations")
+SCOPE_KEYS = ("slug", "name", "description", "translations")
+BENEFIT_KEYS = ("name", "slug", "description", "indicators", "practices", "translations", "children")
 GUIDANCE_LISTS = ("indicators", "practices")
 
 # Sub-benefits below a benefit, at most: deeper trees are a mistake, and every
@@ -55,6 +56,8 @@ class ConceptSpec:
     slug: str
     name: str
     definition: str = ""
+    # {language: {"name": ..., "description": ...}}: "description" translates the definition.
+    translations: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class ScopeSpec:
     slug: str
     name: str
     description: str = ""
+    translations: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class BenefitSpec:
     description: str = ""
     indicators: tuple[str, ...] = ()
     practices: tuple[str, ...] = ()
+    # {language: {"name", "description", "indicators", "practices"}} (taxonomy.translations).
+    translations: dict = field(default_factory=dict)
     children: tuple[BenefitSpec, ...] = ()
     # Where the node stands in its file; not part of its identity.
     line: int = field(default=0, compare=False)
@@ -179,6 +185,35 @@ class _Parser:
             items.append(value)
         return tuple(items)
 
+    def translations(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], kind: str, what: str) -> dict:
+        """``translations: {de: {name: ..., ...}}`` of an entry; each text checked as the English ones are."""
+        if "translations" not in fields:
+            return {}
+        node = fields["translations"][1]
+        allowed = FIELDS[kind]
+        result = {}
+        for language, (key_node, texts_node) in self.mapping(node, f"the translations of {what}", ()).items():
+            if language not in other_languages():
+                raise self.error(
+                    key_node,
+                    f"unknown language {language!r} in the translations of {what} "
+                    f"(translations may be in: {', '.join(other_languages())})",
+                )
+            where = f"the {language} translation of {what}"
+            texts = self.mapping(texts_node, where, allowed)
+            translated = {}
+            for key in allowed:
+                if key not in texts:
+                    continue
+                value = self.text_list(texts, key, where) if key in LISTS else self.text(texts, key, where)
+                if key == "name" and value:
+                    value = self.checked_name(texts[key][1], value, where, NAME_LENGTH)
+                if value:
+                    translated[key] = list(value) if key in LISTS else value
+            if translated:
+                result[language] = translated
+        return result
+
     def checked_name(self, node: yaml.Node, name: str, what: str, max_length: int) -> str:
         if len(name) > max_length:
             raise self.error(node, f"the name of {what} is {len(name)} characters long; at most {max_length} fit")
@@ -282,7 +317,12 @@ class _Parser:
                 raise self.error(item, f"duplicate {what} slug {slug!r}")
             seen.add(slug)
             items.append(
-                spec_class(slug=slug, name=name, **{text_key: self.text(fields, text_key, f"{what} {name!r}")})
+                spec_class(
+                    slug=slug,
+                    name=name,
+                    translations=self.translations(fields, what, f"{what} {name!r}"),
+                    **{text_key: self.text(fields, text_key, f"{what} {name!r}")},
+                )
             )
         if not items:
             raise self.error(node, f"at least one {what} is required")
@@ -319,6 +359,7 @@ class _Parser:
                     description=self.text(fields, "description", what),
                     indicators=self.text_list(fields, "indicators", what),
                     practices=self.text_list(fields, "practices", what),
+                    translations=self.translations(fields, "benefit", what),
                     children=children,
                     line=item.start_mark.line + 1,
                 )
@@ -343,6 +384,10 @@ def read_taxonomy_file(path: str | Path | None = None) -> TaxonomySpec:
     return parse_taxonomy(text, str(path))
 
 
+def _translations(entry) -> dict:
+    return {"translations": entry.translations} if entry.translations else {}
+
+
 def dump_taxonomy(spec: TaxonomySpec) -> str:
     """YAML that :func:`parse_taxonomy` reads back to the same ``spec``."""
 
@@ -355,13 +400,19 @@ def dump_taxonomy(spec: TaxonomySpec) -> str:
         for key in GUIDANCE_LISTS:
             if getattr(node, key):
                 data[key] = list(getattr(node, key))
+        if node.translations:
+            data["translations"] = node.translations
         if node.children:
             data["children"] = [benefit(child) for child in node.children]
         return data
 
     document = {
-        "concepts": [{"slug": c.slug, "name": c.name, "definition": c.definition} for c in spec.concepts],
-        "scopes": [{"slug": s.slug, "name": s.name, "description": s.description} for s in spec.scopes],
+        "concepts": [
+            {"slug": c.slug, "name": c.name, "definition": c.definition, **_translations(c)} for c in spec.concepts
+        ],
+        "scopes": [
+            {"slug": s.slug, "name": s.name, "description": s.description, **_translations(s)} for s in spec.scopes
+        ],
         "benefits": {
             c.slug: {
                 s.slug: [benefit(node) for node in spec.benefits[(c.slug, s.slug)]]

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from common.validators import validate_plain_text
 from taxonomy.scales import Dimension
+from taxonomy.translations import TranslationsValidator
 
 # Names leave the app in CSV files and terminals (reports, exports): refused at input.
 NAME_VALIDATORS = [validate_plain_text]
@@ -47,6 +48,8 @@ class Concept(SlugInPathsMixin, models.Model):
     name = models.CharField(max_length=200, validators=NAME_VALIDATORS)
     definition = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    # Other languages than English (taxonomy.translations): {"de": {...}}.
+    translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("concept")])
 
     class Meta:
         ordering = ["order", "pk"]
@@ -60,6 +63,8 @@ class Scope(SlugInPathsMixin, models.Model):
     name = models.CharField(max_length=200, validators=NAME_VALIDATORS)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    # Other languages than English (taxonomy.translations): {"de": {...}}.
+    translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("scope")])
 
     class Meta:
         ordering = ["order", "pk"]
@@ -90,6 +95,8 @@ class Benefit(models.Model):
         validators=[validate_text_list],
         help_text="What organizations do to realize it.",
     )
+    # Other languages than English (taxonomy.translations): {"de": {...}}.
+    translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("benefit")])
     order = models.PositiveIntegerField(default=0, help_text="Position among its siblings.")
     # Derived from concept, scope and the slugs of the ancestors; stored so that
     # lookups by path (CSV import, reports) are one indexed query.
@@ -207,6 +214,8 @@ class Question(models.Model):
     help_text = models.CharField(max_length=500, blank=True)
     order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Other languages than English (taxonomy.translations): {"de": {...}}.
+    translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("question")])
 
     class Meta:
         ordering = ["order", "pk"]

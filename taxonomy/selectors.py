@@ -8,9 +8,11 @@ from operator import itemgetter
 from typing import TypeVar
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from taxonomy.loaders import BenefitSpec, ConceptSpec, ScopeSpec, TaxonomySpec
 from taxonomy.models import Benefit, Concept, Question, Scope
+from taxonomy.translations import cell_title, translated
 
 T = TypeVar("T")
 
@@ -75,11 +77,11 @@ class MatrixRow:
 
 def taxonomy_matrix() -> list[MatrixRow]:
     """The concept x scope matrix with every active benefit, in three queries."""
-    concepts = list(Concept.objects.all())
-    scopes = list(Scope.objects.all())
+    concepts = [_in_language(c, description="definition") for c in Concept.objects.all()]
+    scopes = [_in_language(s) for s in Scope.objects.all()]
     by_cell: dict[tuple[int, int], list[Benefit]] = {}
     for benefit in benefits_in_tree_order():
-        by_cell.setdefault((benefit.concept_id, benefit.scope_id), []).append(benefit)
+        by_cell.setdefault((benefit.concept_id, benefit.scope_id), []).append(_in_language(benefit))
     return [
         MatrixRow(
             concept=c,
@@ -91,8 +93,8 @@ def taxonomy_matrix() -> list[MatrixRow]:
 
 def taxonomy_spec() -> TaxonomySpec:
     """The database's taxonomy (active nodes) as a spec, for export."""
-    concepts = tuple(ConceptSpec(c.slug, c.name, c.definition) for c in Concept.objects.all())
-    scopes = tuple(ScopeSpec(s.slug, s.name, s.description) for s in Scope.objects.all())
+    concepts = tuple(ConceptSpec(c.slug, c.name, c.definition, c.translations) for c in Concept.objects.all())
+    scopes = tuple(ScopeSpec(s.slug, s.name, s.description, s.translations) for s in Scope.objects.all())
     nodes = benefits_in_tree_order()
     children: dict[int | None, list[Benefit]] = {}
     for node in nodes:
@@ -105,6 +107,7 @@ def taxonomy_spec() -> TaxonomySpec:
             description=node.description,
             indicators=tuple(node.indicators),
             practices=tuple(node.practices),
+            translations=node.translations,
             children=tuple(spec(child) for child in children.get(node.pk, [])),
         )
 
@@ -190,8 +193,10 @@ class Section:
 
     @property
     def title(self) -> str:
-        title = f"{self.scope.name} {self.concept.name.lower()}"
-        return f"{title}, part {self.part} of {self.parts}" if self.parts > 1 else title
+        title = cell_title(self.concept.name, self.scope.name)
+        if self.parts > 1:
+            return _("%(title)s, part %(part)s of %(parts)s") % {"title": title, "part": self.part, "parts": self.parts}
+        return title
 
     @property
     def question_count(self) -> int:
@@ -283,19 +288,42 @@ def live_questions() -> QuerySet[Question]:
     return Question.objects.filter(is_active=True, benefit__is_active=True)
 
 
-def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnaire:
-    """Question rows ``(benefit_id, dimension, text, help_text)`` grouped as respondents see them; 3 queries.
+QUESTION_ROW = ("benefit_id", "dimension", "text", "help_text", "translations")
+
+
+def _in_language(row, *, description: str = "description"):
+    """``row``, read for display only (nothing saves it), with its texts in the active language.
+
+    A concept's ``definition`` is translated as ``description``; a benefit's guidance lists too.
+    """
+    row.name = translated(row.translations, "name", row.name)
+    setattr(row, description, translated(row.translations, "description", getattr(row, description)))
+    if isinstance(row, Benefit):
+        row.indicators = list(translated(row.translations, "indicators", row.indicators))
+        row.practices = list(translated(row.translations, "practices", row.practices))
+    return row
+
+
+def questionnaire_from(rows: Iterable[tuple[int, str, str, str, dict]]) -> Questionnaire:
+    """Question rows (``QUESTION_ROW``) grouped as respondents see them, in the active language; 3 queries.
 
     Sections are the six concept x scope cells in contract order, empty
-    cells included; benefits are in taxonomy order.
+    cells included; benefits are in taxonomy order. Every text is in the
+    active language where the taxonomy or the question has it, else in
+    English (``taxonomy.translations``).
     """
     by_benefit: dict[int, dict[str, tuple[str, str]]] = {}
-    for benefit_id, dimension, text, help_text in rows:
-        by_benefit.setdefault(benefit_id, {})[dimension] = (text, help_text)
+    for benefit_id, dimension, text, help_text, translations in rows:
+        by_benefit.setdefault(benefit_id, {})[dimension] = (
+            translated(translations, "text", text),
+            translated(translations, "help_text", help_text),
+        )
 
+    # Fetched here for this questionnaire alone, so their names can be put in the active language
+    # for display; nothing saves them.
+    concepts = {c.pk: _in_language(c, description="definition") for c in Concept.objects.all()}
+    scopes = {s.pk: _in_language(s) for s in Scope.objects.all()}
     # Plain rows, not model instances: this runs on every form page and report.
-    concepts = {c.pk: c for c in Concept.objects.all()}
-    scopes = {s.pk: s for s in Scope.objects.all()}
     rows = Benefit.objects.values_list(
         "pk",
         "parent_id",
@@ -308,6 +336,7 @@ def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnai
         "description",
         "indicators",
         "practices",
+        "translations",
     )
     tree = tree_order(
         rows,
@@ -317,7 +346,7 @@ def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnai
     )
     paths = {row[0]: row[6] for row in tree}
     views: dict[tuple[int, int], list[BenefitView]] = {}
-    for pk, parent_id, concept_id, scope_id, _order, name, path, depth, description, indicators, practices in tree:
+    for pk, parent_id, concept_id, scope_id, _order, name, path, depth, description, indicators, practices, tr in tree:
         if pk not in by_benefit:
             continue
         questions = tuple(
@@ -329,15 +358,15 @@ def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnai
             BenefitView(
                 id=pk,
                 path=path,
-                name=name,
+                name=translated(tr, "name", name),
                 depth=depth,
                 parent_path=paths.get(parent_id) if parent_id else None,
                 concept=concepts[concept_id].slug,
                 scope=scopes[scope_id].slug,
                 questions=questions,
-                description=description,
-                indicators=tuple(indicators or ()),
-                practices=tuple(practices or ()),
+                description=translated(tr, "description", description),
+                indicators=translated(tr, "indicators", tuple(indicators or ())),
+                practices=translated(tr, "practices", tuple(practices or ())),
             )
         )
     cells = [(concept, scope) for concept in concepts.values() for scope in scopes.values()]
@@ -350,7 +379,7 @@ def questionnaire_from(rows: Iterable[tuple[int, str, str, str]]) -> Questionnai
 
 def live_questionnaire() -> Questionnaire:
     """The live, active questions as the next new assessment will show them (the admin preview)."""
-    return questionnaire_from(live_questions().values_list("benefit_id", "dimension", "text", "help_text"))
+    return questionnaire_from(live_questions().values_list(*QUESTION_ROW))
 
 
 def benefit_paths() -> dict[str, int]:
@@ -380,7 +409,7 @@ class BenefitPage:
 
     @property
     def title(self) -> str:
-        return f"{self.scope.name} {self.concept.name.lower()}"
+        return cell_title(self.concept.name, self.scope.name)
 
 
 def _link(node: Benefit) -> BenefitLink:
@@ -397,21 +426,22 @@ def benefit_page(*, path: str) -> BenefitPage | None:
     benefit = Benefit.objects.select_related("concept", "scope").filter(path=path, is_active=True).first()
     if benefit is None:
         return None
-    concept, scope = benefit.concept, benefit.scope
+    benefit = _in_language(benefit)
+    concept, scope = _in_language(benefit.concept, description="definition"), _in_language(benefit.scope)
     key = benefit.path.split("/", 2)[2]
     parts = benefit.path.split("/")
     ancestor_paths = ["/".join(parts[:i]) for i in range(3, len(parts))]
-    others = [s for s in Scope.objects.all() if s.pk != scope.pk]
+    others = [_in_language(s) for s in Scope.objects.all() if s.pk != scope.pk]
     twin_paths = {f"{concept.slug}/{s.slug}/{key}": s for s in others}
     related = Benefit.objects.filter(
         Q(path__in=ancestor_paths) | Q(parent_id=benefit.pk) | Q(path__in=list(twin_paths)), is_active=True
     ).order_by("order", "pk")
-    by_path = {node.path: node for node in related}
+    by_path = {node.path: _in_language(node) for node in related}
     return BenefitPage(
         benefit=benefit,
         concept=concept,
         scope=scope,
         ancestors=tuple(_link(by_path[p]) for p in ancestor_paths if p in by_path),
-        children=tuple(_link(node) for node in related if node.parent_id == benefit.pk),
+        children=tuple(_link(by_path[node.path]) for node in related if node.parent_id == benefit.pk),
         twins=tuple((s, _link(by_path[p])) for p, s in twin_paths.items() if p in by_path),
     )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from common.usage import in_use
 from taxonomy.loaders import TaxonomySpec
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import Dimension
 from taxonomy.selectors import benefits_in_tree_order
+from taxonomy.translations import other_languages, translated
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,15 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
     counts = {"created": 0, "updated": 0, "deleted": 0, "deactivated": 0}
     concepts = {}
     for order, c in enumerate(spec.concepts):
-        concepts[c.slug], outcome = _upsert(Concept, c.slug, order, name=c.name, definition=c.definition)
+        concepts[c.slug], outcome = _upsert(
+            Concept, c.slug, order, name=c.name, definition=c.definition, translations=c.translations
+        )
         _count(counts, outcome)
     scopes = {}
     for order, s in enumerate(spec.scopes):
-        scopes[s.slug], outcome = _upsert(Scope, s.slug, order, name=s.name, description=s.description)
+        scopes[s.slug], outcome = _upsert(
+            Scope, s.slug, order, name=s.name, description=s.description, translations=s.translations
+        )
         _count(counts, outcome)
 
     existing = {b.path: b for b in Benefit.objects.select_related("concept", "scope")}
@@ -105,6 +113,7 @@ def taxonomy_load(*, spec: TaxonomySpec) -> LoadResult:
             "description": node.description,
             "indicators": list(node.indicators),
             "practices": list(node.practices),
+            "translations": node.translations,
             "order": order,
             "is_active": True,
         }
@@ -154,36 +163,56 @@ def _subject(benefit: Benefit, ancestors: list[str]) -> str:
 
 def _scope_phrase(scope: Scope) -> str:
     return {
-        "internal": "inside the organization (employees and teams)",
-        "external": "outside the organization (customers, partners and the public)",
-    }.get(scope.slug, f"in the {scope.name.lower()} scope")
+        "internal": _("inside the organization (employees and teams)"),
+        "external": _("outside the organization (customers, partners and the public)"),
+    }.get(scope.slug, _("in the %(scope)s scope") % {"scope": translated(scope.translations, "name", scope.name)})
 
 
-def question_wording(benefit: Benefit, dimension: str, ancestors: list[str] | None = None) -> tuple[str, str]:
-    """The template wording ``(text, help_text)`` of a benefit's question.
+def question_wording(
+    benefit: Benefit, dimension: str, ancestors: list[str] | None = None, language: str | None = None
+) -> tuple[str, str]:
+    """The template wording ``(text, help_text)`` of a benefit's question, in ``language`` (default: English).
 
     Sub-benefits read as "Parent: Child" and every question names its scope
-    and concept, so a respondent always knows which use it is about.
+    and concept, so a respondent always knows which use it is about. The
+    templates are translated like every other text (the .po files), and the
+    names come from the taxonomy's translations; ``ancestors`` are names in
+    that language.
     """
+    language = language or settings.LANGUAGE_CODE
     if ancestors is None:
         ancestors = []
         node = benefit.parent
         while node is not None:
-            ancestors.insert(0, node.name)
+            ancestors.insert(0, translated(node.translations, "name", node.name, language))
             node = node.parent
-    subject = _subject(benefit, ancestors)
-    where = f"{benefit.scope.name.lower()} {benefit.concept.name.lower()}"
-    if dimension == Dimension.IMPORTANCE:
-        text = f"How important is “{subject}” from {where} to the organization?"
-        help_text = (
-            f"Think of {benefit.concept.name.lower()} {_scope_phrase(benefit.scope)}. 1 = not important, 5 = critical."
-        )
-    else:
-        text = f"How fully does the organization realize “{subject}” from {where} today?"
-        help_text = (
-            f"Think of {benefit.concept.name.lower()} {_scope_phrase(benefit.scope)}. 1 = not at all, 5 = fully."
-        )
+    with translation.override(language):
+        subject = ": ".join([*ancestors, translated(benefit.translations, "name", benefit.name, language)])
+        concept = translated(benefit.concept.translations, "name", benefit.concept.name, language)
+        scope = translated(benefit.scope.translations, "name", benefit.scope.name, language)
+        names = {
+            "subject": subject,
+            "scope": scope.lower(),
+            # English writes the names in lower case inside a sentence; German keeps its nouns capitalized.
+            "concept": concept.lower() if language == "en" else concept,
+        }
+        names["scope_phrase"] = _scope_phrase(benefit.scope)
+        if dimension == Dimension.IMPORTANCE:
+            text = _("How important is “%(subject)s” from %(scope)s %(concept)s to the organization?") % names
+            help_text = _("Think of %(concept)s %(scope_phrase)s. 1 = not important, 5 = critical.") % names
+        else:
+            text = _("How fully does the organization realize “%(subject)s” from %(scope)s %(concept)s today?") % names
+            help_text = _("Think of %(concept)s %(scope_phrase)s. 1 = not at all, 5 = fully.") % names
     return text, help_text
+
+
+def question_translations(benefit: Benefit, dimension: str, ancestors: dict[str, list[str]]) -> dict:
+    """The template wording of a question in every other language, as ``Question.translations`` holds it."""
+    result = {}
+    for language in other_languages():
+        text, help_text = question_wording(benefit, dimension, ancestors.get(language), language)
+        result[language] = {"text": text, "help_text": help_text}
+    return result
 
 
 @transaction.atomic
@@ -196,30 +225,44 @@ def questions_sync() -> SyncResult:
     """
     benefits = benefits_in_tree_order(include_inactive=True)
     existing = {(q.benefit_id, q.dimension): q for q in Question.objects.all()}
-    names = {b.pk: b.name for b in benefits}
-    parents = {b.pk: b.parent_id for b in benefits}
-    to_create = []
+    by_pk = {b.pk: b for b in benefits}
+    languages = [settings.LANGUAGE_CODE, *other_languages()]
+    to_create, to_translate = [], []
     for position, benefit in enumerate(benefits):
         if not benefit.is_active:
             continue
-        ancestors = []
+        ancestors: dict[str, list[str]] = {language: [] for language in languages}
         parent_id = benefit.parent_id
         while parent_id is not None:
-            ancestors.insert(0, names[parent_id])
-            parent_id = parents[parent_id]
+            parent = by_pk[parent_id]
+            for language in languages:
+                ancestors[language].insert(0, translated(parent.translations, "name", parent.name, language))
+            parent_id = parent.parent_id
         for offset, dimension in enumerate(Dimension.values):
-            if (benefit.pk, dimension) in existing:
+            translations = question_translations(benefit, dimension, ancestors)
+            text, help_text = question_wording(benefit, dimension, ancestors[settings.LANGUAGE_CODE])
+            question = existing.get((benefit.pk, dimension))
+            if question is not None:
+                # A question still worded as its template follows the template in every language (so a
+                # translated name reaches it); one an admin reworded keeps its translations, which the
+                # admin words beside the English, and only gets those it lacks.
+                if (question.text, question.help_text) != (text, help_text):
+                    translations = {**translations, **question.translations}
+                if question.translations != translations:
+                    question.translations = translations
+                    to_translate.append(question)
                 continue
-            text, help_text = question_wording(benefit, dimension, ancestors)
             to_create.append(
                 Question(
                     benefit=benefit,
                     dimension=dimension,
                     text=text,
                     help_text=help_text,
+                    translations=translations,
                     order=position * 10 + offset,
                 )
             )
     Question.objects.bulk_create(to_create)
+    Question.objects.bulk_update(to_translate, ["translations"], batch_size=500)
     deactivated = Question.objects.filter(benefit__is_active=False, is_active=True).update(is_active=False)
-    return SyncResult(created=len(to_create), deactivated=deactivated)
+    return SyncResult(created=len(to_create), updated=len(to_translate), deactivated=deactivated)

@@ -10,6 +10,21 @@ from tests.manage_helpers import as_user
 from tests.responses.mail_helpers import start_smtp
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with no kept tallies and an empty cache: a rolled-back test database hands out the same ids
+    again, so what an earlier test kept under an assessment's key would be taken for this one's."""
+    from django.core.cache import cache
+
+    from reports.aggregates import atoms_forget
+
+    atoms_forget()
+    cache.clear()
+    yield
+    atoms_forget()
+    cache.clear()
+
+
 @pytest.fixture
 def taxonomy(db):
     """The canonical taxonomy and its 122 questions, loaded as `load_taxonomy` does."""

@@ -27,7 +27,7 @@ from assessments.services import assessment_get_or_create
 from common.tokens import hash_token, new_token
 from organizations.models import MemberInvitation, Membership
 from organizations.services import organization_get_or_create
-from responses.services import invitations_create
+from responses.invitations.services import invitations_create
 from taxonomy.models import Benefit
 from tests.factories import MembershipFactory, UserFactory
 
@@ -68,6 +68,8 @@ MATRIX: dict[str, tuple[dict, dict[str, str]]] = {
     "common:healthz": ({}, EVERYONE_200),
     "taxonomy:home": ({}, EVERYONE_200),
     "taxonomy:favicon": ({}, dict.fromkeys(ROLES, "302")),
+    # The language switcher: a GET changes nothing and sends the visitor back.
+    "set_language": ({}, dict.fromkeys(ROLES, "302")),
     "taxonomy:benefit": ({"path": "social-media/internal/improved-feedback"}, EVERYONE_200),
     "accounts:login": ({}, {**dict.fromkeys(ROLES, "302"), "anonymous": "200"}),
     "accounts:logout": ({}, dict.fromkeys(ROLES, "405")),

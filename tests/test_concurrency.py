@@ -17,15 +17,10 @@ from assessments.models import Assessment
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
+from responses.invitations.services import BatchUsedError, invitation_batch_create, invitations_create
 from responses.models import AssignmentCount, Invitation, Response
+from responses.respond.services import response_start, response_submit
 from responses.selectors import invitation_for_token
-from responses.services import (
-    BatchUsedError,
-    invitation_batch_create,
-    invitations_create,
-    response_start,
-    response_submit,
-)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

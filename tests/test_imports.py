@@ -43,3 +43,18 @@ def _private_imports() -> list[str]:
 
 def test_no_app_module_imports_another_module_s_underscore_names():
     assert _private_imports() == []
+
+
+# Past this a module stops being readable in one sitting: split it by job.
+MAX_MODULE_LINES = 600
+
+
+def test_no_product_module_is_longer_than_it_can_be_read_in_one_sitting():
+    long = [
+        f"{path.relative_to(ROOT)}: {count} lines"
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in path.parts and (count := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    ]
+
+    assert long == []

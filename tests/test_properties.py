@@ -24,9 +24,10 @@ from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.models import Organization
 from organizations.services import organization_get_or_create
+from responses.invitations.services import invitations_create
 from responses.models import Answer, Response
+from responses.respond.services import response_revision, response_start
 from responses.selectors import invitation_for_token
-from responses.services import invitations_create, response_revision, response_start
 from taxonomy.selectors import benefit_paths
 from tests.responses.form_helpers import section_url
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 
 from assessments.length import SECONDS_PER_QUESTION, SurveyLength, length_estimate, minutes_for, survey_length
 from assessments.models import Assessment, Audience
 from assessments.selectors import assessment_questionnaire
 from assessments.services import KEEP, assessment_update
-from responses.services import invitations_create, invitations_revoke
+from responses.invitations.services import invitations_create, invitations_revoke
 from tests.assessments.test_views import FORM
-from tests.manage_helpers import url
 
 pytestmark = pytest.mark.django_db
 
@@ -100,16 +100,20 @@ def test_without_invitations_the_estimate_gives_a_share(taxonomy, assessment):
 
 def test_create_with_benefits_per_respondent(manager, org, taxonomy):
     """The number is saved; empty saves None (every benefit)."""
-    manager.post(url("manage_assessment_create", "acme"), {**FORM, "benefits_per_respondent": "12"})
+    manager.post(reverse("assessments:manage:create", args=["acme"]), {**FORM, "benefits_per_respondent": "12"})
     assert Assessment.objects.get(title="Pulse 2026").benefits_per_respondent == 12
-    manager.post(url("manage_assessment_create", "acme"), {**FORM, "title": "Full", "benefits_per_respondent": ""})
+    manager.post(
+        reverse("assessments:manage:create", args=["acme"]), {**FORM, "title": "Full", "benefits_per_respondent": ""}
+    )
     assert Assessment.objects.get(title="Full").benefits_per_respondent is None
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_fewer_than_one_benefit_is_refused_beside_the_field(manager, org, taxonomy, value):
     """The constraint's message shows beside the field, and nothing is created."""
-    response = manager.post(url("manage_assessment_create", "acme"), {**FORM, "benefits_per_respondent": value})
+    response = manager.post(
+        reverse("assessments:manage:create", args=["acme"]), {**FORM, "benefits_per_respondent": value}
+    )
     assert response.status_code == 400
     assert "at least 1 benefit" in response.context["form"].errors["benefits_per_respondent"][0]
     assert not Assessment.objects.filter(title="Pulse 2026").exists()
@@ -119,7 +123,7 @@ def test_the_edit_page_shows_the_estimate_for_the_saved_value(manager, assessmen
     """Server-rendered text for the saved m, the numbers length.js needs as data attributes, no inline script."""
     Assessment.objects.filter(pk=assessment.pk).update(benefits_per_respondent=10)
     invitations_create(assessment=assessment, count=41)
-    page = manager.get(url("manage_assessment_edit", "acme", "baseline")).content.decode()
+    page = manager.get(reverse("assessments:manage:edit", args=["acme", "baseline"])).content.decode()
     assert "About 30 questions per respondent (about 3 min) instead of 122 (about 13 min)." in page
     assert "each benefit would be rated by about 10 people" in page
     box = re.search(r'<div class="length-estimate[^>]*>', page).group(0)

@@ -313,9 +313,10 @@ def _seed() -> Site:
     from demo.services import demo_seed
     from organizations.models import MemberInvitation, Membership
     from organizations.services import member_invitation_create
-    from responses.mail import Recipient, default_message, default_subject, invitations_email
+    from responses.mail.recipients import Recipient
+    from responses.mail.services import default_message, default_subject, invitations_email
     from responses.models import Invitation, InvitationEmail, InvitationOptOutToken
-    from responses.services import Rating, response_section_save, response_start, response_submit
+    from responses.respond.services import Rating, response_section_save, response_start, response_submit
     from taxonomy.models import Benefit
     from tests.factories import MembershipFactory, UserFactory
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from organizations.models import Membership, Organization
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.models import Benefit
 from tests.browser.helpers import console_errors, horizontal_overflow, log_in
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory

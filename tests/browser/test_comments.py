@@ -11,8 +11,8 @@ from assessments.models import Assessment
 from assessments.services import assessment_get_or_create
 from organizations.models import Membership
 from organizations.services import organization_get_or_create
+from responses.invitations.services import invitations_create
 from responses.models import Comment
-from responses.services import invitations_create
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
+from responses.invitations.services import invitations_create
 from responses.models import Answer, Response
-from responses.services import invitations_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

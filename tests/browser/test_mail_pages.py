@@ -11,7 +11,7 @@ from django.utils import timezone
 from assessments.models import Assessment
 from common.tokens import hash_token
 from organizations.models import Membership
-from responses.mail import reminders_due
+from responses.mail.services import reminders_due
 from responses.models import Invitation, InvitationEmail, InvitationOptOutToken
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory

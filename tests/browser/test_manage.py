@@ -10,8 +10,8 @@ from django.core.management import call_command
 from assessments.models import Assessment
 from assessments.services import assessment_create
 from organizations.models import Membership
+from responses.invitations.services import invitations_create
 from responses.models import Invitation
-from responses.services import invitations_create
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, UserFactory
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from assessments.models import Assessment
 from demo.services import demo_seed
 from organizations.models import Membership
-from responses.exports import invitation_path
+from responses.invitations.exports import invitation_path
 from tests.browser.helpers import console_errors, log_in, open_report_details
 from tests.factories import MembershipFactory, UserFactory
 
@@ -177,7 +177,8 @@ def test_since_the_previous_round_in_chromium(live_server, page, phone_page, scr
 def test_a_withheld_benefit_and_a_hidden_group_explain_themselves(live_server, page, phone_page, screenshot_dir):
     """Few raters of one benefit: its row says withheld and why, naming no count below k; desktop and phone."""
     from assessments.services import segment_create
-    from responses.services import Rating, responses_import
+    from responses.imports.services import responses_import
+    from responses.respond.services import Rating
     from taxonomy.selectors import benefit_paths
     from tests.factories import AssessmentFactory
 

@@ -12,9 +12,9 @@ from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_create
 from common.tokens import hash_token
 from organizations.models import Membership
-from responses.assignment import response_questionnaire
+from responses.invitations.services import invitations_create
 from responses.models import Response
-from responses.services import invitations_create
+from responses.respond.assignment import response_questionnaire
 from tests.browser.helpers import console_errors, log_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from common.log import RedactTokens, redact_tokens
-from responses.services import invitations_create
+from responses.invitations.services import invitations_create
 
 TOKEN = "aChUzWiq0_Z2-vG_nAGOSx9D4JNEf5Mlv0e0NbUO4TE"
 

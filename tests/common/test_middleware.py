@@ -7,8 +7,8 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
+from responses.invitations.services import invitations_create
 from responses.models import Answer, Response
-from responses.services import invitations_create
 from tests.factories import AssessmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

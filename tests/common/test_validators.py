@@ -85,8 +85,8 @@ def test_the_service_and_the_form_refuse_such_keys(db, key):
     ],
 )
 def test_the_segments_file_refuses_bad_keys_and_over_long_values_by_line(header, row, why):
-    from responses.loaders import ResponsesCSVError
-    from responses.segment_loader import parse_segments
+    from responses.imports.loaders import ResponsesCSVError
+    from responses.imports.segment_loader import parse_segments
 
     with pytest.raises(ResponsesCSVError) as exc:
         parse_segments(f"{header}\n{row}\n".encode(), filename="SEG.csv", segments=[], respondents={"r1"}, frozen=False)

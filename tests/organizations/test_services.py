@@ -17,7 +17,7 @@ from organizations.services import (
     organization_create,
     organization_get_or_create,
 )
-from responses.services import response_start
+from responses.respond.services import response_start
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

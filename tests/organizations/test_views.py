@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from organizations.models import MemberInvitation, Membership, Organization
 from tests.factories import AssessmentFactory, MembershipFactory, OrganizationFactory, UserFactory
-from tests.manage_helpers import as_user, url
+from tests.manage_helpers import as_user
 
 pytestmark = pytest.mark.django_db
 
@@ -21,19 +21,21 @@ def test_another_organizations_assessment_is_a_404_even_for_an_owner(client, own
     """The org slug decides: Acme's owner cannot reach Globex's assessment through Acme's URLs."""
     AssessmentFactory(title="Secret", slug="secret")  # another organization
     as_user(client, owner)
-    assert client.get(url("manage_assessment_edit", "acme", "secret")).status_code == 404
-    assert client.get(url("manage_invitations", "acme", "secret")).status_code == 404
+    assert client.get(reverse("assessments:manage:edit", args=["acme", "secret"])).status_code == 404
+    assert client.get(reverse("responses:manage:invitations", args=["acme", "secret"])).status_code == 404
 
 
 def test_inviting_by_e_mail_makes_a_waiting_invitation_and_sends_nothing_in_the_request(manager, org, mailoutbox):
     """The POST stores the invitation (queued) and queues its e-mail; the request itself sends nothing."""
-    response = manager.post(url("manage_members", "acme"), {"email": " bob@example.com ", "role": "analyst"})
+    response = manager.post(
+        reverse("organizations:manage:members", args=["acme"]), {"email": " bob@example.com ", "role": "analyst"}
+    )
     assert response.status_code == 302
     invitation = MemberInvitation.objects.get(organization=org)
     assert (invitation.email, invitation.role, invitation.status) == ("bob@example.com", "analyst", "queued")
     assert mailoutbox == []
     assert not Membership.objects.filter(user__username="bob@example.com").exists()
-    page = manager.get(url("manage_members", "acme")).content.decode()
+    page = manager.get(reverse("organizations:manage:members", args=["acme"])).content.decode()
     assert "bob@example.com" in page and "Waiting to be sent" in page
 
 
@@ -43,7 +45,9 @@ def test_the_owner_cannot_tell_whether_an_address_has_an_account(manager, org):
     UserFactory(username="kim", email="kim@example.com")
     answers = []
     for address in ("known@example.com", "kim@example.com", "nobody@example.com"):
-        response = manager.post(url("manage_members", "acme"), {"email": address, "role": "analyst"}, follow=True)
+        response = manager.post(
+            reverse("organizations:manage:members", args=["acme"]), {"email": address, "role": "analyst"}, follow=True
+        )
         page = response.content.decode().replace(address, "ADDRESS")
         answers.append((response.status_code, [str(m) for m in response.context["messages"]], page.count("ADDRESS")))
         assert [str(m).replace(address, "ADDRESS") for m in response.context["messages"]] == [
@@ -64,7 +68,7 @@ def test_the_owner_cannot_tell_whether_an_address_has_an_account(manager, org):
 )
 def test_inviting_refuses_bad_input_and_keeps_it(manager, org, data, message):
     MemberInvitation.objects.create(organization=org, email="bob@example.com")
-    response = manager.post(url("manage_members", "acme"), data)
+    response = manager.post(reverse("organizations:manage:members", args=["acme"]), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
@@ -77,7 +81,7 @@ def test_a_waiting_invitation_can_be_sent_again_or_revoked(manager, org):
     invitation = MemberInvitation.objects.create(
         organization=org, email="bob@example.com", status="failed", failed_reason="SMTPException: down", token_hash="x"
     )
-    page = manager.get(url("manage_members", "acme")).content.decode()
+    page = manager.get(reverse("organizations:manage:members", args=["acme"])).content.decode()
     assert "Could not be sent: SMTPException: down" in page
     resend = reverse("organizations:manage:member_invitation_resend", args=["acme", invitation.pk])
     revoke = reverse("organizations:manage:member_invitation_revoke", args=["acme", invitation.pk])
@@ -87,7 +91,7 @@ def test_a_waiting_invitation_can_be_sent_again_or_revoked(manager, org):
     assert manager.post(revoke).status_code == 302
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
-    page = manager.get(url("manage_members", "acme")).content.decode()
+    page = manager.get(reverse("organizations:manage:members", args=["acme"])).content.decode()
     assert "member-invitations" not in page and "None: every invitation has been accepted or revoked." in page
 
 
@@ -102,17 +106,17 @@ def test_the_members_page_takes_a_fixed_number_of_queries(client, owner, org, ro
         MemberInvitation.objects.create(organization=org, email=f"p{i}@example.com", status="sent")
     as_user(client, owner)
     with django_assert_num_queries(MEMBERS_PAGE_QUERIES):
-        assert client.get(url("manage_members", "acme")).status_code == 200
+        assert client.get(reverse("organizations:manage:members", args=["acme"])).status_code == 200
 
 
 def test_change_role_and_remove_member(manager, org):
     membership = MembershipFactory(organization=org, role=Membership.Role.RESPONDENT)
-    role_url = url("manage_member_role", "acme", membership.pk)
+    role_url = reverse("organizations:manage:member_role", args=["acme", membership.pk])
     assert manager.post(role_url, {"role": "analyst"}).status_code == 302
     membership.refresh_from_db()
     assert membership.role == "analyst"
 
-    remove_url = url("manage_member_remove", "acme", membership.pk)
+    remove_url = reverse("organizations:manage:member_remove", args=["acme", membership.pk])
     assert manager.get(remove_url).status_code == 200
     assert Membership.objects.filter(pk=membership.pk).exists()  # the GET only asks
     assert manager.post(remove_url).status_code == 302
@@ -123,9 +127,11 @@ def test_last_owner_cannot_be_demoted_or_removed(client, owner, org):
     """Refused with a message; the organization keeps its owner."""
     membership = Membership.objects.get(user=owner)
     as_user(client, owner)
-    response = client.post(url("manage_member_role", "acme", membership.pk), {"role": "analyst"}, follow=True)
+    response = client.post(
+        reverse("organizations:manage:member_role", args=["acme", membership.pk]), {"role": "analyst"}, follow=True
+    )
     assert "needs at least one owner" in response.content.decode()
-    response = client.post(url("manage_member_remove", "acme", membership.pk), follow=True)
+    response = client.post(reverse("organizations:manage:member_remove", args=["acme", membership.pk]), follow=True)
     assert "needs at least one owner" in response.content.decode()
     membership.refresh_from_db()
     assert membership.role == "owner"
@@ -133,21 +139,31 @@ def test_last_owner_cannot_be_demoted_or_removed(client, owner, org):
 
 def test_role_change_get_is_not_allowed(manager, org):
     membership = Membership.objects.get(organization=org)
-    assert manager.get(url("manage_member_role", "acme", membership.pk)).status_code == 405
+    assert manager.get(reverse("organizations:manage:member_role", args=["acme", membership.pk])).status_code == 405
 
 
 def test_members_pages_for_outsiders_are_404_and_change_nothing(outsider, org, owner):
     membership = Membership.objects.get(user=owner)
     invitation = MemberInvitation.objects.create(organization=org, email="x@example.com", status="sent")
-    assert outsider.get(url("manage_members", "acme")).status_code == 404
-    assert outsider.post(url("manage_members", "acme"), {"email": "m@example.com", "role": "owner"}).status_code == 404
+    assert outsider.get(reverse("organizations:manage:members", args=["acme"])).status_code == 404
+    assert (
+        outsider.post(
+            reverse("organizations:manage:members", args=["acme"]), {"email": "m@example.com", "role": "owner"}
+        ).status_code
+        == 404
+    )
     for name in ("member_invitation_resend", "member_invitation_revoke"):
         assert outsider.post(reverse(f"organizations:manage:{name}", args=["acme", invitation.pk])).status_code == 404
     invitation.refresh_from_db()
     assert invitation.status == "sent"
     assert not MemberInvitation.objects.filter(email="m@example.com").exists()
-    assert outsider.post(url("manage_member_role", "acme", membership.pk), {"role": "respondent"}).status_code == 404
-    assert outsider.post(url("manage_member_remove", "acme", membership.pk)).status_code == 404
+    assert (
+        outsider.post(
+            reverse("organizations:manage:member_role", args=["acme", membership.pk]), {"role": "respondent"}
+        ).status_code
+        == 404
+    )
+    assert outsider.post(reverse("organizations:manage:member_remove", args=["acme", membership.pk])).status_code == 404
     membership.refresh_from_db()
     assert membership.role == "owner"
 
@@ -156,8 +172,13 @@ def test_an_owner_cannot_touch_another_organizations_membership(client, owner, o
     """Acme's owner, through Acme's URLs, cannot change or remove a Globex membership (404)."""
     foreign = MembershipFactory(role=Membership.Role.RESPONDENT)
     as_user(client, owner)
-    assert client.post(url("manage_member_role", "acme", foreign.pk), {"role": "owner"}).status_code == 404
-    assert client.post(url("manage_member_remove", "acme", foreign.pk)).status_code == 404
+    assert (
+        client.post(
+            reverse("organizations:manage:member_role", args=["acme", foreign.pk]), {"role": "owner"}
+        ).status_code
+        == 404
+    )
+    assert client.post(reverse("organizations:manage:member_remove", args=["acme", foreign.pk])).status_code == 404
     foreign.refresh_from_db()
     assert foreign.role == "respondent"
 
@@ -168,7 +189,9 @@ def test_writes_need_a_csrf_token(owner, org):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
-    response = client.post(url("manage_members", "acme"), {"email": "bob@example.com", "role": "owner"})
+    response = client.post(
+        reverse("organizations:manage:members", args=["acme"]), {"email": "bob@example.com", "role": "owner"}
+    )
     assert response.status_code == 403
     assert not MemberInvitation.objects.exists()
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from assessments.models import Assessment
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from reports.charts import sureness
-from reports.selectors import Paired
+from reports.statistics import Paired
 
 
 def _benefit(gap, n=10, ci95=(0.5, 1.5)):

@@ -17,8 +17,10 @@ from reports.comments import render_comments_csv, report_comments
 from reports.renderers import render_json, render_segment_json
 from reports.segments import segment_report
 from reports.selectors import gap_report
+from responses.imports.services import responses_import
 from responses.models import Comment
-from responses.services import Rating, comment_hide, responses_import
+from responses.respond.services import Rating
+from responses.services import comment_hide
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, MembershipFactory, ResponseFactory, UserFactory
 

@@ -12,11 +12,14 @@ from django.core.management import call_command
 
 from assessments.models import Assessment
 from assessments.services import assessment_start_next_round, maturity_targets_set, segment_create
+from reports.figures import BenefitResult
 from reports.maturity import CSV_FIELDS, figures_maturity
 from reports.renderers import render_json, render_maturity_csv
 from reports.segments import segment_for_key, segment_report
-from reports.selectors import BenefitResult, Stats, gap_report
-from responses.services import Rating, responses_import
+from reports.selectors import gap_report
+from reports.statistics import Stats
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, OrganizationFactory
 from tests.reports.helpers import BRAND, FEEDBACK, PERSONAL, add_responses, assessment_with, columns

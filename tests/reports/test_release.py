@@ -17,13 +17,16 @@ from hypothesis import strategies as st
 
 from reports.release import (
     AnswerSets,
+    BenefitRelease,
     GroupRef,
     SegmentLayout,
+    Universe,
     W,
     atoms,
     count_in,
     is_safe,
     release_benefit,
+    release_benefits,
     release_groups,
 )
 
@@ -261,3 +264,41 @@ def test_released_groups_are_always_safe_and_at_least_k(case):
         return
     assert is_safe(groups, respondents, k)
     assert all(count_in(g, respondents) >= k for g in groups)
+
+
+@st.composite
+def several_benefits(draw):
+    """One assessment's people, and for each of a few benefits their ratings (None: "Don't know")."""
+    layout, people, k = draw(assessments())
+    benefits = []
+    for _ in range(draw(st.integers(1, 4))):
+        # Mostly rated, as real answers are, so that both the shortcut and the slow path are taken.
+        answer = st.one_of(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5), st.none())
+        benefits.append([(sig, draw(answer), draw(answer)) for sig, _, _ in people])
+    return layout, people, k, benefits
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=several_benefits())
+def test_every_benefit_at_once_decides_as_each_benefit_alone(case):
+    """release_benefits' shortcut (nothing withheld, decided in one product) is exactly release_benefit's answer."""
+    layout, people, k, benefits = case
+    groups = release_groups(layout, counts_of([sig for sig, _, _ in people]), k)
+    if groups is None:
+        return
+    sets = {b: sets_of(rows) for b, rows in enumerate(benefits)}
+
+    together = release_benefits(Universe(groups), sets, k)
+
+    assert together == {b: release_benefit(groups, s, k) for b, s in sets.items()}
+
+
+def test_a_benefit_everyone_rated_is_shown_everywhere_without_the_slow_path(monkeypatch):
+    layout = two_way_layout(("x", "y"))
+    people = [(("x",), 4, 2)] * 3 + [(("y",), 3, 3)] * 3
+    groups = release_groups(layout, counts_of([sig for sig, _, _ in people]), 3)
+    monkeypatch.setattr("reports.release.release_benefit", lambda *args: pytest.fail("the slow path was taken"))
+
+    released = release_benefits(Universe(groups), {1: sets_of(people)}, 3)
+
+    assert released == {1: BenefitRelease(frozenset(), paired_only=False)}

@@ -19,8 +19,10 @@ from organizations.models import Membership
 from reports.release import GroupRef, SegmentLayout, release_groups
 from reports.renderers import SEGMENT_CSV_FIELDS, render_segment_csv, render_segment_json, render_segment_text
 from reports.segments import segment_for_key, segment_report
+from responses.imports.services import responses_import
+from responses.invitations.services import invitations_create
 from responses.models import Invitation, InvitationSegmentValue, Response, ResponseSegmentValue
-from responses.services import Rating, invitations_create, responses_import
+from responses.respond.services import Rating
 from taxonomy.selectors import benefit_paths
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
 from tests.reports.helpers import FEEDBACK
@@ -219,7 +221,7 @@ def test_query_count_does_not_depend_on_the_number_of_groups(taxonomy, django_as
 
 
 def test_an_invitations_value_is_copied_onto_its_response_and_survives_submit(client, taxonomy):
-    from responses.services import response_start, response_submit
+    from responses.respond.services import response_start, response_submit
 
     assessment = AssessmentFactory()
     segment_create(assessment=assessment, key="department", label="Department", source="invitation", options=["A", "B"])

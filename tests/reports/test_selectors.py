@@ -17,7 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reports.renderers import CSV_FIELDS, render_csv, render_json, render_text
-from reports.selectors import gap_figures, t_quantile_975
+from reports.selectors import gap_figures
+from reports.statistics import t_quantile_975
 from tests.factories import AssessmentFactory, ResponseFactory
 from tests.reports.helpers import (
     AWARENESS,

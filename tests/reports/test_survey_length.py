@@ -15,10 +15,11 @@ from assessments.services import assessment_get_or_create
 from organizations.services import organization_get_or_create
 from reports.renderers import render_json, render_text
 from reports.selectors import gap_figures, gap_report
-from responses.assignment import response_questionnaire
+from responses.invitations.services import invitations_create
 from responses.models import Response
+from responses.respond.assignment import response_questionnaire
+from responses.respond.services import Rating, answers_save, response_start, response_submit
 from responses.selectors import invitation_for_token
-from responses.services import Rating, answers_save, invitations_create, response_start, response_submit
 from taxonomy.models import Benefit
 from tests.factories import ResponseFactory, UserFactory
 from tests.manage_helpers import as_user

@@ -10,7 +10,8 @@ from scipy import stats
 
 from assessments.models import Assessment, AssessmentQuestion
 from reports.renderers import render_json
-from reports.selectors import Tally, gap_report, tally_add
+from reports.selectors import gap_report
+from reports.statistics import Tally, tally_add
 from reports.trends import benefit_trend, cell_history
 from tests.factories import AssessmentFactory, OrganizationFactory
 from tests.reports.helpers import AWARENESS, BRAND, FEEDBACK, SKIP, add_responses, columns

@@ -218,8 +218,8 @@ def test_demo_data_renders_with_a_fixed_number_of_queries(client, taxonomy, djan
 
 def test_response_rate_counts_invited_submissions(client, taxonomy):
     """Four invitations, one submitted through its link: 25%. Imported respondents are not invitations."""
+    from responses.invitations.services import invitations_create
     from responses.models import Invitation
-    from responses.services import invitations_create
 
     assessment = assessment_with({FEEDBACK: columns([5, 5, 5, 5], [1, 1, 1, 1])})
     invitations_create(assessment=assessment, count=4)  # while open: a closed assessment takes no invitation
@@ -353,3 +353,39 @@ def test_the_summary_says_what_changed_since_the_previous_round(client, taxonomy
     follow_up = Assessment.objects.select_related("organization").get(title="Follow-up 2027")
     summary = page_html(client, follow_up).split('id="summary"')[1].split("</section>")[0]
     assert "Compared with Baseline 2026:" in summary and "narrowed" in summary and "Most improved:" in summary
+
+
+# --- The figures' parts, rendered once per set of figures -------------------------------------------
+
+
+def tables_of(html: str) -> str:
+    return html.split('id="tables"')[1].split("</details>")[0]
+
+
+def test_the_page_again_shows_the_same_tables_from_the_kept_rendering(client, assessment):
+    first = page_html(client, assessment)
+
+    again = client.get(url(assessment)).content.decode()
+
+    assert tables_of(again) == tables_of(first)
+    assert "Improved Feedback" in tables_of(again)
+
+
+def test_a_new_submission_shows_in_the_tables_at_once(client, taxonomy):
+    """Live results: the tables' kept rendering is named by the figures, so a submission renders them anew."""
+    assessment = assessment_with({FEEDBACK: columns([5, 5, 5], [1, 1, 1])}, results="live", min_group_size=3)
+    before = tables_of(page_html(client, assessment))
+    add_responses(assessment, {FEEDBACK: {"x": (1, 5)}}, prefix="new")
+
+    after = tables_of(client.get(url(assessment)).content.decode())
+
+    assert ">5.00<" in before and ">5.00<" not in after
+    assert ">4.00<" in after  # importance (5 + 5 + 5 + 1) / 4
+
+
+def test_each_language_has_its_own_rendering_of_the_tables(client, assessment):
+    english = tables_of(page_html(client, assessment))
+
+    german = tables_of(client.get(url(assessment), headers={"accept-language": "de"}).content.decode())
+
+    assert english != german

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from assessments.selectors import assessment_questionnaire
 from responses.models import Response
-from responses.services import response_revision
+from responses.respond.services import response_revision
 
 # The full taxonomy's pages: six sections, the longest (22 benefits) in two parts.
 PAGES = 7

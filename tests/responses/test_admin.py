@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from organizations.models import Organization
+from responses.imports.services import responses_import
+from responses.invitations.services import invitations_create
 from responses.models import Invitation, Response
+from responses.respond.services import Rating
 from responses.selectors import invitation_for_token
-from responses.services import Rating, invitations_create, responses_import
 from taxonomy.models import Benefit
 from tests.factories import AssessmentFactory, OrganizationFactory, ResponseFactory, UserFactory
 

@@ -17,19 +17,19 @@ from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.models import Membership, Organization
 from organizations.services import organization_get_or_create
+from responses.imports.services import responses_import
+from responses.invitations.services import invitations_create
 from responses.models import Answer, Invitation, Participation, Response
-from responses.selectors import invitation_for_token
-from responses.services import (
+from responses.respond.services import (
     AlreadySubmittedError,
     Rating,
     ResponseSubmittedError,
     answers_save,
-    invitations_create,
     response_start,
     response_submit,
     response_withdraw,
-    responses_import,
 )
+from responses.selectors import invitation_for_token
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

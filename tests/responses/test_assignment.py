@@ -15,17 +15,11 @@ from assessments.models import Assessment, Audience
 from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from organizations.services import organization_erase, organization_get_or_create
-from responses.assignment import choose_benefits, response_questionnaire
+from responses.invitations.services import invitations_create
 from responses.models import Answer, AssignmentCount, Response
+from responses.respond.assignment import choose_benefits, response_questionnaire
+from responses.respond.services import Rating, answers_save, response_revision, response_start, response_withdraw
 from responses.selectors import invitation_for_token
-from responses.services import (
-    Rating,
-    answers_save,
-    invitations_create,
-    response_revision,
-    response_start,
-    response_withdraw,
-)
 from tests.factories import MembershipFactory
 from tests.responses.form_helpers import section_url
 

@@ -6,12 +6,12 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from assessments.models import Audience
 from common.commands import InputError
+from responses.invitations.services import invitations_create
 from responses.models import Invitation
-from responses.services import invitations_create
-from tests.manage_helpers import url
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +56,10 @@ def test_the_service_refuses_an_unknown_audience(assessment):
 
 def test_owners_choose_the_audience_of_a_batch(manager, assessment):
     """The owners' form offers the three audiences and stores the one chosen on every new invitation."""
-    page = manager.get(url("manage_invitations", "acme", "baseline")).content.decode()
+    page = manager.get(reverse("responses:manage:invitations", args=["acme", "baseline"])).content.decode()
     assert all(f'value="{a}"' in page for a in Audience.values)
     manager.post(
-        url("manage_invitations", "acme", "baseline"),
+        reverse("responses:manage:invitations", args=["acme", "baseline"]),
         {"count": "2", "label": "", "audience": "external", "save_anyway": "on"},
     )
     assert list(Invitation.objects.values_list("audience", flat=True)) == ["external", "external"]
@@ -67,7 +67,9 @@ def test_owners_choose_the_audience_of_a_batch(manager, assessment):
 
 def test_owners_form_refuses_an_unknown_audience(manager, assessment):
     """A value not offered is an error beside the field, and nothing is created."""
-    response = manager.post(url("manage_invitations", "acme", "baseline"), {"count": "2", "audience": "all"})
+    response = manager.post(
+        reverse("responses:manage:invitations", args=["acme", "baseline"]), {"count": "2", "audience": "all"}
+    )
     assert response.status_code == 400 and "audience" in response.context["form"].errors
     assert not Invitation.objects.exists()
 

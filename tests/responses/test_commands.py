@@ -20,9 +20,10 @@ from common.commands import InputError
 from demo.services import DEMO_ASSESSMENT, DEMO_FOLLOW_UP, DEMO_OPEN_ASSESSMENT, DEMO_ORGANIZATION, demo_ratings
 from organizations.models import Organization
 from reports.selectors import gap_report
+from responses.imports.services import responses_import
 from responses.management.commands import import_responses
 from responses.models import Answer, Invitation, Response
-from responses.services import Rating, responses_import
+from responses.respond.services import Rating
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory
 

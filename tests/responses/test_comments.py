@@ -13,8 +13,9 @@ from assessments.models import Assessment
 from assessments.services import assessment_get_or_create
 from common.commands import InputError
 from organizations.services import organization_get_or_create
+from responses.invitations.services import invitations_create
 from responses.models import COMMENT_MAX_LENGTH, Comment, Response
-from responses.services import invitations_create, response_comments_save, response_submit, response_withdraw
+from responses.respond.services import response_comments_save, response_submit, response_withdraw
 from tests.factories import MembershipFactory, UserFactory
 from tests.responses.form_helpers import PAGES, answer_all, page_data, section_fields, section_url
 

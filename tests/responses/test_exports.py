@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from assessments.services import assessment_create
 from organizations.services import organization_get_or_create
-from responses.exports import invitation_rows
+from responses.invitations.exports import invitation_rows
 from tests.factories import AssessmentFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.http import QueryDict
 from django.template import Context, Template
 
 from assessments.selectors import assessment_questionnaire
-from responses.forms import InvitationsCreateForm, SectionForm, missing_questions
+from responses.invitations.forms import InvitationsCreateForm
 from responses.models import Answer
+from responses.respond.forms import SectionForm, missing_questions
 from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from assessments.services import assessment_freeze_questions
-from responses.loaders import (
+from responses.imports.loaders import (
     ImportContext,
     ResponsesCSVError,
     import_context,
@@ -16,7 +16,8 @@ from responses.loaders import (
     read_responses_file,
     write_responses,
 )
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory
 

@@ -175,7 +175,7 @@ def test_smtp_down_then_up_every_invitation_ends_sent_exactly_once(tmp_path, sur
 
 def test_after_the_retries_the_invitation_is_failed_with_the_reason_and_can_be_resent(tmp_path, survey, smtp):
     """Five refused attempts (temporary: 451) mark it failed with the server's answer; a resend then delivers once."""
-    from responses.mail import invitation_resend
+    from responses.mail.services import invitation_resend
 
     invite(tmp_path, "email\nann@example.org\n")
     smtp.refuse = 5
@@ -249,7 +249,8 @@ def test_another_organization_has_its_own_day(tmp_path, survey, settings):
     settings.EMAIL_MAX_PER_DAY = 1
     invite(tmp_path, "email\na@example.org\n")
     other = AssessmentFactory(organization=OrganizationFactory(name="Other"), title="Pulse")
-    from responses.mail import Recipient, invitations_email
+    from responses.mail.recipients import Recipient
+    from responses.mail.services import invitations_email
 
     assert invitations_email(
         assessment=other, recipients=[Recipient("b@example.org")], subject="S", message="M", base_url="https://x.org"
@@ -272,7 +273,8 @@ def test_a_large_batch_does_not_hold_up_another_organizations_few(tmp_path, surv
     from django.core.management import call_command as run
     from django_tasks_db.models import DBTaskResult
 
-    from responses.mail import Recipient, invitations_email_batch
+    from responses.mail.recipients import Recipient
+    from responses.mail.services import invitations_email_batch
 
     invite(tmp_path, "email\n" + "\n".join(f"p{n}@example.org" for n in range(60)) + "\n")
     run("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", "--max-tasks", "1")
@@ -451,7 +453,7 @@ def test_a_closed_assessment_refuses_invite_emails(tmp_path, survey):
 
 
 def test_revoking_frees_the_address_to_be_invited_again_with_new_segment_values(tmp_path, survey, smtp):
-    from responses.services import invitation_revoke
+    from responses.invitations.services import invitation_revoke
 
     Invitation.objects.all().delete()
     invite(tmp_path, "email,department\nann@example.org,sales\n")
@@ -468,7 +470,7 @@ def test_revoking_frees_the_address_to_be_invited_again_with_new_segment_values(
 
 
 def test_send_again_is_one_email_with_a_new_link_and_counts_as_a_reminder(tmp_path, survey, smtp):
-    from responses.mail import NotRemindableError, invitation_send_again
+    from responses.mail.services import NotRemindableError, invitation_send_again
 
     invite(tmp_path, "email\nann@example.org\n")
     run_worker()
@@ -534,7 +536,7 @@ def test_a_reminder_to_a_started_response_says_the_minutes_of_what_it_was_assign
 
 def test_the_preview_says_the_minutes_of_a_shortened_survey(survey):
     """The owner's preview says what a respondent of both scopes is told, with benefits_per_respondent."""
-    from responses.mail import preview_text
+    from responses.mail.services import preview_text
 
     Assessment.objects.filter(pk=survey.pk).update(benefits_per_respondent=5)
     survey.refresh_from_db()

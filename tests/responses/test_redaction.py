@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responses.redaction import Names, member_names, normalize, redact
+from responses.respond.redaction import Names, member_names, normalize, redact
 
 MEMBERS = member_names(
     [

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from assessments.models import Segment
 from assessments.services import segment_create
-from responses.mail import recipients_parse
+from responses.imports.segment_loader import parse_segments
+from responses.mail.recipients import recipients_parse
 from responses.models import Invitation, InvitationSegmentValue
-from responses.segment_loader import parse_segments
 from tests.factories import AssessmentFactory
-from tests.manage_helpers import url
 
 pytestmark = pytest.mark.django_db
 
@@ -56,5 +56,5 @@ def test_the_invitations_list_shows_each_invitations_segment_values(assessment, 
         invitation=invitation, segment=segment, option=segment.options.get(value="it")
     )
     client.force_login(owner)
-    html = client.get(url("manage_invitations", "acme", "baseline")).content.decode()
+    html = client.get(reverse("responses:manage:invitations", args=["acme", "baseline"])).content.decode()
     assert "Department: IT support" in html

@@ -6,9 +6,10 @@ import pytest
 
 from assessments.models import AssessmentQuestion
 from assessments.selectors import assessment_questionnaire
-from responses import services
+from responses.imports import services
+from responses.imports.services import responses_import, responses_import_by_name
 from responses.models import Answer, Response
-from responses.services import Rating, answers_save, responses_import, responses_import_by_name
+from responses.respond.services import Rating, answers_save
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory, ResponseFactory
 

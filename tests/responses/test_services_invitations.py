@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from responses.invitations.services import invitation_revoke, invitations_create
 from responses.models import Invitation
+from responses.respond.services import response_start, response_submit
 from responses.selectors import invitation_for_token
-from responses.services import invitation_revoke, invitations_create, response_start, response_submit
 from tests.factories import AssessmentFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,8 @@ def test_a_closed_assessment_takes_no_invitations_a_validation_error_with_advice
     """The rule's one home: links and e-mails both refuse, with a message that says what to do instead."""
     from django.core.exceptions import ValidationError
 
-    from responses.mail import Recipient, invitations_email
+    from responses.mail.recipients import Recipient
+    from responses.mail.services import invitations_email
 
     assessment = AssessmentFactory(organization=org, status="closed", results="live")
     with pytest.raises(ValidationError, match=r"is closed: .*reopen it"):

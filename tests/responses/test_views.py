@@ -16,8 +16,9 @@ from assessments.selectors import assessment_questionnaire
 from assessments.services import assessment_get_or_create
 from common.tokens import hash_token
 from organizations.services import organization_get_or_create
+from responses.invitations.services import invitations_create
 from responses.models import Answer, Invitation, Response
-from responses.services import Rating, answers_save, invitations_create, response_submit
+from responses.respond.services import Rating, answers_save, response_submit
 from taxonomy.models import Question
 from tests.factories import MembershipFactory, UserFactory
 from tests.responses.form_helpers import PAGES, answer_all, page_data, section_fields, section_url

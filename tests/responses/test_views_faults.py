@@ -15,9 +15,9 @@ from django.urls import reverse
 from assessments.services import assessment_get_or_create
 from common.tokens import hash_token
 from organizations.services import organization_get_or_create
-from responses import views
+from responses.invitations.services import invitations_create
 from responses.models import Answer, Invitation, Response
-from responses.services import invitations_create
+from responses.respond import views
 from tests.responses.form_helpers import PAGES, answer_all, page_data, section_url
 
 pytestmark = pytest.mark.django_db

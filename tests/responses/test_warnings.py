@@ -8,17 +8,17 @@ before that.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from assessments.services import segment_create
+from responses.invitations.services import invitations_create
 from responses.models import Invitation
-from responses.services import invitations_create
-from tests.manage_helpers import url
 
 pytestmark = pytest.mark.django_db
 
 
 def invite(manager, **data):
-    return manager.post(url("manage_invitations", "acme", "baseline"), {"count": "3", **data})
+    return manager.post(reverse("responses:manage:invitations", args=["acme", "baseline"]), {"count": "3", **data})
 
 
 def test_a_one_scope_batch_below_k_is_explained_and_saved_only_when_confirmed(manager, assessment):
@@ -59,7 +59,7 @@ def test_benefits_per_respondent_below_k_with_the_invitations_so_far_is_explaine
         "results": "after-close",
         "benefits_per_respondent": "2",
     }
-    edit = url("manage_assessment_edit", "acme", "baseline")
+    edit = reverse("assessments:manage:edit", args=["acme", "baseline"])
     response = manager.post(edit, data)
     assert response.status_code == 400
     assert "fewer than the minimum group size of 5" in response.content.decode()

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from assessments.models import Assessment
 from organizations.models import Organization
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.models import Benefit, Concept, Question, Scope
 from tests.factories import AssessmentFactory, UserFactory
 
@@ -475,3 +476,61 @@ def test_a_sub_benefit_added_inline_takes_its_parent_s_concept_and_scope(taxonom
     assert response.status_code == 302
     child = Benefit.objects.get(path=f"{RELATIONSHIPS}/neighborly")
     assert (child.concept_id, child.scope_id, child.depth) == (parent.concept_id, parent.scope_id, 1)
+
+
+# --- Translations (contract section 17) -------------------------------------------------------------
+
+
+def test_a_concepts_german_is_edited_as_fields_of_its_own(taxonomy, staff):
+    concept = Concept.objects.get(slug="social-media")
+    page = staff.get(reverse("admin:taxonomy_concept_change", args=[concept.pk]))
+    assert 'name="name_de"' in page.text and 'name="description_de"' in page.text
+
+    saved = staff.post(
+        reverse("admin:taxonomy_concept_change", args=[concept.pk]),
+        {
+            "slug": concept.slug,
+            "name": concept.name,
+            "definition": concept.definition,
+            "order": concept.order,
+            "name_de": "Soziale Medien",
+            "description_de": "Medien für soziale Interaktion.",
+        },
+    )
+
+    assert saved.status_code == 302
+    concept.refresh_from_db()
+    assert concept.translations == {"de": {"name": "Soziale Medien", "description": "Medien für soziale Interaktion."}}
+
+
+def test_a_questions_german_wording_is_edited_beside_the_english(taxonomy, staff):
+    question = Question.objects.get(benefit__path=FEEDBACK, dimension="importance")
+    page = staff.get(reverse("admin:taxonomy_question_change", args=[question.pk]))
+    assert question.translations["de"]["text"] in page.text
+
+    staff.post(
+        reverse("admin:taxonomy_question_change", args=[question.pk]),
+        {
+            "text": question.text,
+            "help_text": question.help_text,
+            "order": question.order,
+            "is_active": "on",
+            "text_de": "Wie wichtig ist Feedback?",
+            "help_text_de": "",
+        },
+    )
+
+    question.refresh_from_db()
+    assert question.translations == {"de": {"text": "Wie wichtig ist Feedback?"}}
+
+
+def test_an_empty_german_field_is_no_translation(taxonomy, staff):
+    scope = Scope.objects.get(slug="internal")
+
+    staff.post(
+        reverse("admin:taxonomy_scope_change", args=[scope.pk]),
+        {"slug": scope.slug, "name": scope.name, "description": scope.description, "order": scope.order},
+    )
+
+    scope.refresh_from_db()
+    assert scope.translations == {}

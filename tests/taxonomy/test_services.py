@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from responses.services import Rating, responses_import
+from responses.imports.services import responses_import
+from responses.respond.services import Rating
 from taxonomy.loaders import BenefitSpec, TaxonomySpec, read_taxonomy_file
 from taxonomy.models import Benefit, Question
 from taxonomy.selectors import live_questions, subtree_filter

@@ -15,7 +15,7 @@ from demo.services import (
     DEMO_SEED,
     demo_seed,
 )
-from responses.exports import invitation_path
+from responses.invitations.exports import invitation_path
 
 
 class Command(ContractCommand):

@@ -1,6 +1,14 @@
-"""``manage.py gap_report --organization ORG --assessment TITLE [--format json|csv|text|pdf] [-o FILE]``: §4-5, 18."""
+"""``manage.py gap_report --organization ORG --assessment TITLE [--format json|csv|text|pdf] [-o FILE]``: §4-5, 18.
+
+``--language de`` renders the text and the PDF in German (section 17); JSON
+and CSV keep their keys and values, with names in that language where the
+taxonomy has them.
+"""
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
 
 from assessments.selectors import assessment_named
 from common.commands import ContractCommand, InputError, RawStream
@@ -39,6 +47,13 @@ class Command(ContractCommand):
         parser.add_argument(
             "--maturity", action="store_true", help="only the maturity levels: overall, per concept, scope and cell"
         )
+        languages = [code for code, _ in settings.LANGUAGES]
+        parser.add_argument(
+            "--language",
+            choices=languages,
+            default=settings.LANGUAGE_CODE,
+            help=f"the language of the text and the PDF: {', '.join(languages)} (default: {settings.LANGUAGE_CODE})",
+        )
 
     def handle(
         self,
@@ -49,8 +64,13 @@ class Command(ContractCommand):
         output: str | None = None,
         segment: str | None = None,
         maturity: bool = False,
+        language: str | None = None,
         **options,
     ):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            self._handle(organization, assessment, format, output, segment, maturity)
+
+    def _handle(self, organization, assessment, format, output, segment, maturity) -> None:
         if format == "pdf" and not output:
             # A PDF is binary: written to a terminal it is noise, and through a pipe it is easily mangled.
             raise InputError("--format pdf needs -o FILE: a PDF is not written to standard output")

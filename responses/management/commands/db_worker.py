@@ -6,7 +6,7 @@ draft whose assessment now takes answers. When the database cannot be
 reached (stopped, restarting, a dropped connection), the worker drops its
 connections, waits (0.5 s doubling to 10 s) and tries again, so it goes on
 within seconds of the database's return; what it was doing stays in the
-database, queued or claimed, and is sent once (see responses/mail.py).
+database, queued or claimed, and is sent once (see responses/mail/services.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django_tasks_db.management.commands import db_worker as upstream
 
 from common.db import backoff, close_connections, database_gone
 from organizations.mail import member_invitations_requeue
-from responses.mail import emails_requeue
+from responses.mail.services import emails_requeue
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -90,7 +90,7 @@ class Worker(upstream.Worker):
         self.cut_off = None
 
     def hand_back(self, task_id) -> None:
-        """Make a task the outage cut off ready again: running it twice sends nothing twice (responses/mail.py)."""
+        """Make a task the outage cut off ready again: running it twice sends nothing twice (responses/mail)."""
         upstream.DBTaskResult.objects.filter(pk=task_id, status="RUNNING").update(status="READY")
 
     def step(self) -> tuple[bool, bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assessments.selectors import assessment_named
 from common.commands import ContractCommand, InputError, RawStream
-from responses.loaders import write_responses
+from responses.imports.loaders import write_responses
 
 
 class Command(ContractCommand):

@@ -8,11 +8,11 @@ from tqdm import tqdm
 from assessments.models import Assessment
 from assessments.selectors import assessment_by_name, assessment_segments
 from common.commands import ContractCommand, InputError, RawStream, field_input_error
-from responses.comment_loader import read_comments_file
-from responses.loaders import ResponsesCSVError, import_context, read_responses_file
-from responses.segment_loader import read_segments_file
+from responses.imports.comment_loader import read_comments_file
+from responses.imports.loaders import ResponsesCSVError, import_context, read_responses_file
+from responses.imports.segment_loader import read_segments_file
+from responses.imports.services import responses_import_by_name
 from responses.selectors import comment_sections
-from responses.services import responses_import_by_name
 
 # Seconds before the bar appears: a short import finishes without one.
 PROGRESS_DELAY = 0.5

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from assessments.models import Audience
 from common.commands import ContractCommand, InputError, field_input_error
 from organizations.services import EmailLimitError
-from responses.exports import invitation_path
-from responses.mail import EmailListError, email_text_check, invitations_email_by_name
-from responses.services import AssessmentClosedError, invitations_create_by_name
+from responses.invitations.exports import invitation_path
+from responses.invitations.services import AssessmentClosedError, invitations_create_by_name
+from responses.mail.recipients import EmailListError
+from responses.mail.services import email_text_check, invitations_email_by_name
 
 # A batch far larger than any organization invites at once is more likely a typo.
 MAX_COUNT = 100_000

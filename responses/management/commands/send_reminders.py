@@ -7,7 +7,7 @@ from django.conf import settings
 from assessments.selectors import assessment_by_name
 from common.commands import ContractCommand, InputError
 from organizations.services import EmailLimitError
-from responses.mail import DEFAULT_MIN_DAYS, MAX_REMINDERS, reminders_queue
+from responses.mail.services import DEFAULT_MIN_DAYS, MAX_REMINDERS, reminders_queue
 
 
 def _min_days(value: str) -> int:

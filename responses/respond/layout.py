@@ -8,21 +8,44 @@ sub-benefit), so a screen reader announces which benefit a group is about.
 
 from __future__ import annotations
 
+from html import escape
+
 from crispy_forms.layout import LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from taxonomy.scales import SCALES
+from taxonomy.scales import DONT_KNOW_CHOICE, SCALES
 from taxonomy.selectors import BenefitView, Section
 
 
-def _option(id_: str, value: str, label: str, checked: bool) -> dict:
-    # "4 - Very important" shows as a big "4" over "Very important"; the label's text still reads in full.
-    number, sep, text = label.partition(" - ")
-    if not sep:
-        number, text = "", label
-    return {"id": id_, "value": value, "label": label, "number": number, "text": text, "checked": checked}
+def _options_html(name: str, auto_id: str, choices, current: str | None, invalid: bool) -> SafeString:
+    """One question's radio buttons, built here rather than in a template loop: a page has about 150 of them.
+
+    Plain string building with :func:`html.escape` on every value, since
+    ``format_html`` per button cost a third of the page. "4 - Very
+    important" shows as a big "4" over "Very important"; the label's text
+    still reads in full.
+    """
+    name, auto_id = escape(name), escape(auto_id)
+    error = f' aria-invalid="true" aria-describedby="{auto_id}-error"' if invalid else ""
+    parts = []
+    for i, (value, label) in enumerate(choices):
+        number, sep, text = str(label).partition(" - ")
+        if sep:
+            shown = (
+                f'<span class="hp-num">{escape(number)}</span><span class="visually-hidden"> - </span>'
+                f'<span class="hp-lbl">{escape(text)}</span>'
+            )
+        else:
+            shown = f'<span class="hp-lbl">{escape(str(label))}</span>'
+        checked = " checked" if value == current else ""
+        dont_know = " hp-opt-dk" if value == DONT_KNOW_CHOICE else ""
+        parts.append(
+            f'<input type="radio" class="btn-check" name="{name}" id="{auto_id}_{i}" value="{escape(value)}"'
+            f'{checked}{error}><label class="btn hp-opt{dont_know}" for="{auto_id}_{i}">{shown}</label>'
+        )
+    return SafeString("".join(parts))
 
 
 class BenefitRow(LayoutObject):
@@ -49,10 +72,9 @@ class BenefitRow(LayoutObject):
                     "scale": SCALES[dimension],
                     "question": bound.help_text,
                     "errors": errors,
-                    "options": [
-                        _option(f"{bound.auto_id}_{i}", v, label, v == current)
-                        for i, (v, label) in enumerate(bound.field.choices)
-                    ],
+                    "options": _options_html(
+                        bound.html_name, bound.auto_id, bound.field.choices, current, bool(errors)
+                    ),
                 }
             )
         return SafeString(

@@ -7,16 +7,9 @@ from django import forms
 from assessments.models import Assessment
 from common.forms import bare_helper
 from common.validators import validate_message_text, validate_subject
-from responses.mail import (
-    DEFAULT_MIN_DAYS,
-    MAX_MIN_DAYS,
-    EmailListError,
-    Recipient,
-    default_message,
-    default_subject,
-    recipients_parse,
-)
-from responses.services import check_takes_invitations
+from responses.invitations.services import check_takes_invitations
+from responses.mail.recipients import EmailListError, Recipient, recipients_parse
+from responses.mail.services import DEFAULT_MIN_DAYS, MAX_MIN_DAYS, default_message, default_subject
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

@@ -17,14 +17,10 @@ queued e-mail ends without a reason the owner reads (``reason``).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -39,9 +35,10 @@ from common.db import retry_while_database_down
 from common.mail import MAX_ATTEMPTS, SendError, retry_delay, send_or_error
 from common.tasks import STALE_TASK, requeue_unsent
 from common.tokens import hash_token, new_token
-from common.validators import email_normalize, validate_message_text, validate_subject
+from common.validators import validate_message_text, validate_subject
 from organizations.services import email_quota_take, organization_get_or_create
-from responses.assignment import respondent_length
+from responses.invitations.services import is_closed, refuse_closed
+from responses.mail.recipients import Recipient, recipients_parse
 from responses.models import (
     Invitation,
     InvitationEmail,
@@ -50,114 +47,27 @@ from responses.models import (
     InvitationToken,
     Response,
 )
-from responses.services import is_closed, refuse_closed
+from responses.respond.assignment import respondent_length
 
 # Reminders after the first e-mail, at most (contract §11); "send again" counts as one.
 MAX_REMINDERS = 3
+
+
 DEFAULT_MIN_DAYS = 3
+
+
 # The reminders page's choice of days since the last e-mail.
 MAX_MIN_DAYS = 30
+
+
 # More e-mails than this are handed to the worker in one task, which queues each: a request stays short.
 ENQUEUE_IN_REQUEST = 50
-
-
-# --- The address file (CSV) and the pasted list ---
-
-
-class EmailListError(ValueError):
-    """A bad row: ``line`` is the file's line number (1 is the header)."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"{line}: {message}")
-        self.line = line
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    segment_values: dict[str, str] = field(default_factory=dict)
-    audience: str = ""
-
-
-def recipients_parse(text: str, *, assessment: Assessment, csv_only: bool = False) -> list[Recipient]:
-    """The rows of an address file: header ``email`` then invitation segment keys (and ``audience``).
-
-    A text without the ``email`` header is read as a pasted list, one
-    address per line (commas and semicolons also separate). Raises
-    :class:`EmailListError` at the first bad row; nothing is created here.
-    """
-    lines = text.lstrip("\ufeff").splitlines()
-    first = lines[0].strip().lower() if lines else ""
-    if first.split(",")[0].strip() != "email":
-        if csv_only:
-            raise EmailListError(1, "the header must start with the column email")
-        return _pasted(lines)
-    segments = assessment_segments(assessment=assessment, source=Segment.Source.INVITATION)
-    reader = csv.reader(io.StringIO("\n".join(lines)))
-    header = [h.strip() for h in next(reader)]
-    keys = header[1:]
-    known = {s.key for s in segments} | {"audience"}
-    for key in keys:
-        if key not in known:
-            expected = ", ".join(sorted(known - {"audience"})) or "none"
-            raise EmailListError(1, f"unknown column {key!r}: the assessment's invitation segments are {expected}")
-    if len(set(keys)) != len(keys):
-        raise EmailListError(1, "a column is repeated")
-    seen: dict[str, int] = {}
-    recipients = []
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise EmailListError(line, f"expected {len(header)} values, found {len(row)}")
-        email = _address(row[0], line, seen)
-        values = {k: v.strip() for k, v in zip(keys, row[1:], strict=True) if k != "audience"}
-        try:
-            segment_option_ids(segments, values)
-        except ValueError as exc:
-            raise EmailListError(line, str(exc)) from None
-        audience = dict(zip(keys, row[1:], strict=True)).get("audience", "").strip()
-        if audience not in ("", "both", "internal", "external"):
-            raise EmailListError(line, f"audience {audience!r} is not internal, external, both or empty")
-        recipients.append(Recipient(email, {k: v for k, v in values.items() if v}, audience))
-    if not recipients:
-        raise EmailListError(1, "no addresses after the header")
-    return recipients
-
-
-def _pasted(lines: list[str]) -> list[Recipient]:
-    seen: dict[str, int] = {}
-    recipients = []
-    for number, text in enumerate(lines, start=1):
-        for part in text.replace(";", ",").split(","):
-            if part.strip():
-                recipients.append(Recipient(_address(part, number, seen)))
-    if not recipients:
-        raise EmailListError(1, "no addresses: give one per line")
-    return recipients
-
-
-def _address(value: str, line: int, seen: dict[str, int]) -> str:
-    try:
-        email = email_normalize(value)
-    except ValidationError as exc:
-        raise EmailListError(line, exc.messages[0]) from None
-    key = email.lower()
-    if key in seen:
-        raise EmailListError(line, f"{email} is repeated (first on line {seen[key]})")
-    seen[key] = line
-    return email
 
 
 def email_text_check(*, subject: str, message: str) -> None:
     """``ValidationError`` for a subject with a control character or a message with one but line breaks and tabs."""
     validate_subject(subject)
     validate_message_text(message)
-
-
-# --- The message ---
 
 
 def default_subject(assessment: Assessment) -> str:
@@ -238,9 +148,6 @@ def email_render(*, email: InvitationEmail, token: str, opt_out_token: str) -> E
     )
     message.attach_alternative(render_to_string("responses/mail/invitation.html", context), "text/html")
     return message
-
-
-# --- Queueing ---
 
 
 def _enqueue_on_commit(email_ids: list[int]) -> None:
@@ -517,9 +424,6 @@ def invitation_opt_out(*, invitation: Invitation) -> bool:
     return bool(
         Invitation.objects.filter(pk=invitation.pk, opted_out_at__isnull=True).update(opted_out_at=timezone.now())
     )
-
-
-# --- The worker's send ---
 
 
 def _cancel_reason(invitation: Invitation) -> str:

@@ -31,15 +31,23 @@ from assessments.models import Assessment
 from assessments.selectors import assessment_questions
 from common.validators import validate_plain_text
 from responses.models import Answer, Response
-from responses.services import Rating
+from responses.respond.services import Rating
 from taxonomy.scales import SCALE_MAX, SCALE_MIN, Dimension
 from taxonomy.selectors import benefit_paths, benefits_in_tree_order
 
 HEADER = ("respondent", "benefit", "dimension", "value")
+
+
 MAX_RESPONDENT_LENGTH = Response._meta.get_field("respondent").max_length
+
+
 # Exact strings accepted as a rating; anything else ("4.5", "x", "0") is refused.
 VALUES = {str(v): v for v in range(SCALE_MIN, SCALE_MAX + 1)}
+
+
 DIMENSIONS = frozenset(Dimension.values)
+
+
 # Rows are written to the output in chunks of this many.
 WRITE_CHUNK = 5000
 
@@ -110,7 +118,10 @@ class ParsedResponses(Mapping[str, list[Rating]]):
 
 # The code of "Don't know" in ParsedResponses (0 is "not answered", 1 to 5 the ratings).
 DONT_KNOW = SCALE_MAX + 1
+
+
 VALUE_CODES = {"": DONT_KNOW, **VALUES}
+
 
 Opener = Callable[[], BinaryIO]
 

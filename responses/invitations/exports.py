@@ -19,8 +19,6 @@ from django.utils.cache import add_never_cache_headers
 from assessments.models import Assessment
 
 INVITATION_CSV_COLUMNS = ("organization", "assessment", "link")
-# Written as they are: organization names and assessment titles that a
-# spreadsheet would run are refused where they come in (common.validators).
 
 
 def invitation_path(token: str) -> str:

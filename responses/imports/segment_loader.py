@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from assessments.models import MAX_SEGMENTS, Segment, SegmentOption
 from assessments.selectors import segment_option_for
 from common.validators import validate_segment_key
-from responses.loaders import ResponsesCSVError
+from responses.imports.loaders import ResponsesCSVError
 
 # The longest option value the table holds: longer is a FILE:LINE error, never a database one.
 OPTION_VALUE_MAX = SegmentOption._meta.get_field("value").max_length

@@ -35,29 +35,56 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from organizations.models import Membership
+
 EMAIL = "[e-mail]"
+
+
 PHONE = "[phone]"
+
+
 LINK = "[link]"
+
+
 NAME = "[name]"
+
 
 # A phone number needs this many digits; fewer is a count, a year, a room.
 PHONE_MIN_DIGITS = 7
 
+
 # Placeholders while the later rules run: private-use characters, which the
 # input cannot carry (they are removed first) and no rule matches.
 _MARKS = {EMAIL: "\ue000", LINK: "\ue001", PHONE: "\ue002", NAME: "\ue003"}
+
+
 _UNMARK = {mark: label for label, mark in _MARKS.items()}
+
+
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
 
 # Local part: the characters an address may have (plus signs, dots, tags...); the domain: one label or more.
 _EMAIL_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
+
+
 # A link runs to the next whitespace; "www." starts one only at the start of a word ("awww." is no link).
 _LINK_RE = re.compile(r"(?:https?://|(?<![\w.])www\.)\S*", re.IGNORECASE)
+
+
 # Between two digits: one separator, or a parenthesis next to a space, as in "+1 (555) 123-4567".
 _PHONE_SEP = r"(?:[ .\-()]|\) | \()"
+
+
 _PHONE_RE = re.compile(rf"(?:\+|\()?\d(?:{_PHONE_SEP}?\d)*")
+
+
 _DIGIT = re.compile(r"\d")
+
+
 _WORD = re.compile(r"\w+")
+
+
 # Between the words of a full name in the text: a space, a hyphen, an apostrophe... but not a sentence.
 _NAME_GAP = re.compile(r"[^\w\ue000-\uf8ff]{1,3}")
 
@@ -191,3 +218,11 @@ def redact(text: str, names: Names | None = None) -> str:
     # Names last, and never inside a placeholder: a member called "Mail" leaves "[e-mail]" alone.
     text = _redact_names(text, names or Names(frozenset(), 0))
     return "".join(_UNMARK.get(c, c) for c in text)
+
+
+def organization_member_names(*, organization_id: int) -> Names:
+    """Who a comment must not name: the organization's members (one query)."""
+    rows = Membership.objects.filter(organization_id=organization_id).values_list(
+        "user__first_name", "user__last_name", "user__username"
+    )
+    return member_names(rows)

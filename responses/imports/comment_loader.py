@@ -4,7 +4,7 @@
 that section) or empty (the last box). Every respondent must be in the
 answers file; an empty text is no comment. Checked whole before anything is
 saved; the first bad row is ``FILE:LINE: what is wrong``. The texts are
-redacted when they are saved (``responses.services.responses_import``).
+redacted when they are saved (``responses.imports.services.responses_import``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import io
 from collections.abc import Collection
 from pathlib import Path
 
-from responses.loaders import ResponsesCSVError
+from responses.imports.loaders import ResponsesCSVError
 from responses.models import COMMENT_MAX_LENGTH
 
 HEADER = ("respondent", "section", "text")

@@ -16,7 +16,9 @@ from assessments.models import Assessment
 from common.mail import site_url
 from organizations.selectors import MANAGE_ACCESS
 from organizations.services import EmailLimitError, email_quota_remaining
-from responses.mail import (
+from responses.invitations.services import AssessmentClosedError
+from responses.mail.forms import EmailInvitationsForm, RemindersForm
+from responses.mail.services import (
     MAX_REMINDERS,
     NotRemindableError,
     invitation_opt_out,
@@ -28,10 +30,8 @@ from responses.mail import (
     reminders_due,
     reminders_queue_now,
 )
-from responses.mail_forms import EmailInvitationsForm, RemindersForm
 from responses.models import Invitation
 from responses.selectors import invitation_for_opt_out_token
-from responses.services import AssessmentClosedError
 
 
 # Exempt from CSRF: a mail client's one-click POST carries no CSRF token, and the token in the URL is
@@ -52,9 +52,6 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
         "responses/mail/opt_out.html",
         {"assessment": invitation.assessment, "already": invitation.opted_out_at is not None},
     )
-
-
-# --- The owners' pages ---
 
 
 def _invitations_url(assessment: Assessment) -> str:
