@@ -24,7 +24,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
 from responses.models import COMMENT_MAX_LENGTH, Answer, Comment, comment_release_threshold
@@ -40,7 +43,12 @@ QUESTION_FIELD = re.compile(r"^q-(\d+)-([a-z]+)$")
 PAGE_FIELDS = frozenset({"csrfmiddlewaretoken", "action"})
 
 
-ACTIONS = {"next": "Save and continue", "back": "Back", "save": "Save", "review": "Save and back to the review"}
+ACTIONS = {
+    "next": _("Save and continue"),
+    "back": pgettext_lazy("survey button", "Back"),
+    "save": _("Save"),
+    "review": _("Save and back to the review"),
+}
 
 
 def field_name(benefit_id: int, dimension: str) -> str:
@@ -66,8 +74,12 @@ class CommentField(forms.CharField):
             strip=True,
             widget=forms.Textarea(attrs={"rows": 4, "class": "hp-comment"}),
             error_messages={
-                "max_length": f"A comment holds at most {COMMENT_MAX_LENGTH:,} characters "
-                "(this one has %(show_value)s). Shorten it; nothing was saved."
+                # Django fills in show_value; the limit is written out here, in the reader's digits.
+                "max_length": gettext(
+                    "A comment holds at most %(limit)s characters (this one has %%(show_value)s). "
+                    "Shorten it; nothing was saved."
+                )
+                % {"limit": number_format(COMMENT_MAX_LENGTH, force_grouping=True)}
             },
             **kwargs,
         )
@@ -78,20 +90,24 @@ class CommentField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
-COMMENT_LABEL = "What would help most here?"
+COMMENT_LABEL = _("What would help most here?")
 
 
-LAST_COMMENT_LABEL = "Anything else?"
+LAST_COMMENT_LABEL = _("Anything else?")
 
 
 def comment_notice(assessment: Assessment) -> str:
     """What the respondent is told beside every comment box (contract section 15)."""
-    return (
-        f"Comments are shown word for word to the report's readers, but only once at least "
-        f"{comment_release_threshold(assessment.min_group_size)} people have commented on the same question, "
-        "and never by group. E-mail addresses, phone numbers, web addresses and the names of the "
-        f"organization's members are removed when it is saved. At most {COMMENT_MAX_LENGTH:,} characters."
-    )
+    threshold = comment_release_threshold(assessment.min_group_size)
+    return ngettext(
+        "Comments are shown word for word to the report's readers, but only once at least %(threshold)d person "
+        "has commented on the same question, and never by group. E-mail addresses, phone numbers, web addresses "
+        "and the names of the organization's members are removed when it is saved. At most %(limit)s characters.",
+        "Comments are shown word for word to the report's readers, but only once at least %(threshold)d people "
+        "have commented on the same question, and never by group. E-mail addresses, phone numbers, web addresses "
+        "and the names of the organization's members are removed when it is saved. At most %(limit)s characters.",
+        threshold,
+    ) % {"threshold": threshold, "limit": number_format(COMMENT_MAX_LENGTH, force_grouping=True)}
 
 
 class SectionForm(forms.Form):
@@ -101,15 +117,15 @@ class SectionForm(forms.Form):
     revision = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     error_messages = {
-        "unknown_question": (
+        "unknown_question": _(
             "This page sent answers to questions that are not in this section ({names}). "
             "Nothing was saved. Reload the page and answer again."
         ),
-        "unexpected": "This page sent fields it does not have ({names}). Nothing was saved. Reload the page.",
-        "repeated": "This page sent more than one answer to the same question. Nothing was saved.",
-        "wrong_section": "This page belongs to another section. Nothing was saved. Reload the page.",
-        "incomplete": "The page was incomplete ({names} missing). Nothing was saved. Reload the page and try again.",
-        "action": "Unknown button. Nothing was saved. Use “Save and continue” or “Back”.",
+        "unexpected": _("This page sent fields it does not have ({names}). Nothing was saved. Reload the page."),
+        "repeated": _("This page sent more than one answer to the same question. Nothing was saved."),
+        "wrong_section": _("This page belongs to another section. Nothing was saved. Reload the page."),
+        "incomplete": _("The page was incomplete ({names} missing). Nothing was saved. Reload the page and try again."),
+        "action": _("Unknown button. Nothing was saved. Use “Save and continue” or “Back”."),
     }
 
     def __init__(
@@ -141,15 +157,16 @@ class SectionForm(forms.Form):
                 scale = SCALES[question.dimension]
                 name = field_name(benefit.id, question.dimension)
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{benefit.name} — {question.dimension}",
+                    label=f"{benefit.name} — {scale.name}",
                     choices=scale.choices(),
                     required=False,
                     widget=forms.RadioSelect,
                     help_text=question.text,
                     error_messages={
-                        "invalid_choice": (
-                            f"That answer is not on the scale. Choose a rating from 1 to 5, or “{DONT_KNOW_LABEL}”."
+                        "invalid_choice": gettext(
+                            "That answer is not on the scale. Choose a rating from 1 to 5, or “%(dont_know)s”."
                         )
+                        % {"dont_know": DONT_KNOW_LABEL}
                     },
                 )
                 answer = answers.get(benefit.id)
@@ -273,7 +290,7 @@ class SectionForm(forms.Form):
         items = []
         for name, (benefit, dimension) in self.question_fields.items():
             for error in self.errors.get(name, []):
-                items.append((f"{self[name].auto_id}_0", f"{benefit.name} — {dimension}: {error}"))
+                items.append((f"{self[name].auto_id}_0", f"{benefit.name} — {SCALES[dimension].name}: {error}"))
         return items
 
 
@@ -296,6 +313,11 @@ class Missing:
     @property
     def field_name(self) -> str:
         return field_name(self.benefit.id, self.dimension)
+
+    @property
+    def dimension_name(self) -> str:
+        """The dimension as the reader says it ("Importance", "Wichtigkeit")."""
+        return SCALES[self.dimension].name
 
 
 def missing_questions(questionnaire: Questionnaire, answers: dict[int, Answer]) -> list[Missing]:
@@ -329,7 +351,11 @@ class SubmitForm(forms.Form):
                 CommentBox("comment"),
                 Div(
                     StrictButton(
-                        "Save my comment", type="submit", name="action", value="save", css_class="btn-outline-primary"
+                        gettext("Save my comment"),
+                        type="submit",
+                        name="action",
+                        value="save",
+                        css_class="btn-outline-primary",
                     ),
                     css_class="mt-2 mb-4",
                 ),
@@ -339,16 +365,21 @@ class SubmitForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.form_show_errors = False
         note = (
-            f"You can submit once every question has an answer or “{DONT_KNOW_LABEL}”."
+            gettext("You can submit once every question has an answer or “%(dont_know)s”.")
+            % {"dont_know": DONT_KNOW_LABEL}
             if missing
-            else "Once submitted, your answers can no longer be changed."
+            else gettext("Once submitted, your answers can no longer be changed.")
         )
         self.helper.layout = Layout(
             *box,
             HTML(format_html("<p>{}</p>", note)),
             Div(
                 StrictButton(
-                    "Submit my answers", type="submit", name="action", value="submit", css_class="btn-primary btn-lg"
+                    gettext("Submit my answers"),
+                    type="submit",
+                    name="action",
+                    value="submit",
+                    css_class="btn-primary btn-lg",
                 ),
             ),
         )
@@ -373,8 +404,14 @@ class SubmitForm(forms.Form):
         if self.missing and self.action == "submit":
             count = len(self.missing)
             raise forms.ValidationError(
-                f"{count} question{'s' if count != 1 else ''} still need an answer or “{DONT_KNOW_LABEL}” "
-                "before you can submit: see the list below.",
+                ngettext(
+                    "%(count)d question still needs an answer or “%(dont_know)s” before you can submit: "
+                    "see the list below.",
+                    "%(count)d questions still need an answer or “%(dont_know)s” before you can submit: "
+                    "see the list below.",
+                    count,
+                )
+                % {"count": count, "dont_know": DONT_KNOW_LABEL},
                 code="missing",
             )
         return cleaned
@@ -390,7 +427,7 @@ class RespondentSegmentsForm(forms.Form):
             self.fields[f"segment-{segment.key}"] = forms.ChoiceField(
                 label=segment.label,
                 required=False,
-                choices=[("", "Prefer not to say"), *((o.value, o.label) for o in segment.options.all())],
+                choices=[("", gettext("Prefer not to say")), *((o.value, o.label) for o in segment.options.all())],
                 initial="",
                 widget=forms.Select(attrs={"class": "form-select"}),
             )

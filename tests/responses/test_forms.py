@@ -78,7 +78,7 @@ def test_a_value_off_the_scale_is_an_error_on_its_question(questionnaire, value)
     form = make_form(questionnaire, 1, page(1, **{name: value}))
     assert not form.is_valid()
     assert "not on the scale" in form.errors[name][0]
-    assert form.error_summary() == [(f"id_{name}_0", f"{benefit.name} — importance: {form.errors[name][0]}")]
+    assert form.error_summary() == [(f"id_{name}_0", f"{benefit.name} — Importance: {form.errors[name][0]}")]
 
 
 def test_unknown_repeated_and_missing_fields_reject_the_page(questionnaire):

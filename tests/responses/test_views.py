@@ -302,7 +302,7 @@ def test_submit_requires_every_question_and_names_what_is_missing(client, assess
     text = result.content.decode()
     benefit = next(b for b in questionnaire.benefits if b.id == last.benefit_id)
     assert "1 question still need" in text
-    assert f"{benefit.name} — {last.dimension}" in text
+    assert f"{benefit.name} — {last.dimension.capitalize()}" in text
     assert f"{section_url(token, PAGES)}?from=review#b-{benefit.id}" in text
     started.refresh_from_db()
     assert not started.is_submitted
