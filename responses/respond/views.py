@@ -239,6 +239,8 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
             "concepts": _concepts(questionnaire),
             **_intro_length(entry, full),
             "scales": list(SCALES.values()),
+            # One question per dimension (contract section 2): said, not written into the template.
+            "questions_per_benefit": len(SCALES),
             "dont_know": DONT_KNOW_LABEL,
             "segments_form": segments_form if segments and entry.response is None else None,
             "comment_threshold": comment_release_threshold(entry.assessment.min_group_size),
@@ -262,7 +264,12 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
     questionnaire = _questionnaire(entry)
     sections = questionnaire.sections
     if not 1 <= number <= len(sections):
-        return render(request, "responses/form/link_invalid.html", {"no_section": True, "entry": entry}, status=404)
+        return render(
+            request,
+            "responses/form/link_invalid.html",
+            {"no_section": True, "entry": entry, "section_count": len(sections)},
+            status=404,
+        )
     section = sections[number - 1]
     # Opened from the review's list of what is missing: its main button leads straight back there.
     to_review = request.GET.get("from") == "review"

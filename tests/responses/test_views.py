@@ -518,3 +518,11 @@ def test_respondent_pages_have_no_site_navigation_and_the_thanks_say_when_result
     thanks = client.get(reverse("responses:invitation:done", kwargs={"token": token})).content.decode()
     assert "When results appear" in thanks and "once the assessment closes" in thanks
     assert "Log in" not in thanks
+
+
+def test_a_section_that_does_not_exist_says_how_many_there_are(client, token, started):
+    """The count comes from the questionnaire as this respondent is asked it, never a number in the template."""
+    page = client.get(section_url(token, PAGES + 1))
+
+    assert page.status_code == 404
+    assert f"This assessment has {PAGES} sections." in page.content.decode()
