@@ -234,3 +234,33 @@ def test_the_catalogue_compiles_without_errors():
         po = settings.LOCALE_PATHS[0] / code / "LC_MESSAGES" / "django.po"
         checked = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
+
+
+def test_every_bundled_concept_scope_and_node_has_all_its_german():
+    """Names, descriptions, and as many indicators and practices as the English has: nothing left to fall back."""
+    from taxonomy.loaders import read_taxonomy_file
+
+    spec = read_taxonomy_file()
+    incomplete = [c.slug for c in (*spec.concepts, *spec.scopes) if not all(c.translations.get("de", {}).values())]
+    incomplete += [
+        c.slug for c in (*spec.concepts, *spec.scopes) if set(c.translations.get("de", {})) != {"name", "description"}
+    ]
+    for concept, scope, parents, node in spec.walk():
+        german = node.translations.get("de", {})
+        complete = (
+            all(german.get(key) for key in ("name", "description", "indicators", "practices"))
+            and len(german["indicators"]) == len(node.indicators)
+            and len(german["practices"]) == len(node.practices)
+        )
+        if not complete:
+            incomplete.append("/".join((concept, scope, *parents, node.slug)))
+    assert len(list(spec.walk())) == 61
+    assert incomplete == []
+
+
+def test_the_bundled_questions_in_german_name_the_german_benefits(taxonomy):
+    question = Question.objects.get(benefit__path="social-media/internal/improved-feedback", dimension="realization")
+
+    assert question.translations["de"]["text"] == (
+        "Wie weit erreicht die Organisation heute „Besseres Feedback“ durch Social Media (intern)?"
+    )
