@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import MAX_BENEFITS, Action, ActionStatus
 from assessments.models import Assessment
@@ -19,36 +21,38 @@ class BenefitChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     benefits = BenefitChoiceField(
-        label="Benefits",
+        label=_("Benefits"),
         queryset=Benefit.objects.none(),
-        help_text=(
-            f"One to {MAX_BENEFITS} benefits this action should help realize. "
-            "Hold Ctrl (⌘ on a Mac) to choose more than one."
+        help_text=format_lazy(
+            _("One to {max} benefits this action should help realize. Hold Ctrl (⌘ on a Mac) to choose more than one."),
+            max=MAX_BENEFITS,
         ),
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
     owner_user = forms.ModelChoiceField(
-        label="Owner",
+        label=_("Owner"),
         queryset=get_user_model().objects.none(),
         required=False,
-        empty_label="Someone else (give a name)",
+        empty_label=_("Someone else (give a name)"),
     )
     owner_name = forms.CharField(
-        label="Owner's name",
+        label=_("Owner's name"),
         max_length=200,
         required=False,
-        help_text="Only when the owner is not a member of the organization.",
+        help_text=_("Only when the owner is not a member of the organization."),
     )
-    due = forms.DateField(label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
+    due = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
     assessment = forms.ModelChoiceField(
-        label="Planned from",
+        label=_("Planned from"),
         queryset=Assessment.objects.none(),
         empty_label=None,
-        help_text="The round whose results led to this action; a later round's report shows whether the gap narrowed.",
+        help_text=_(
+            "The round whose results led to this action; a later round's report shows whether the gap narrowed."
+        ),
     )
 
     def __init__(self, *args, organization: Organization, assessment_ids=None, **kwargs) -> None:

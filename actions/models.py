@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
 from common.models import ConstraintErrorsByFieldMixin
@@ -17,10 +18,10 @@ MIN_BENEFITS, MAX_BENEFITS = 1, 3
 
 
 class ActionStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in-progress", "In progress"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in-progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
 
 
 class Action(ConstraintErrorsByFieldMixin, models.Model):
@@ -50,14 +51,14 @@ class Action(ConstraintErrorsByFieldMixin, models.Model):
                 condition=Q(status__in=ActionStatus.values),
                 name="action_status_valid",
                 violation_error_code="status",
-                violation_error_message="Choose planned, in progress, done or dropped.",
+                violation_error_message=_("Choose planned, in progress, done or dropped."),
             ),
             models.CheckConstraint(
                 condition=(Q(owner_user__isnull=False) & Q(owner_name=""))
                 | (Q(owner_user__isnull=True) & ~Q(owner_name="")),
                 name="action_one_owner",
                 violation_error_code="owner",
-                violation_error_message="Give the action one owner: a member of the organization, or a name.",
+                violation_error_message=_("Give the action one owner: a member of the organization, or a name."),
             ),
             models.CheckConstraint(
                 # The done date says when it became done, so only a done action has one.
@@ -65,7 +66,7 @@ class Action(ConstraintErrorsByFieldMixin, models.Model):
                 | (~Q(status=ActionStatus.DONE) & Q(done__isnull=True)),
                 name="action_done_date_when_done",
                 violation_error_code="done",
-                violation_error_message="Only a done action has a done date, and a done action has one.",
+                violation_error_message=_("Only a done action has a done date, and a done action has one."),
             ),
         ]
 

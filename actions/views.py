@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -105,7 +106,7 @@ def action_create_view(request: HttpRequest, org_slug: str) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"“{action.title}” planned.")
+                messages.success(request, _("“%(title)s” planned.") % {"title": action.title})
                 return redirect(_list_url(organization))
         return _form_page(request, organization, form, status=400)
     initial: dict = {}
@@ -142,7 +143,7 @@ def action_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"“{action.title}” saved.")
+                messages.success(request, _("“%(title)s” saved.") % {"title": action.title})
                 return redirect(_list_url(organization))
         return _form_page(request, organization, form, action, status=400)
     form = ActionForm(initial=ActionForm.initial_for(action), organization=organization)
@@ -156,10 +157,14 @@ def action_status(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     action = _action(organization, pk)
     status = request.POST.get("status", "")
     if status not in ActionStatus.values:
-        messages.error(request, "Choose planned, in progress, done or dropped.")
+        messages.error(request, _("Choose planned, in progress, done or dropped."))
     else:
         action_set_status(action=action, status=status)
-        messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("“%(title)s” is now %(status)s.")
+            % {"title": action.title, "status": action.get_status_display().lower()},
+        )
     return redirect(_list_url(organization))
 
 
@@ -171,6 +176,6 @@ def action_delete_view(request: HttpRequest, org_slug: str, pk: int) -> HttpResp
     action = _action(organization, pk)
     if request.method == "POST":
         action_delete(action=action)
-        messages.success(request, f"“{action.title}” deleted.")
+        messages.success(request, _("“%(title)s” deleted.") % {"title": action.title})
         return redirect(_list_url(organization))
     return render(request, "actions/delete.html", {"organization": organization, "action": action})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiToken
 
@@ -9,5 +10,5 @@ class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["name"]
-        labels = {"name": "Name"}
-        help_texts = {"name": "What it is for (“dashboard”, “board pack script”), so that you know which to revoke."}
+        labels = {"name": _("Name")}
+        help_texts = {"name": _("What it is for (“dashboard”, “board pack script”), so that you know which to revoke.")}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.models import ConstraintErrorsByFieldMixin
 from common.validators import validate_plain_text
@@ -34,7 +35,7 @@ class ApiToken(ConstraintErrorsByFieldMixin, models.Model):
                 condition=~Q(name=""),
                 name="api_token_has_name",
                 violation_error_code="name",
-                violation_error_message="Give the token a name, so that you know which one to revoke.",
+                violation_error_message=_("Give the token a name, so that you know which one to revoke."),
             ),
         ]
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -43,5 +44,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the user's own tokens: another's is a 404, as anything not theirs.
     token = get_object_or_404(api_tokens_of(user=request.user), pk=pk)
     api_token_revoke(token=token)
-    messages.success(request, f"The token “{token.name}” is revoked: it opens nothing from now on.")
+    messages.success(
+        request, _("The token “%(name)s” is revoked: it opens nothing from now on.") % {"name": token.name}
+    )
     return redirect("api:tokens")

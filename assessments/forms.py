@@ -5,6 +5,8 @@ from __future__ import annotations
 from crispy_forms.layout import HTML, Column, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from assessments.length import length_estimate
 from assessments.models import LIVE_RESULTS_WARNING, MIN_GROUP_SIZE_DEFAULT, Assessment, Segment
@@ -33,7 +35,7 @@ class BoundedDateTimeMixin:
     """A local date and time from ``FIRST_YEAR`` to ``LAST_YEAR``, the one rule of both fields below."""
 
     default_error_messages = {
-        "out_of_range": f"Choose a date from {FIRST_YEAR} to {LAST_YEAR}.",
+        "out_of_range": format_lazy(_("Choose a date from {first} to {last}."), first=FIRST_YEAR, last=LAST_YEAR),
     }
 
     def _bounded(self, convert, value):
@@ -70,70 +72,74 @@ class BoundedSplitDateTimeField(BoundedDateTimeMixin, forms.SplitDateTimeField):
 class NextRoundForm(forms.Form):
     """The title of the round that follows an assessment (it copies the rest)."""
 
-    title = forms.CharField(max_length=200, help_text="The new round starts as a draft, with the same settings.")
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("The new round starts as a draft, with the same settings.")
+    )
 
 
 class AssessmentForm(BelowMinimumConfirmMixin, forms.Form):
     """Create or edit an assessment; opening and closing it is a change of status."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     status = forms.ChoiceField(
+        label=_("Status"),
         choices=Assessment.Status.choices,
         initial=Assessment.Status.DRAFT,
-        help_text="Only an open assessment takes answers. Closing stops them; you confirm it on the next page.",
+        help_text=_("Only an open assessment takes answers. Closing stops them; you confirm it on the next page."),
     )
     opens_at = BoundedDateTimeField(
-        label="Opens at",
+        label=_("Opens at"),
         required=False,
         widget=DateTimeLocalInput(),
-        help_text="Optional. An open assessment takes no answers before this moment.",
+        help_text=_("Optional. An open assessment takes no answers before this moment."),
     )
     closes_at = BoundedDateTimeField(
-        label="Closes at",
+        label=_("Closes at"),
         required=False,
         widget=DateTimeLocalInput(),
-        help_text="Optional. An open assessment takes no answers from this moment on.",
+        help_text=_("Optional. An open assessment takes no answers from this moment on."),
     )
     threshold = forms.FloatField(
+        label=_("Threshold"),
         initial=Assessment._meta.get_field("threshold").default,
         widget=forms.NumberInput(attrs={"step": "0.05"}),
         help_text=Assessment._meta.get_field("threshold").help_text,
     )
 
     min_group_size = forms.IntegerField(
-        label="Minimum group size",
+        label=_("Minimum group size"),
         initial=MIN_GROUP_SIZE_DEFAULT,
         help_text=Assessment._meta.get_field("min_group_size").help_text,
     )
     results = forms.ChoiceField(
-        label="Results shown",
+        label=_("Results shown"),
         choices=Assessment.Results.choices,
         initial=Assessment.Results.AFTER_CLOSE,
         widget=forms.RadioSelect,
-        help_text=f"After close is the safe choice. {LIVE_RESULTS_WARNING}",
+        help_text=format_lazy(_("After close is the safe choice. {warning}"), warning=LIVE_RESULTS_WARNING),
     )
 
     benefits_per_respondent = forms.IntegerField(
-        label="Benefits per respondent",
+        label=_("Benefits per respondent"),
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text=(
+        help_text=_(
             "Optional. Empty: everyone rates every benefit. A number: each respondent rates only that many "
             "benefits (with their sub-benefits), drawn so that every benefit is rated about equally often. "
             "Each benefit's average stays fair; it comes from fewer people, so it is less precise."
         ),
     )
     comments = forms.BooleanField(
-        label="Ask for comments",
+        label=_("Ask for comments"),
         required=False,
         initial=Assessment._meta.get_field("comments").default,
         help_text=Assessment._meta.get_field("comments").help_text,
     )
     previous = forms.ModelChoiceField(
-        label="Previous round",
+        label=_("Previous round"),
         queryset=Assessment.objects.none(),
         required=False,
-        empty_label="None (a first round)",
+        empty_label=_("None (a first round)"),
         help_text=Assessment._meta.get_field("previous").help_text,
     )
 
@@ -185,23 +191,29 @@ class AssessmentForm(BelowMinimumConfirmMixin, forms.Form):
 class SegmentForm(forms.Form):
     """A new segment: what it is called, where its value comes from, its options one per line."""
 
-    label = forms.CharField(max_length=100, help_text="What respondents or readers see, e.g. “Department”.")
+    label = forms.CharField(
+        label=_("Label"), max_length=100, help_text=_("What respondents or readers see, e.g. “Department”.")
+    )
     key = forms.CharField(
+        label=_("Key"),
         max_length=50,
         validators=[validate_segment_key],
-        help_text="A short name for scripts and CSV columns: lowercase letters, digits and dashes, e.g. department.",
+        help_text=_("A short name for scripts and CSV columns: lowercase letters, digits and dashes, e.g. department."),
     )
     source = forms.ChoiceField(
-        label="Where the value comes from",
+        label=_("Where the value comes from"),
         choices=Segment.Source.choices,
         initial=Segment.Source.INVITATION,
         widget=forms.RadioSelect,
-        help_text="Set on the invitation: you choose each batch's group; respondents do not see it. "
-        "Asked on the intro page: respondents choose, or “Prefer not to say”.",
+        help_text=_(
+            "Set on the invitation: you choose each batch's group; respondents do not see it. "
+            "Asked on the intro page: respondents choose, or “Prefer not to say”."
+        ),
     )
     options = forms.CharField(
+        label=_("Options"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One option per line, in the order the report lists them (at least two).",
+        help_text=_("One option per line, in the order the report lists them (at least two)."),
     )
 
     def __init__(self, *args, **kwargs) -> None:

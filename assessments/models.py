@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from common.models import ConstraintErrorsByFieldMixin, validate_finite
 from common.validators import validate_plain_text, validate_segment_key
@@ -27,18 +29,18 @@ from taxonomy.translations import TranslationsValidator
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 class AssessmentResults(models.TextChoices):
-    AFTER_CLOSE = "after-close", "After the assessment closes"
-    LIVE = "live", "Live, while it is open"
+    AFTER_CLOSE = "after-close", _("After the assessment closes")
+    LIVE = "live", _("Live, while it is open")
 
 
 # Said wherever the live setting is offered: what it gives away.
-LIVE_RESULTS_WARNING = (
+LIVE_RESULTS_WARNING = _(
     "Live results let anyone who reads the report compare it before and after one person submits, "
     "and so work out that person's answers. Choose it only when everyone who answers is told so."
 )
@@ -49,9 +51,9 @@ MIN_GROUP_SIZE_DEFAULT, MIN_GROUP_SIZE_MIN, MIN_GROUP_SIZE_MAX = 5, 3, 100
 class Audience(models.TextChoices):
     """Which scopes' sections a respondent sees (set per invitation, or batch of them)."""
 
-    BOTH = "both", "Both internal and external"
-    INTERNAL = "internal", "Internal only"
-    EXTERNAL = "external", "External only"
+    BOTH = "both", _("Both internal and external")
+    INTERNAL = "internal", _("Internal only")
+    EXTERNAL = "external", _("External only")
 
     @property
     def scopes(self) -> frozenset[str] | None:
@@ -77,16 +79,20 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     threshold = models.FloatField(
         default=1.0,
         validators=[validate_finite],
-        help_text=(
+        help_text=_(
             "From 0 to 4. A benefit is under-realized when its importance minus its realization is at least this much."
         ),
     )
     min_group_size = models.PositiveSmallIntegerField(
         "minimum group size",
         default=MIN_GROUP_SIZE_DEFAULT,
-        help_text=(
-            f"From {MIN_GROUP_SIZE_MIN} to {MIN_GROUP_SIZE_MAX}. No figure is shown for a group of fewer "
-            "respondents than this, the whole assessment included."
+        help_text=format_lazy(
+            _(
+                "From {min} to {max}. No figure is shown for a group of fewer "
+                "respondents than this, the whole assessment included."
+            ),
+            min=MIN_GROUP_SIZE_MIN,
+            max=MIN_GROUP_SIZE_MAX,
         ),
     )
     results = models.CharField(
@@ -94,15 +100,17 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         max_length=12,
         choices=Results.choices,
         default=Results.AFTER_CLOSE,
-        help_text=f"After close (recommended): the report shows figures once the assessment is closed. "
-        f"{LIVE_RESULTS_WARNING}",
+        help_text=format_lazy(
+            _("After close (recommended): the report shows figures once the assessment is closed. {warning}"),
+            warning=LIVE_RESULTS_WARNING,
+        ),
     )
     # Not "positive": the constraint below is the one rule, with its own message, for 0 and below alike.
     benefits_per_respondent = models.SmallIntegerField(
         "benefits per respondent",
         null=True,
         blank=True,
-        help_text=(
+        help_text=_(
             "Empty: every respondent rates every benefit. A number: each respondent rates only that many "
             "benefits (with their sub-benefits), chosen so that every benefit is rated about equally often."
         ),
@@ -110,7 +118,7 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     comments = models.BooleanField(
         "ask for comments",
         default=True,
-        help_text=(
+        help_text=_(
             "Offer an optional comment box after each section and at the end. Comments are shown word for word, "
             "with addresses, numbers, links and members' names removed, and only where at least ten people "
             "(or the minimum group size, if larger) have commented; never by group."
@@ -124,7 +132,9 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         null=True,
         blank=True,
         related_name="next_rounds",
-        help_text="Optional. An earlier assessment of the same organization: the report then shows what changed since.",
+        help_text=_(
+            "Optional. An earlier assessment of the same organization: the report then shows what changed since."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     questions_frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -147,7 +157,7 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
                 fields=["organization", "title"],
                 name="assessment_unique_title",
                 violation_error_code="duplicate_title",
-                violation_error_message=(
+                violation_error_message=_(
                     "%%(organization)s already has an assessment called “%%(title)s”: choose another title."
                 ),
             ),
@@ -155,40 +165,42 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
                 fields=["organization", "slug"],
                 name="assessment_unique_slug",
                 violation_error_code="duplicate_slug",
-                violation_error_message="%%(organization)s already has an assessment at this address.",
+                violation_error_message=_("%%(organization)s already has an assessment at this address."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=AssessmentStatus.values),
                 name="assessment_status_valid",
                 violation_error_code="status",
-                violation_error_message="Choose draft, open or closed.",
+                violation_error_message=_("Choose draft, open or closed."),
             ),
             models.CheckConstraint(
                 # NaN fails it too: no comparison with NaN is true on both sides.
                 condition=Q(threshold__gte=0) & Q(threshold__lte=4),
                 name="assessment_threshold_range",
                 violation_error_code="threshold_range",
-                violation_error_message="The threshold must be between 0 and 4.",
+                violation_error_message=_("The threshold must be between 0 and 4."),
             ),
             models.CheckConstraint(
                 condition=Q(min_group_size__gte=MIN_GROUP_SIZE_MIN) & Q(min_group_size__lte=MIN_GROUP_SIZE_MAX),
                 name="assessment_min_group_size_range",
                 violation_error_code="min_group_size_range",
-                violation_error_message=(
-                    f"The minimum group size must be a whole number from {MIN_GROUP_SIZE_MIN} to {MIN_GROUP_SIZE_MAX}."
+                violation_error_message=format_lazy(
+                    _("The minimum group size must be a whole number from {min} to {max}."),
+                    min=MIN_GROUP_SIZE_MIN,
+                    max=MIN_GROUP_SIZE_MAX,
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(results__in=AssessmentResults.values),
                 name="assessment_results_valid",
                 violation_error_code="results",
-                violation_error_message="Choose when results are shown: after close or live.",
+                violation_error_message=_("Choose when results are shown: after close or live."),
             ),
             models.CheckConstraint(
                 condition=Q(benefits_per_respondent__isnull=True) | Q(benefits_per_respondent__gte=1),
                 name="assessment_benefits_per_respondent_min",
                 violation_error_code="benefits_per_respondent_min",
-                violation_error_message=(
+                violation_error_message=_(
                     "Each respondent needs at least 1 benefit to rate: give a whole number of 1 or more, "
                     "or leave it empty to ask every benefit."
                 ),
@@ -197,7 +209,9 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
                 condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gte=F("opens_at")),
                 name="assessment_closes_after_opens",
                 violation_error_code="closes_before_opens",
-                violation_error_message="It would close before it opens: choose a closing date after the opening date.",
+                violation_error_message=_(
+                    "It would close before it opens: choose a closing date after the opening date."
+                ),
             ),
         ]
 
@@ -284,14 +298,18 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
             return None
         if stored["ever_closed"] or stored["status"] == AssessmentStatus.CLOSED:
             return ValidationError(
-                "This assessment has been closed, so its results stay after close: start a new assessment "
-                "for live results.",
+                _(
+                    "This assessment has been closed, so its results stay after close: start a new assessment "
+                    "for live results."
+                ),
                 code="results_locked",
             )
         if self.has_submitted():
             return ValidationError(
-                "Responses were submitted on the promise that results are shown only after close, so "
-                "results cannot become live now.",
+                _(
+                    "Responses were submitted on the promise that results are shown only after close, so "
+                    "results cannot become live now."
+                ),
                 code="results_locked",
             )
         return None
@@ -302,8 +320,11 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
             return None
         if self.has_submitted():
             return ValidationError(
-                f"Responses have been submitted, so the minimum group size can be raised but not lowered "
-                f"below {stored['min_group_size']}.",
+                _(
+                    "Responses have been submitted, so the minimum group size can be raised but not lowered "
+                    "below %(size)s."
+                )
+                % {"size": stored["min_group_size"]},
                 code="min_group_size_lowered",
             )
         return None
@@ -315,13 +336,13 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         if previous is None:
             return None
         if previous.organization_id != self.organization_id:
-            message = "The previous round must be an assessment of the same organization."
+            message = _("The previous round must be an assessment of the same organization.")
         elif previous.pk is not None and previous.pk == self.pk:
-            message = "An assessment cannot be its own previous round."
+            message = _("An assessment cannot be its own previous round.")
         elif previous.created_at >= self.created_at:
-            message = (
-                f"“{previous.title}” was created after this assessment: the previous round must be an earlier one."
-            )
+            message = _("“%(title)s” was created after this assessment: the previous round must be an earlier one.") % {
+                "title": previous.title
+            }
         else:
             return None
         return ValidationError(message, code="previous")
@@ -332,14 +353,18 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
         # results setting since then does not matter (it may have been switched).
         if self.pk and self.status != AssessmentStatus.CLOSED and self.is_final_row(stored):
             return ValidationError(
-                "This assessment is closed and shows its results after close, so it cannot be "
-                "reopened: start a new assessment for the next round.",
+                _(
+                    "This assessment is closed and shows its results after close, so it cannot be "
+                    "reopened: start a new assessment for the next round."
+                ),
                 code="reopen",
             )
         if self.status == AssessmentStatus.OPEN and not self.has_questions():
             return ValidationError(
-                "It has no questions, so nobody could answer it: load the taxonomy "
-                "(manage.py load_taxonomy) or activate questions in the admin, then open it.",
+                _(
+                    "It has no questions, so nobody could answer it: load the taxonomy "
+                    "(manage.py load_taxonomy) or activate questions in the admin, then open it."
+                ),
                 code="no_questions",
             )
         return None
@@ -393,8 +418,8 @@ MAX_SEGMENTS = 5
 
 
 class SegmentSource(models.TextChoices):
-    INVITATION = "invitation", "Set on the invitation"
-    RESPONDENT = "respondent", "Asked on the intro page"
+    INVITATION = "invitation", _("Set on the invitation")
+    RESPONDENT = "respondent", _("Asked on the intro page")
 
 
 class Segment(models.Model):
@@ -411,7 +436,7 @@ class Segment(models.Model):
     key = models.SlugField(
         max_length=50,
         validators=[validate_segment_key],
-        help_text="A short name for scripts and CSV columns, e.g. department.",
+        help_text=_("A short name for scripts and CSV columns, e.g. department."),
     )
     label = models.CharField(max_length=100, validators=[validate_plain_text])
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.INVITATION)
@@ -424,13 +449,13 @@ class Segment(models.Model):
                 fields=["assessment", "key"],
                 name="segment_unique_key",
                 violation_error_code="duplicate_key",
-                violation_error_message="This assessment has a segment with this key already: choose another.",
+                violation_error_message=_("This assessment has a segment with this key already: choose another."),
             ),
             models.CheckConstraint(
                 condition=Q(source__in=SegmentSource.values),
                 name="segment_source_valid",
                 violation_error_code="source",
-                violation_error_message="Choose where the value comes from: the invitation or the respondent.",
+                violation_error_message=_("Choose where the value comes from: the invitation or the respondent."),
             ),
         ]
 
@@ -452,7 +477,7 @@ class SegmentOption(models.Model):
             models.UniqueConstraint(
                 fields=["segment", "value"],
                 name="segmentoption_unique_value",
-                violation_error_message="This segment has an option with this value already.",
+                violation_error_message=_("This segment has an option with this value already."),
             ),
         ]
 
@@ -474,7 +499,7 @@ class MaturityTarget(ConstraintErrorsByFieldMixin, models.Model):
     concept = models.ForeignKey("taxonomy.Concept", on_delete=models.CASCADE, related_name="+")
     scope = models.ForeignKey("taxonomy.Scope", on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField(
-        "target level", help_text="From 1 (initial) to 5 (optimizing): the level this cell should reach."
+        "target level", help_text=_("From 1 (initial) to 5 (optimizing): the level this cell should reach.")
     )
 
     class Meta:
@@ -484,14 +509,16 @@ class MaturityTarget(ConstraintErrorsByFieldMixin, models.Model):
                 fields=["assessment", "concept", "scope"],
                 name="maturitytarget_unique_cell",
                 violation_error_code="duplicate_cell",
-                violation_error_message="This assessment has a target for this cell already.",
+                violation_error_message=_("This assessment has a target for this cell already."),
             ),
             models.CheckConstraint(
                 condition=Q(level__gte=MATURITY_LEVEL_MIN) & Q(level__lte=MATURITY_LEVEL_MAX),
                 name="maturitytarget_level_range",
                 violation_error_code="level_range",
-                violation_error_message=(
-                    f"A target level is a whole number from {MATURITY_LEVEL_MIN} to {MATURITY_LEVEL_MAX}."
+                violation_error_message=format_lazy(
+                    _("A target level is a whole number from {min} to {max}."),
+                    min=MATURITY_LEVEL_MIN,
+                    max=MATURITY_LEVEL_MAX,
                 ),
             ),
         ]

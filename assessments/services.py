@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from assessments.models import (
     MAX_SEGMENTS,
@@ -80,7 +81,7 @@ UNCHANGED = object()
 
 def _duplicate_title() -> ValidationError:
     # Reached only when another request took the title between the check and the write.
-    return ValidationError({"title": "An assessment with this title was just created: choose another title."})
+    return ValidationError({"title": _("An assessment with this title was just created: choose another title.")})
 
 
 @transaction.atomic
@@ -322,15 +323,17 @@ def _segment_options(lines: Iterable[str]) -> list[tuple[str, str]]:
         seen.add(value)
         options.append((value, label))
     if len(options) < 2:
-        raise ValidationError({"options": "A segment needs at least two options, one per line."})
+        raise ValidationError({"options": _("A segment needs at least two options, one per line.")})
     return options
 
 
 def _refuse_if_frozen(assessment: Assessment) -> None:
     if assessment.questions_frozen_at is not None:
         raise ValidationError(
-            "This assessment has answers, so its segments are fixed: the groups of its report must mean "
-            "what they meant when people answered."
+            _(
+                "This assessment has answers, so its segments are fixed: the groups of its report must mean "
+                "what they meant when people answered."
+            )
         )
 
 

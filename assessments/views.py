@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.access import assessment_for
@@ -66,7 +67,10 @@ def manage_assessment_create(request: HttpRequest, org_slug: str) -> HttpRespons
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"“{assessment.title}” created. Invite respondents when it is ready.")
+                messages.success(
+                    request,
+                    _("“%(title)s” created. Invite respondents when it is ready.") % {"title": assessment.title},
+                )
                 return redirect(_overview_url(organization))
         return _assessment_form_page(request, organization, form, status=400)
     return _assessment_form_page(request, organization, form)
@@ -94,7 +98,9 @@ def manage_assessment_edit(request: HttpRequest, org_slug: str, assessment_slug:
                     messages.success(request, _closed_message(assessment))
                 else:
                     messages.success(
-                        request, f"“{assessment.title}” saved ({assessment.get_status_display().lower()})."
+                        request,
+                        _("“%(title)s” saved (%(status)s).")
+                        % {"title": assessment.title, "status": assessment.get_status_display().lower()},
                     )
                 return redirect(_overview_url(organization))
         return _assessment_form_page(request, organization, form, assessment, status=400)
@@ -138,7 +144,7 @@ def manage_assessment_close(request: HttpRequest, org_slug: str, assessment_slug
     assessment = assessment_for(request.user, org_slug, assessment_slug, access=MANAGE_ACCESS)
     if request.method == "GET":
         if assessment.status == Assessment.Status.CLOSED:
-            messages.info(request, f"“{assessment.title}” is closed already.")
+            messages.info(request, _("“%(title)s” is closed already.") % {"title": assessment.title})
             return redirect(_overview_url(assessment.organization))
         return _close_confirmation_page(request, assessment, from_form=False)
     try:
@@ -149,14 +155,16 @@ def manage_assessment_close(request: HttpRequest, org_slug: str, assessment_slug
         if closed:
             messages.success(request, _closed_message(assessment))
         else:
-            messages.info(request, f"“{assessment.title}” was closed already.")
+            messages.info(request, _("“%(title)s” was closed already.") % {"title": assessment.title})
     return redirect(_overview_url(assessment.organization))
 
 
 def _closed_message(assessment: Assessment) -> str:
     if assessment.results == Assessment.Results.AFTER_CLOSE:
-        return f"“{assessment.title}” is closed: nobody can answer any more, and its report shows the results."
-    return f"“{assessment.title}” is closed: nobody can answer any more."
+        return _("“%(title)s” is closed: nobody can answer any more, and its report shows the results.") % {
+            "title": assessment.title
+        }
+    return _("“%(title)s” is closed: nobody can answer any more.") % {"title": assessment.title}
 
 
 def _segments_page(request, assessment, form, status=200) -> HttpResponse:
@@ -189,7 +197,7 @@ def manage_segments(request: HttpRequest, org_slug: str, assessment_slug: str) -
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Segment “{segment.label}” added.")
+                messages.success(request, _("Segment “%(label)s” added.") % {"label": segment.label})
                 return redirect(reverse("assessments:manage:segments", args=[org_slug, assessment_slug]))
         return _segments_page(request, assessment, form, status=400)
     return _segments_page(request, assessment, SegmentForm())
@@ -205,7 +213,7 @@ def manage_segment_delete(request: HttpRequest, org_slug: str, assessment_slug: 
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Segment “{segment.label}” removed.")
+        messages.success(request, _("Segment “%(label)s” removed.") % {"label": segment.label})
     return redirect(reverse("assessments:manage:segments", args=[org_slug, assessment_slug]))
 
 
@@ -225,8 +233,11 @@ def manage_assessment_next_round(request: HttpRequest, org_slug: str, assessment
             else:
                 messages.success(
                     request,
-                    f"“{created.title}” created as a draft, with “{assessment.title}” as its previous round. "
-                    "Check its settings, then open it.",
+                    _(
+                        "“%(title)s” created as a draft, with “%(previous)s” as its previous round. "
+                        "Check its settings, then open it."
+                    )
+                    % {"title": created.title, "previous": assessment.title},
                 )
                 return redirect(reverse("assessments:manage:edit", args=[organization.slug, created.slug]))
         status = 400

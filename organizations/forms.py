@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordMixin
+from django.utils.translation import gettext_lazy as _
 
 from common.forms import bare_helper
 from common.validators import email_normalize
@@ -14,9 +15,9 @@ from organizations.models import MemberInvitation, Membership
 
 class OrganizationForm(forms.Form):
     name = forms.CharField(
-        label="Name of the organization",
+        label=_("Name of the organization"),
         max_length=200,
-        help_text="As its people know it: it appears on the survey and in the e-mails they receive.",
+        help_text=_("As its people know it: it appears on the survey and in the e-mails they receive."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -28,12 +29,12 @@ class OrganizationForm(forms.Form):
 class MemberInviteForm(forms.Form):
     # Checked by the one address rule (common.validators.email_normalize), whose messages say what is wrong.
     email = forms.CharField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput,
-        help_text="They receive a link to join: they log in, or create an account if they have none.",
+        help_text=_("They receive a link to join: they log in, or create an account if they have none."),
     )
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.RESPONDENT)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.RESPONDENT)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +54,7 @@ class MembershipRoleForm(forms.Form):
 class JoinAccountForm(SetPasswordMixin, forms.Form):
     """A password for the new account; its username is the invited address."""
 
-    password1, password2 = SetPasswordMixin.create_password_fields(label2="Password again")
+    password1, password2 = SetPasswordMixin.create_password_fields(label2=_("Password again"))
 
     def __init__(self, *args, invitation: MemberInvitation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -72,9 +73,9 @@ class JoinAccountForm(SetPasswordMixin, forms.Form):
 
 class BenchmarkForm(forms.Form):
     benchmark = forms.BooleanField(
-        label="Take part in the benchmark across organizations",
+        label=_("Take part in the benchmark across organizations"),
         required=False,
-        help_text="Off unless an owner ticks it. Saving with the box unticked takes your figures out at once.",
+        help_text=_("Off unless an owner ticks it. Saving with the box unticked takes your figures out at once."),
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.models import AddressField
 from common.validators import validate_plain_text
@@ -21,7 +22,7 @@ class Organization(models.Model):
     benchmark = models.BooleanField(
         "take part in the benchmark",
         default=False,
-        help_text=(
+        help_text=_(
             "Shares the released whole-assessment figures of the latest closed assessment (per benefit the "
             "realization mean and the gap, per cell the maturity score) with the benchmark across organizations, "
             "which names no organization. Never answers, never segments, never comments. Leaving takes effect at once."
@@ -41,9 +42,9 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ANALYST = "analyst", "Analyst"
-        RESPONDENT = "respondent", "Respondent"
+        OWNER = "owner", _("Owner")
+        ANALYST = "analyst", _("Analyst")
+        RESPONDENT = "respondent", _("Respondent")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -73,12 +74,12 @@ class MemberInvitation(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        ACCEPTED = "accepted", "Accepted"
-        REVOKED = "revoked", "Revoked"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
 
     # Invitations that still hold the address: one per address and organization at a time.
     PENDING = (Status.QUEUED, Status.SENDING, Status.SENT, Status.FAILED)
@@ -91,7 +92,9 @@ class MemberInvitation(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    base_url = models.CharField(max_length=200, blank=True, help_text="Where the link points: the site it came from.")
+    base_url = models.CharField(
+        max_length=200, blank=True, help_text=_("Where the link points: the site it came from.")
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     failed_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -110,20 +113,20 @@ class MemberInvitation(models.Model):
                 "organization",
                 condition=Q(status__in=["queued", "sending", "sent", "failed"]),
                 name="member_invitation_one_pending_per_address",
-                violation_error_message=(
+                violation_error_message=_(
                     "This address already has an invitation waiting: send it again or revoke it in the list."
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=["owner", "analyst", "respondent"]),
                 name="member_invitation_role_valid",
-                violation_error_message="Choose owner, analyst or respondent.",
+                violation_error_message=_("Choose owner, analyst or respondent."),
             ),
             models.CheckConstraint(
                 condition=Q(status="accepted", accepted_at__isnull=False)
                 | (~Q(status="accepted") & Q(accepted_at__isnull=True)),
                 name="member_invitation_accepted_has_date",
-                violation_error_message="An accepted invitation has the date it was accepted, and only it.",
+                violation_error_message=_("An accepted invitation has the date it was accepted, and only it."),
             ),
         ]
 

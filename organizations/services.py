@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.db import unique_slug
 from common.usage import organization_erasers
@@ -102,16 +103,16 @@ def organization_create(*, name: str, owner: AbstractBaseUser) -> Organization:
     """
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Give the organization a name."})
+        raise ValidationError({"name": _("Give the organization a name.")})
     if Organization.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": "An organization of this name exists already: choose another name."})
+        raise ValidationError({"name": _("An organization of this name exists already: choose another name.")})
     organization = Organization(name=name, slug=unique_slug(Organization, name))
     organization.full_clean()
     try:
         with transaction.atomic():
             organization.save()
     except IntegrityError as exc:  # created by someone else a moment ago
-        raise ValidationError({"name": "An organization of this name exists already: choose another name."}) from exc
+        raise ValidationError({"name": _("An organization of this name exists already: choose another name.")}) from exc
     membership = Membership(organization=organization, user=owner, role=Membership.Role.OWNER)
     membership.full_clean()
     membership.save()
@@ -217,7 +218,7 @@ def member_invitation_create(
             invitation.save()
     except IntegrityError as exc:  # the same address invited by someone else a moment ago
         raise ValidationError(
-            {"email": "This address was just invited by someone else: it is in the list below."}
+            {"email": _("This address was just invited by someone else: it is in the list below.")}
         ) from exc
     enqueue_on_commit([invitation.pk])
     return invitation
@@ -358,7 +359,7 @@ def member_invitation_accept_new_account(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    membership, _ = _accept(invitation=invitation, user=user)
+    membership, _created = _accept(invitation=invitation, user=user)
     return user, membership
 
 

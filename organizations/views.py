@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -44,7 +46,7 @@ from organizations.services import (
     organization_set_benchmark,
 )
 
-LAST_OWNER_MESSAGE = "{org} needs at least one owner: make someone else an owner first."
+LAST_OWNER_MESSAGE = gettext_lazy("%(organization)s needs at least one owner: make someone else an owner first.")
 
 
 def _members_url(organization: Organization) -> str:
@@ -83,7 +85,9 @@ def organization_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(
-                request, f"{organization.name} is created and you are its owner. Next: create its first assessment."
+                request,
+                _("%(organization)s is created and you are its owner. Next: create its first assessment.")
+                % {"organization": organization.name},
             )
             return redirect("responses:overview", organization.slug)
     status = 400 if request.method == "POST" else 200
@@ -116,8 +120,8 @@ def manage_members(request: HttpRequest, org_slug: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Invitation to join as {invitation.get_role_display().lower()} e-mailed to {invitation.email}. "
-                    "They become a member when they accept it.",
+                    _("Invitation to join as %(role)s e-mailed to %(email)s. They become a member when they accept it.")
+                    % {"role": invitation.get_role_display().lower(), "email": invitation.email},
                 )
                 return redirect(_members_url(organization))
         return _members_page(request, organization, form, status=400)
@@ -136,9 +140,16 @@ def manage_member_invitation_resend(request: HttpRequest, org_slug: str, pk: int
         messages.error(request, str(exc))
         return redirect(_members_url(organization))
     if resent:
-        messages.success(request, f"A new link is on its way to {invitation.email}; the earlier one no longer works.")
+        messages.success(
+            request,
+            _("A new link is on its way to %(email)s; the earlier one no longer works.") % {"email": invitation.email},
+        )
     else:
-        messages.info(request, f"The invitation to {invitation.email} is being sent already, or is no longer waiting.")
+        messages.info(
+            request,
+            _("The invitation to %(email)s is being sent already, or is no longer waiting.")
+            % {"email": invitation.email},
+        )
     return redirect(_members_url(organization))
 
 
@@ -149,9 +160,12 @@ def manage_member_invitation_revoke(request: HttpRequest, org_slug: str, pk: int
     organization = organization_for(request.user, org_slug, access=MANAGE_ACCESS)
     invitation = get_object_or_404(MemberInvitation, pk=pk, organization=organization)
     if member_invitation_revoke(invitation=invitation):
-        messages.success(request, f"The invitation to {invitation.email} is revoked: its link no longer works.")
+        messages.success(
+            request,
+            _("The invitation to %(email)s is revoked: its link no longer works.") % {"email": invitation.email},
+        )
     else:
-        messages.info(request, f"The invitation to {invitation.email} was no longer waiting.")
+        messages.info(request, _("The invitation to %(email)s was no longer waiting.") % {"email": invitation.email})
     return redirect(_members_url(organization))
 
 
@@ -163,14 +177,18 @@ def manage_member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResp
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organization=organization)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose owner, analyst or respondent.")
+        messages.error(request, _("Choose owner, analyst or respondent."))
         return redirect(_members_url(organization))
     try:
         membership_change_role(membership=membership, role=form.cleaned_data["role"])
     except LastOwnerError:
-        messages.error(request, LAST_OWNER_MESSAGE.format(org=organization.name))
+        messages.error(request, LAST_OWNER_MESSAGE % {"organization": organization.name})
         return redirect(_members_url(organization))
-    messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
+    messages.success(
+        request,
+        _("%(username)s is now %(role)s.")
+        % {"username": membership.user.get_username(), "role": membership.get_role_display().lower()},
+    )
     return _after_own_change(request, organization)
 
 
@@ -184,9 +202,13 @@ def manage_member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
         try:
             membership_remove(membership=membership)
         except LastOwnerError:
-            messages.error(request, LAST_OWNER_MESSAGE.format(org=organization.name))
+            messages.error(request, LAST_OWNER_MESSAGE % {"organization": organization.name})
             return redirect(_members_url(organization))
-        messages.success(request, f"{membership.user.get_username()} removed from {organization.name}.")
+        messages.success(
+            request,
+            _("%(username)s removed from %(organization)s.")
+            % {"username": membership.user.get_username(), "organization": organization.name},
+        )
         return _after_own_change(request, organization)
     return render(
         request,
@@ -239,14 +261,22 @@ def _someone_else(request: HttpRequest, invitation: MemberInvitation) -> HttpRes
 def _joined(request: HttpRequest, membership: Membership, outcome: str) -> HttpResponse:
     organization = membership.organization
     if outcome == "joined":
-        messages.success(request, f"You are now a member of {organization.name} ({membership.get_role_display()}).")
+        messages.success(
+            request,
+            _("You are now a member of %(organization)s (%(role)s).")
+            % {"organization": organization.name, "role": membership.get_role_display()},
+        )
     elif outcome == "promoted":
-        messages.success(request, f"You are now {membership.get_role_display().lower()} of {organization.name}.")
+        messages.success(
+            request,
+            _("You are now %(role)s of %(organization)s.")
+            % {"role": membership.get_role_display().lower(), "organization": organization.name},
+        )
     else:
         messages.info(
             request,
-            f"You were already a member of {organization.name} ({membership.get_role_display().lower()}): "
-            "your role is unchanged.",
+            _("You were already a member of %(organization)s (%(role)s): your role is unchanged.")
+            % {"organization": organization.name, "role": membership.get_role_display().lower()},
         )
     return redirect("assessments:index")
 
@@ -302,7 +332,9 @@ def join_new_account(request: HttpRequest, token: str) -> HttpResponse:
         return _join_page(request, invitation, token, form, status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if user.get_username() != invitation.email:
-        messages.info(request, f"Your username is {user.get_username()}: you log in with it.")
+        messages.info(
+            request, _("Your username is %(username)s: you log in with it.") % {"username": user.get_username()}
+        )
     return _joined(request, membership, "joined")
 
 
@@ -318,10 +350,14 @@ def manage_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         taking_part = form.cleaned_data["benchmark"]
         organization_set_benchmark(organization=organization, taking_part=taking_part)
         if taking_part:
-            messages.success(request, f"{organization.name} takes part in the benchmark.")
+            messages.success(
+                request, _("%(organization)s takes part in the benchmark.") % {"organization": organization.name}
+            )
         else:
             messages.success(
-                request, f"{organization.name} no longer takes part in the benchmark; its figures have left it."
+                request,
+                _("%(organization)s no longer takes part in the benchmark; its figures have left it.")
+                % {"organization": organization.name},
             )
         return redirect("organizations:manage:settings", organization.slug)
     status = 400 if request.method == "POST" else 200
