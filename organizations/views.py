@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.mail import site_url
 from organizations.access import has_access, organization_for
 from organizations.forms import BenchmarkForm, JoinAccountForm, MemberInviteForm, MembershipRoleForm, OrganizationForm
-from organizations.mail import ROLE_SENTENCES
+from organizations.mail import LINK_VALID, ROLE_SENTENCES
 from organizations.models import MemberInvitation, Membership, Organization
 from organizations.selectors import (
     MANAGE_ACCESS,
@@ -62,6 +62,7 @@ def _members_page(request, organization, form, status=200) -> HttpResponse:
         "invitations": list(member_invitations_waiting(organization=organization)),
         "role_choices": Membership.Role.choices,
         "owner_count": sum(1 for m in members if m.role == Membership.Role.OWNER),
+        "link_valid_days": LINK_VALID.days,
     }
     return render(request, "organizations/manage/members.html", context, status=status)
 
@@ -250,7 +251,9 @@ def _join_page(request, invitation, token, form=None, status=200) -> HttpRespons
 
 
 def _link_closed(request: HttpRequest) -> HttpResponse:
-    return render(request, "organizations/join/closed.html", status=LINK_CLOSED_STATUS)
+    return render(
+        request, "organizations/join/closed.html", {"link_valid_days": LINK_VALID.days}, status=LINK_CLOSED_STATUS
+    )
 
 
 def _someone_else(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:

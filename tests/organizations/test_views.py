@@ -258,3 +258,13 @@ def test_the_admin_sets_the_benchmark(admin_client, org):
     assert "Take part in the benchmark" in admin_client.get(change).content.decode()
     listing = admin_client.get(reverse("admin:organizations_organization_changelist") + "?benchmark__exact=1")
     assert listing.status_code == 200 and "Acme" not in listing.content.decode()
+
+
+def test_the_members_page_says_how_long_a_join_link_lasts_from_the_rule_itself(manager, monkeypatch):
+    from datetime import timedelta
+
+    monkeypatch.setattr("organizations.views.LINK_VALID", timedelta(days=7))
+
+    page = manager.get(reverse("organizations:manage:members", args=["acme"]))
+
+    assert "valid for 7 days" in page.content.decode()
