@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from assessments.models import Assessment, Audience
 from taxonomy.selectors import Questionnaire
 
@@ -81,28 +83,27 @@ class LengthEstimate:
         return sum(self.invited.values())
 
     def sentence(self) -> str:
-        """The estimate in plain words (``length.js`` writes the same sentence)."""
+        """The estimate in plain words, in the active language (``length.js`` fills the same ``SENTENCES``)."""
         full, asked = self.asked_all(), self.asked()
         if self.benefits_per_respondent is None or asked.benefits >= full.benefits:
-            text = f"Every respondent answers all {full.questions} questions (about {full.minutes} min)."
+            text = SENTENCES["all"] % {"questions": full.questions, "minutes": full.minutes}
         else:
-            text = (
-                f"About {asked.questions} questions per respondent (about {asked.minutes} min) "
-                f"instead of {full.questions} (about {full.minutes} min)."
-            )
+            text = SENTENCES["fewer"] % {
+                "asked": asked.questions,
+                "asked_minutes": asked.minutes,
+                "questions": full.questions,
+                "minutes": full.minutes,
+            }
         if not self.invitations:
             share = round_half_up(100 * self.share(Audience.BOTH, SCOPES[0]))
-            return f"{text} No invitations yet: each benefit is rated by about {share}% of respondents."
+            return f"{text} {SENTENCES['none_invited'] % {'share': share}}"
         internal, external = self.ratings("internal"), self.ratings("external")
         if internal == external:
-            rated = f"each benefit would be rated by about {internal} people"
+            rated = SENTENCES["rated_same"] % {"people": internal}
         else:
-            rated = (
-                f"each internal benefit would be rated by about {internal} people and each external one by about "
-                f"{external}"
-            )
-        plural = "s" if self.invitations != 1 else ""
-        return f"{text} With the {self.invitations} invitation{plural} so far, {rated}, if everyone answers."
+            rated = SENTENCES["rated_split"] % {"internal": internal, "external": external}
+        invited = SENTENCES["invited_one" if self.invitations == 1 else "invited_many"]
+        return f"{text} {invited % {'invitations': self.invitations, 'rated': rated}}"
 
     def below_minimum_warning(self, k: int) -> str | None:
         """Said before saving a ``benefits_per_respondent`` that leaves each benefit fewer than k raters."""
@@ -123,15 +124,34 @@ class LengthEstimate:
     def asked_all(self) -> Asked:
         return LengthEstimate(None, self.sizes, self.invited).asked()
 
-    def data_attributes(self) -> dict[str, int]:
-        """The numbers ``length.js`` computes from, as ``data-*`` attribute values."""
-        data = {"seconds-per-question": SECONDS_PER_QUESTION}
+    def data_attributes(self) -> dict[str, int | str]:
+        """The numbers ``length.js`` computes from, and its sentences in the active language, as ``data-*`` values."""
+        data: dict[str, int | str] = {"seconds-per-question": SECONDS_PER_QUESTION}
+        data.update({f"text-{key.replace('_', '-')}": str(text) for key, text in SENTENCES.items()})
         for scope in SCOPES:
             data[f"{scope}-benefits"] = self.sizes[scope].benefits
             data[f"{scope}-questions"] = self.sizes[scope].questions
         for audience in Audience.values:
             data[f"invited-{audience}"] = self.invited.get(audience, 0)
         return data
+
+
+# The estimate's sentences, written once for the page and for length.js (which fills the same
+# placeholders); "invited_one" and "invited_many" are the two plural forms English and German have.
+SENTENCES = {
+    "all": gettext_lazy("Every respondent answers all %(questions)s questions (about %(minutes)s min)."),
+    "fewer": gettext_lazy(
+        "About %(asked)s questions per respondent (about %(asked_minutes)s min) "
+        "instead of %(questions)s (about %(minutes)s min)."
+    ),
+    "none_invited": gettext_lazy("No invitations yet: each benefit is rated by about %(share)s%% of respondents."),
+    "rated_same": gettext_lazy("each benefit would be rated by about %(people)s people"),
+    "rated_split": gettext_lazy(
+        "each internal benefit would be rated by about %(internal)s people and each external one by about %(external)s"
+    ),
+    "invited_one": gettext_lazy("With the %(invitations)s invitation so far, %(rated)s, if everyone answers."),
+    "invited_many": gettext_lazy("With the %(invitations)s invitations so far, %(rated)s, if everyone answers."),
+}
 
 
 # The invitations live in an upper app (responses), which registers how to

@@ -80,31 +80,36 @@
       return Math.round(sum);
     }
 
+    // The sentences come translated from the page (assessments/length.py SENTENCES), with Python's
+    // placeholders: %(name)s for a value, %% for a percent sign.
+    function say(key, values) {
+      return box.getAttribute("data-text-" + key).replace(/%\((\w+)\)s|%%/g, function (all, name) {
+        return name ? String(values[name]) : "%";
+      });
+    }
+
     function sentence(m) {
       var full = asked(null, "both");
       var mine = asked(m, "both");
       var out;
       if (m === null || mine.benefits >= full.benefits) {
-        out = "Every respondent answers all " + full.questions + " questions (about " + full.minutes + " min).";
+        out = say("all", { questions: full.questions, minutes: full.minutes });
       } else {
-        out =
-          "About " + mine.questions + " questions per respondent (about " + mine.minutes + " min) instead of " +
-          full.questions + " (about " + full.minutes + " min).";
+        out = say("fewer", {
+          asked: mine.questions, asked_minutes: mine.minutes, questions: full.questions, minutes: full.minutes,
+        });
       }
       var invitations = invited.both + invited.internal + invited.external;
       if (!invitations) {
-        return out + " No invitations yet: each benefit is rated by about " +
-          Math.round(100 * share(m, "both", "internal")) + "% of respondents.";
+        return out + " " + say("none-invited", { share: Math.round(100 * share(m, "both", "internal")) });
       }
       var internal = ratings(m, "internal");
       var external = ratings(m, "external");
       var rated =
         internal === external
-          ? "each benefit would be rated by about " + internal + " people"
-          : "each internal benefit would be rated by about " + internal + " people and each external one by about " +
-            external;
-      return out + " With the " + invitations + " invitation" + (invitations !== 1 ? "s" : "") + " so far, " +
-        rated + ", if everyone answers.";
+          ? say("rated-same", { people: internal })
+          : say("rated-split", { internal: internal, external: external });
+      return out + " " + say(invitations === 1 ? "invited-one" : "invited-many", { invitations: invitations, rated: rated });
     }
 
     function update() {
