@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy, pgettext
+
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
@@ -60,11 +62,12 @@ CONTESTED_RWG = 0.3
 MIN_EVIDENCE_N = 5
 
 
+# The quadrants' names for people (page, text, PDF); the JSON and CSV keep the keys.
 QUADRANTS = {
-    "concentrate-here": "Concentrate here",
-    "keep-up-the-good-work": "Keep up the good work",
-    "low-priority": "Low priority",
-    "possible-overkill": "Possible overkill",
+    "concentrate-here": gettext_lazy("Concentrate here"),
+    "keep-up-the-good-work": gettext_lazy("Keep up the good work"),
+    "low-priority": gettext_lazy("Low priority"),
+    "possible-overkill": gettext_lazy("Possible overkill"),
 }
 
 
@@ -147,7 +150,7 @@ class BenefitResult:
 
     @property
     def quadrant_label(self) -> str:
-        return QUADRANTS.get(self.quadrant or "", "")
+        return str(QUADRANTS.get(self.quadrant or "", ""))
 
     def to_dict(self) -> dict:
         if self.withheld:
@@ -216,6 +219,11 @@ class CellResult:
 
     @property
     def title(self) -> str:
+        # English makes the scope an adjective ("Internal social media"); German names the concept,
+        # then the scope ("Social Media, intern"): the word order and case are each language's own,
+        # chosen by its catalog, so a third language needs no code.
+        if pgettext("word order of a cell title: scope-first or concept-first", "scope-first") == "concept-first":
+            return f"{self.concept_name}, {self.scope_name.lower()}"
         return f"{self.scope_name} {self.concept_name.lower()}"
 
     def to_dict(self) -> dict:

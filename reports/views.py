@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -157,7 +158,7 @@ def targets(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRe
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "Targets saved.")
+                messages.success(request, gettext("Targets saved."))
                 report_url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
                 return redirect(f"{report_url}#maturity")
         status = 400
