@@ -99,11 +99,13 @@ EVIDENCE_GROUPS = (
     (
         "strong",
         gettext_lazy("Strong evidence"),
+        # xgettext:no-python-format
         gettext_lazy("The whole 95% interval of the respondents' own gaps is at or above the threshold."),
     ),
     (
         "weak",
         gettext_lazy("Weak evidence"),
+        # xgettext:no-python-format
         gettext_lazy("The average gap reaches the threshold, but the 95% interval dips below it: respondents differ."),
     ),
     (

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
 from reports import maturity as maturity_module
 from reports.benchmark import Benchmark, Figure
 from reports.segments import SegmentReport
@@ -120,7 +122,7 @@ def render_json(report: GapReport) -> str:
 
 
 def withheld_count(n: int) -> str:
-    return f"{n} withheld, " if n else ""
+    return gettext("%(count)s withheld, ") % {"count": n} if n else ""
 
 
 # --- Maturity (contract section 14) ----------------------------------------------------------
@@ -158,14 +160,25 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 def withheld_sentence(report: GapReport) -> str:
     """Why a suppressed report shows no figures, and what would change that, in plain words."""
-    count = f"{report.respondents} response{'s' if report.respondents != 1 else ''} so far"
-    needed = f"; at least {report.min_group_size} are needed, so {report.needed} more" if report.needed else ""
+    count = ngettext("%(count)s response so far", "%(count)s responses so far", report.respondents) % {
+        "count": report.respondents
+    }
+    needed = ""
+    if report.needed:
+        needed = ngettext(
+            "; at least %(minimum)s are needed, so %(needed)s more",
+            "; at least %(minimum)s are needed, so %(needed)s more",
+            report.needed,
+        ) % {"minimum": report.min_group_size, "needed": report.needed}
     if report.reason == REASON_NOT_CLOSED:
-        return f"Results are shown once the assessment is closed ({count}{needed})."
-    return (
-        f"Results are shown only for at least {report.min_group_size} respondents, so that no one's answers "
-        f"can be picked out ({count}{needed})."
-    )
+        return gettext("Results are shown once the assessment is closed (%(count)s%(needed)s).") % {
+            "count": count,
+            "needed": needed,
+        }
+    return gettext(
+        "Results are shown only for at least %(minimum)s respondents, so that no one's answers "
+        "can be picked out (%(count)s%(needed)s)."
+    ) % {"minimum": report.min_group_size, "count": count, "needed": needed}
 
 
 # The text table's change column: the change, then a word for the verdict.
@@ -202,19 +215,19 @@ def _previous_line(report: GapReport) -> str:
 
 
 # What the text table says of a withheld benefit (section 6), in place of its figures.
-WITHHELD_TEXT = "withheld: too few answers to show without identifying someone"
+WITHHELD_TEXT = gettext_lazy("withheld: too few answers to show without identifying someone")
 
 
 def withheld_reason(min_group_size: int) -> str:
     """Why a benefit shows no figures here, in words that name no count below k."""
-    return (
-        f"Too few people answered it here, or showing it would let someone work out the answers of "
-        f"fewer than {min_group_size} people."
-    )
+    return gettext(
+        "Too few people answered it here, or showing it would let someone work out the answers of "
+        "fewer than %(minimum)s people."
+    ) % {"minimum": min_group_size}
 
 
 # Why a paired-only benefit's figures are over fewer people than rated it.
-PAIRED_ONLY_REASON = (
+PAIRED_ONLY_REASON = gettext_lazy(
     "Its figures are over the people who rated both its importance and its realization, so that the "
     "few who rated only one cannot be worked out."
 )
@@ -222,11 +235,11 @@ PAIRED_ONLY_REASON = (
 
 def hidden_group_reason(min_group_size: int) -> str:
     """Why a group is hidden, in one sentence a sponsor understands."""
-    return (
-        f"A group is shown only when it has at least {min_group_size} respondents, and only when showing it "
-        f"would not let someone subtract their way to fewer than {min_group_size} people, across all the "
+    return gettext(
+        "A group is shown only when it has at least %(minimum)s respondents, and only when showing it "
+        "would not let someone subtract their way to fewer than %(minimum)s people, across all the "
         "ways of splitting the respondents together."
-    )
+    ) % {"minimum": min_group_size}
 
 
 def render_text(report: GapReport) -> str:
@@ -235,8 +248,10 @@ def render_text(report: GapReport) -> str:
         return (
             "\n".join(
                 [
-                    f"Gap report: {report.organization} / {report.assessment}",
-                    f"Respondents: {report.respondents}   Minimum group size: {report.min_group_size}",
+                    gettext("Gap report: %(organization)s / %(assessment)s")
+                    % {"organization": report.organization, "assessment": report.assessment},
+                    gettext("Respondents: %(count)s   Minimum group size: %(minimum)s")
+                    % {"count": report.respondents, "minimum": report.min_group_size},
                     withheld_sentence(report),
                     *([_previous_line(report)] if report.rounds is not None else []),
                 ]
@@ -244,10 +259,19 @@ def render_text(report: GapReport) -> str:
             + "\n"
         )
     lines = [
-        f"Gap report: {report.organization} / {report.assessment}",
-        f"Respondents: {report.respondents}   Threshold: {report.threshold:g}   "
-        f"Overall importance {_fmt(report.overall.importance)}, realization {_fmt(report.overall.realization)}, "
-        f"gap {_fmt(report.overall.gap)}",
+        gettext("Gap report: %(organization)s / %(assessment)s")
+        % {"organization": report.organization, "assessment": report.assessment},
+        gettext(
+            "Respondents: %(count)s   Threshold: %(threshold)s   "
+            "Overall importance %(importance)s, realization %(realization)s, gap %(gap)s"
+        )
+        % {
+            "count": report.respondents,
+            "threshold": f"{report.threshold:g}",
+            "importance": _fmt(report.overall.importance),
+            "realization": _fmt(report.overall.realization),
+            "gap": _fmt(report.overall.gap),
+        },
         *([f"Median time taken: {report.median_minutes} min"] if report.median_minutes is not None else []),
         "",
     ]
@@ -266,8 +290,16 @@ def render_text(report: GapReport) -> str:
     for cell in report.cells:
         s = cell.summary
         lines.append(
-            f"== {cell.title} ({s.benefits} benefits, {s.under_realized} under-realized, "
-            f"{withheld_count(s.withheld)}gap {_fmt(s.gap)}) =="
+            "== "
+            + gettext("%(cell)s (%(benefits)s benefits, %(under)s under-realized, %(withheld)sgap %(gap)s)")
+            % {
+                "cell": cell.title,
+                "benefits": s.benefits,
+                "under": s.under_realized,
+                "withheld": withheld_count(s.withheld),
+                "gap": _fmt(s.gap),
+            }
+            + " =="
         )
         lines.append(header)
         for b in cell.benefits:
@@ -284,7 +316,7 @@ def render_text(report: GapReport) -> str:
                 f"{(b.evidence or '') + (' contested' if b.contested else ''):<12} {b.quadrant_label or '-'}"
             )
         lines.append("")
-    lines.append("Ranking (largest gap first):")
+    lines.append(gettext("Ranking (largest gap first):"))
     for i, b in enumerate(report.ranked, 1):
         lines.append(f"{i:>3}. {_fmt(b.gap):>6}  {b.path}")
     return "\n".join(lines).rstrip() + "\n"
@@ -313,10 +345,10 @@ def render_segment_csv(report: SegmentReport) -> str:
 def group_status(report: SegmentReport, group) -> str:
     """A group's line: its size and headline figures, or that it is too small to show (never its count)."""
     if group.suppressed:
-        return (
-            f"fewer than {report.min_group_size} respondents, or hidden because showing it would let someone "
-            f"subtract their way to fewer than {report.min_group_size} people"
-        )
+        return gettext(
+            "fewer than %(minimum)s respondents, or hidden because showing it would let someone "
+            "subtract their way to fewer than %(minimum)s people"
+        ) % {"minimum": report.min_group_size}
     o = group.figures.overall
     rate = f", response rate {group.response_rate:.0%}" if group.response_rate is not None else ""
     return f"{group.respondents} respondents, gap {_fmt(o.gap)}, {o.under_realized} under-realized{rate}"

@@ -275,11 +275,13 @@ TREND_GROUPS = (
     (
         "narrowed",
         gettext_lazy("Narrowed"),
+        # xgettext:no-python-format
         gettext_lazy("The gap shrank by at least 0.2, and the whole 95% interval of the change is below zero."),
     ),
     (
         "widened",
         gettext_lazy("Widened"),
+        # xgettext:no-python-format
         gettext_lazy("The gap grew by at least 0.2, and the whole 95% interval of the change is above zero."),
     ),
 )

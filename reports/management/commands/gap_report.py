@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
+
 from assessments.selectors import assessment_named
 from common.commands import ContractCommand, InputError, RawStream
 from reports.pdf import render_pdf
@@ -37,6 +40,12 @@ class Command(ContractCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
         parser.add_argument("--segment", metavar="KEY", help="the report of each group of this segment")
         parser.add_argument(
+            "--language",
+            choices=[code for code, _ in settings.LANGUAGES],
+            default="en",
+            help="the language of the text and PDF output (default: en); JSON and CSV are the same in every language",
+        )
+        parser.add_argument(
             "--maturity", action="store_true", help="only the maturity levels: overall, per concept, scope and cell"
         )
 
@@ -49,8 +58,14 @@ class Command(ContractCommand):
         output: str | None = None,
         segment: str | None = None,
         maturity: bool = False,
+        language: str = "en",
         **options,
     ):
+        # The words (text, PDF) in the chosen language; JSON and CSV carry no translated text.
+        with translation.override(language):
+            self._handle(organization, assessment, format, output, segment, maturity)
+
+    def _handle(self, organization, assessment, format, output, segment, maturity) -> None:
         if format == "pdf" and not output:
             # A PDF is binary: written to a terminal it is noise, and through a pipe it is easily mangled.
             raise InputError("--format pdf needs -o FILE: a PDF is not written to standard output")

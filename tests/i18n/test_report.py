@@ -1,0 +1,83 @@
+"""The report in German: its words translated, its numbers in German format, its JSON and CSV unchanged."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from organizations.models import Membership
+from reports.renderers import render_json, render_text, withheld_sentence
+from reports.selectors import gap_report
+from tests.factories import MembershipFactory, UserFactory
+from tests.reports.helpers import FEEDBACK, assessment_with, columns
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(taxonomy):
+    return assessment_with({FEEDBACK: columns([5, 4, 3, 5, 3], [2, 2, 3, 2, 2])}, status="closed")
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(
+        "gap_report", "--organization", "Acme", "--assessment", "Baseline 2026", *args, stdout=out, stderr=io.StringIO()
+    )
+    return out.getvalue()
+
+
+def test_gap_report_language_de_renders_the_text_in_german(assessment):
+    out = run("--format", "text", "--language", "de")
+    assert "Lückenbericht: Acme / Baseline 2026" in out
+    assert "Rangfolge (größte Lücke zuerst):" in out
+    assert "Gap report:" not in out
+
+
+def test_gap_report_text_stays_english_by_default(assessment):
+    with translation.override("de"):
+        out = run("--format", "text")
+    assert "Gap report: Acme / Baseline 2026" in out
+
+
+def test_gap_report_json_is_the_same_in_every_language(assessment):
+    assert run("--language", "de") == run() == render_json(gap_report(assessment=assessment))
+
+
+def test_text_renderer_follows_the_active_language(assessment):
+    report = gap_report(assessment=assessment)
+    with translation.override("de"):
+        text = render_text(report)
+    assert "Hier ansetzen" in text or "Weiter so" in text or "Geringe Priorität" in text
+
+
+def test_withheld_sentence_in_german_counts_with_plurals(taxonomy):
+    small = assessment_with({FEEDBACK: columns([5, 4], [2, 2])}, status="closed")
+    with translation.override("de"):
+        sentence = withheld_sentence(gap_report(assessment=small))
+    assert "bisher 2 Antworten" in sentence and "also noch 3" in sentence
+
+
+def test_report_json_download_is_unlocalized_under_accept_language_de(client, assessment):
+    user = UserFactory()
+    MembershipFactory(user=user, organization=assessment.organization, role=Membership.Role.ANALYST)
+    client.force_login(user)
+    url = reverse("reports:json", args=[assessment.organization.slug, assessment.slug])
+    body = client.get(url, headers={"accept-language": "de"}).content.decode()
+    assert json.loads(body) == json.loads(render_json(gap_report(assessment=assessment)))
+    assert '"mean": 4.0' in body
+
+
+def test_report_page_in_german_shows_german_words_and_numbers(client, assessment):
+    user = UserFactory()
+    MembershipFactory(user=user, organization=assessment.organization, role=Membership.Role.ANALYST)
+    client.force_login(user)
+    url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
+    page = client.get(url, headers={"accept-language": "de"}).content.decode()
+    assert "Hier ansetzen" in page  # a quadrant's name, from reports/selectors.py
+    assert "4,00" in page  # the benefit's importance mean in German format
