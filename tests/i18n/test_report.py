@@ -81,3 +81,36 @@ def test_report_page_in_german_shows_german_words_and_numbers(client, assessment
     page = client.get(url, headers={"accept-language": "de"}).content.decode()
     assert "Hier ansetzen" in page  # a quadrant's name, from reports/selectors.py
     assert "4,00" in page  # the benefit's importance mean in German format
+
+
+TRANSLATED_TEMPLATES = ("templates/reports/report.html", "templates/reports/_summary.html")
+
+
+def english_msgids() -> set[str]:
+    """The English texts of the report's translated templates that German must replace."""
+    import polib
+    from django.conf import settings
+
+    po = polib.pofile(str(settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"))
+    return {
+        e.msgid
+        for e in po
+        if not e.msgid_plural
+        and "%(" not in e.msgid
+        and len(e.msgid) > 12
+        and e.msgid != e.msgstr
+        and any(path in TRANSLATED_TEMPLATES for path, _ in e.occurrences)
+    }
+
+
+def test_report_page_in_german_has_no_english_text_of_its_templates(client, assessment):
+    import html
+
+    user = UserFactory()
+    MembershipFactory(user=user, organization=assessment.organization, role=Membership.Role.ANALYST)
+    client.force_login(user)
+    url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
+    page = html.unescape(client.get(url, headers={"accept-language": "de"}).content.decode())
+    assert "Lückenbericht" in page and "Kurz gesagt" in page
+    leaked = sorted(m for m in english_msgids() if m.replace("%%", "%") in page)
+    assert leaked == []
