@@ -31,6 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import connection
 from django.utils.dateparse import parse_date
 
@@ -75,6 +76,8 @@ class SubmittedFacts:
     invitations_submitted: int  # of those, how many were used to submit
     timed: int = 0  # submitted responses with a duration (web responses; imports have none)
     median_minutes: int | None = None  # the median of those durations, halves rounded up
+    # Respondents (with at least one answer) per language, every language of settings.LANGUAGES (section 17).
+    languages: dict[str, int] = field(default_factory=dict)
 
 
 def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
@@ -87,6 +90,11 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     count = f"(SELECT COUNT(*) {timed})"
     # Offsets c / 2 and (c - 1) / 2: never negative (PostgreSQL refuses that), as both truncate -1 / 2 to 0.
     middle = f"(SELECT duration_minutes {timed} ORDER BY duration_minutes LIMIT 1 OFFSET {{}})"
+    codes = [code for code, _ in settings.LANGUAGES]
+    # Respondents per language, in the same pass: one column per language, so no query is added.
+    by_language = "".join(
+        f",\n               SUM(CASE WHEN {answered} AND r.language = %s THEN 1 ELSE 0 END)" for _ in codes
+    )
     sql = f"""
         SELECT COUNT(*),
                SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
@@ -95,14 +103,15 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
                (SELECT COUNT(*) FROM {INVITATION} WHERE assessment_id = %s AND revoked_at IS NULL AND submitted = %s),
                {count},
                {middle.format(f"{count} / 2")},
-               {middle.format(f"({count} - 1) / 2")}
+               {middle.format(f"({count} - 1) / 2")}{by_language}
         FROM {RESPONSE} r
         WHERE r.assessment_id = %s AND r.submitted_on IS NOT NULL
     """
     pk = assessment.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, pk, True, pk, pk, pk, pk, pk, pk])
-        n, respondents, first, last, invitations, invitations_submitted, timed_n, upper, lower = cursor.fetchone()
+        cursor.execute(sql, [pk, pk, True, pk, pk, pk, pk, pk, *codes, pk])
+        row = cursor.fetchone()
+    n, respondents, first, last, invitations, invitations_submitted, timed_n, upper, lower = row[:9]
     return SubmittedFacts(
         n=n,
         respondents=int(respondents or 0),
@@ -112,6 +121,7 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
         invitations_submitted=invitations_submitted,
         timed=timed_n,
         median_minutes=None if upper is None else (upper + lower + 1) // 2,
+        languages={code: int(count or 0) for code, count in zip(codes, row[9:], strict=True)},
     )
 
 

@@ -253,6 +253,7 @@ def render_text(report: GapReport) -> str:
                     gettext("Respondents: %(count)s   Minimum group size: %(minimum)s")
                     % {"count": report.respondents, "minimum": report.min_group_size},
                     withheld_sentence(report),
+                    report.languages_sentence,
                     *([_previous_line(report)] if report.rounds is not None else []),
                 ]
             )
@@ -272,6 +273,7 @@ def render_text(report: GapReport) -> str:
             "realization": _fmt(report.overall.realization),
             "gap": _fmt(report.overall.gap),
         },
+        report.languages_sentence,
         *([f"Median time taken: {report.median_minutes} min"] if report.median_minutes is not None else []),
         "",
     ]

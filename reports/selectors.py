@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
@@ -278,6 +279,20 @@ class GapReport:
     # Section 16: beside each released benefit and maturity cell (``reports.benchmark``); None unless the
     # organization takes part and the report shows figures.
     benchmark: ReportBenchmark | None = None
+    # Section 17: respondents per language, every language of settings.LANGUAGES. Published like
+    # ``respondents``, even below k and in a suppressed report: they are counts of people, not ratings, and
+    # no figure computed from answers is ever split by language, so no one's answers can be recovered from
+    # them (section 6's rule is about figures computed from answers and the groups they are published for).
+    languages: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def languages_sentence(self) -> str:
+        """The respondents per language in one sentence for people: "Respondents by language: English 3, German 2."."""
+        parts = ", ".join(
+            f"{translation.get_language_info(code)['name_translated']} {count}"
+            for code, count in self.languages.items()
+        )
+        return gettext("Respondents by language: %(languages)s.") % {"languages": parts}
 
     @property
     def suppressed(self) -> bool:
@@ -315,6 +330,7 @@ class GapReport:
             "min_group_size": self.min_group_size,
             "suppressed": self.suppressed,
             "reason": self.reason,
+            "languages": dict(self.languages),
             "benefits": [
                 {**b.to_dict(), "benchmark": self._benefit_benchmark(b)}
                 if self.rounds is None
@@ -629,6 +645,7 @@ def withheld_report(assessment: Assessment, facts: SubmittedFacts, reason: str) 
         closes_at=assessment.closes_at,
         invitations=facts.invitations,
         invitations_submitted=facts.invitations_submitted,
+        languages=facts.languages,
     )
 
 
@@ -712,6 +729,7 @@ def report_from_figures(*, assessment: Assessment, facts: SubmittedFacts, figure
         closes_at=assessment.closes_at,
         invitations=facts.invitations,
         invitations_submitted=facts.invitations_submitted,
+        languages=facts.languages,
         # Like any figure, only from at least k respondents (here: those with a duration).
         median_minutes=facts.median_minutes if facts.timed >= assessment.min_group_size else None,
     )

@@ -128,6 +128,16 @@ class Response(models.Model):
     duration_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Whole minutes from start to submit (web responses)."
     )
+    # The language the respondent answered in (recorded at submit; contract section 17). A property of
+    # the anonymous response, like its day: the report counts respondents per language, nothing more.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        # In the database too: imports write their rows with one raw INSERT that names no language.
+        db_default="en",
+        help_text="The language in use when the response was submitted.",
+    )
     # The section to resume at (0-based index into the sections this response asks).
     current_section = models.PositiveSmallIntegerField(default=0)
     # The top-level benefit ids it asks (each with its sub-benefits), chosen when it

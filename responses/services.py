@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments.models import Assessment, Audience, Segment, SegmentOption
 from assessments.selectors import assessment_segments, segment_option_ids
@@ -345,6 +346,13 @@ def _answer_segments(response: Response) -> dict[str, int]:
 
 
 @transaction.atomic(durable=True)
+def _submit_language() -> str:
+    """The request's active language as one of ``settings.LANGUAGES`` (the default when it is none of them)."""
+    codes = [code for code, _ in settings.LANGUAGES]
+    active = (translation.get_language() or "").split("-")[0]
+    return active if active in codes else settings.LANGUAGE_CODE
+
+
 def response_submit(*, response: Response) -> bool:
     """Submit a response, once, and make it anonymous. Returns False if it already was submitted.
 
@@ -370,6 +378,7 @@ def response_submit(*, response: Response) -> bool:
     Response.objects.filter(pk=locked.pk).update(
         submitted_on=timezone.localdate(now),
         duration_minutes=minutes,
+        language=_submit_language(),
         user=None,
         invitation=None,
         started_at=None,
@@ -377,6 +386,7 @@ def response_submit(*, response: Response) -> bool:
     )
     Answer.objects.filter(response_id=locked.pk).update(submitted=True, **_answer_segments(locked))
     response.submitted_on = timezone.localdate(now)
+    response.language = _submit_language()
     response.user = response.invitation = response.started_at = response.updated_at = None
     return True
 

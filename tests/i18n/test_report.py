@@ -114,3 +114,28 @@ def test_report_page_in_german_has_no_english_text_of_its_templates(client, asse
     assert "Lückenbericht" in page and "Kurz gesagt" in page
     leaked = sorted(m for m in english_msgids() if m.replace("%%", "%") in page)
     assert leaked == []
+
+
+def test_report_json_counts_respondents_per_language_every_language_present(assessment):
+    from responses.models import Response
+
+    Response.objects.filter(pk=Response.objects.filter(assessment=assessment).first().pk).update(language="de")
+    data = json.loads(render_json(gap_report(assessment=assessment)))
+    assert data["languages"] == {"en": 4, "de": 1}
+
+
+def test_languages_are_counted_even_below_k_and_in_a_suppressed_report(taxonomy):
+    # Counts of people, like "respondents": published whatever k, since no answer is split by language.
+    small = assessment_with({FEEDBACK: columns([5, 4], [2, 2])}, status="closed")
+    data = json.loads(render_json(gap_report(assessment=small)))
+    assert data["suppressed"] is True and data["languages"] == {"en": 2, "de": 0}
+
+
+def test_report_page_says_the_languages_in_one_sentence(client, assessment):
+    user = UserFactory()
+    MembershipFactory(user=user, organization=assessment.organization, role=Membership.Role.ANALYST)
+    client.force_login(user)
+    url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
+    assert "Respondents by language: English 5, German 0." in client.get(url).content.decode()
+    german = client.get(url, headers={"accept-language": "de"}).content.decode()
+    assert "Teilnehmende nach Sprache: Englisch 5, Deutsch 0." in german
