@@ -17,6 +17,7 @@ from datetime import date
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from ninja import NinjaAPI, Schema, Swagger
 from ninja.security import HttpBearer
 
@@ -192,7 +193,10 @@ def report(request: HttpRequest, org: str, assessment: str):
         if segment is None:
             raise Http404("No such segment.")
         return HttpResponse(render_segment_json(segment_report(assessment=found, segment=segment)), content_type=JSON)
-    return HttpResponse(render_json(gap_report(assessment=found)), content_type=JSON)
+    # Data for programs: in the site's default language, whatever the request's (section 17).
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_json(gap_report(assessment=found))
+    return HttpResponse(body, content_type=JSON)
 
 
 @api.get(

@@ -48,10 +48,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext, ngettext
 
 from assessments.models import Assessment, AssessmentStatus
 from reports.aggregates import atom_tallies, respondents_of, segments_of
 from reports.gate import released_figures
+from reports.l10n import decimal
 from reports.maturity import score_of
 from reports.release import W
 from taxonomy.models import Concept, Scope
@@ -394,14 +396,27 @@ class MarkRow:
     def words(self) -> str:
         n = self.figure.organizations
         if self.percentile is None:
-            return f"{n} organizations; no realization here to compare"
-        return f"better than {round(self.percentile)}% of {n} organizations"
+            return ngettext(
+                "%(count)s organization; no realization here to compare",
+                "%(count)s organizations; no realization here to compare",
+                n,
+            ) % {"count": n}
+        return ngettext(
+            "better than %(percent)s%% of %(count)s organization",
+            "better than %(percent)s%% of %(count)s organizations",
+            n,
+        ) % {"percent": round(self.percentile), "count": n}
 
     @property
     def description(self) -> str:
         f = self.figure
-        mine = "" if self.value is None else f"; here {self.value:.2f}"
-        return f"Middle half of organizations {f.p25:.2f} to {f.p75:.2f}, median {f.p50:.2f}{mine}"
+        mine = "" if self.value is None else gettext("; here %(value)s") % {"value": decimal(self.value)}
+        text = gettext("Middle half of organizations %(low)s to %(high)s, median %(median)s") % {
+            "low": decimal(f.p25),
+            "high": decimal(f.p75),
+            "median": decimal(f.p50),
+        }
+        return text + mine
 
 
 @dataclass(frozen=True)
@@ -417,10 +432,16 @@ class BenchmarkPage:
     @property
     def why_not(self) -> str:
         """The one sentence that says why a figure may be missing."""
-        return (
-            f"A figure appears only where at least {self.minimum} organizations taking part contribute one, so that "
-            f"no organization's figures can be told apart; {self.organizations} organizations contribute now."
-        )
+        first = gettext(
+            "A figure appears only where at least %(minimum)s organizations taking part contribute one, so that "
+            "no organization's figures can be told apart;"
+        ) % {"minimum": self.minimum}
+        now = ngettext(
+            "%(count)s organization contributes now.",
+            "%(count)s organizations contribute now.",
+            self.organizations,
+        ) % {"count": self.organizations}
+        return f"{first} {now}"
 
 
 def benchmark_page(report: GapReport, *, taking_part: bool) -> BenchmarkPage:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+
 from reports.figures import QUADRANTS, BenefitResult, CellResult
+from reports.l10n import decimal
 from reports.maturity_charts import MaturityPicture, MaturityRounds, maturity_picture, maturity_rounds
 from reports.selectors import GapReport
 from reports.statistics import MIN_EVIDENCE_N, SCALE_VALUES, t_quantile_975
@@ -50,10 +53,13 @@ class GapBar:
     @property
     def description(self) -> str:
         b = self.benefit
-        text = f"Gap {b.gap:.2f}"
         if b.paired.ci95:
-            text += f", 95% interval {b.paired.ci95[0]:.2f} to {b.paired.ci95[1]:.2f}"
-        return text
+            return gettext("Gap %(gap)s, 95%% interval %(low)s to %(high)s") % {
+                "gap": decimal(b.gap),
+                "low": decimal(b.paired.ci95[0]),
+                "high": decimal(b.paired.ci95[1]),
+            }
+        return gettext("Gap %(gap)s") % {"gap": decimal(b.gap)}
 
 
 def _gap_bar(benefit: BenefitResult, label: str, cell_title: str, threshold: float) -> GapBar:
@@ -86,18 +92,20 @@ class EvidenceGroup:
 EVIDENCE_GROUPS = (
     (
         "strong",
-        "Strong evidence",
-        "The whole 95% interval of the respondents' own gaps is at or above the threshold.",
+        gettext_lazy("Strong evidence"),
+        # xgettext:no-python-format
+        gettext_lazy("The whole 95% interval of the respondents' own gaps is at or above the threshold."),
     ),
     (
         "weak",
-        "Weak evidence",
-        "The average gap reaches the threshold, but the 95% interval dips below it: respondents differ.",
+        gettext_lazy("Weak evidence"),
+        # xgettext:no-python-format
+        gettext_lazy("The average gap reaches the threshold, but the 95% interval dips below it: respondents differ."),
     ),
     (
         "insufficient",
-        "Too few answers to tell",
-        "Fewer than five respondents rated both importance and realization.",
+        gettext_lazy("Too few answers to tell"),
+        gettext_lazy("Fewer than five respondents rated both importance and realization."),
     ),
 )
 
@@ -317,10 +325,10 @@ def scatter(report: GapReport, cell_titles: dict[str, str], labels: dict[str, st
         )
     left, top, right, bottom = PAD_LEFT, PAD_TOP, PAD_LEFT + INNER, PAD_TOP + INNER
     quadrants = (
-        QuadrantLabel("possible-overkill", QUADRANTS["possible-overkill"], left + 8, top + 18, "start"),
-        QuadrantLabel("keep-up-the-good-work", QUADRANTS["keep-up-the-good-work"], right - 8, top + 18, "end"),
-        QuadrantLabel("low-priority", QUADRANTS["low-priority"], left + 8, bottom - 10, "start"),
-        QuadrantLabel("concentrate-here", QUADRANTS["concentrate-here"], right - 8, bottom - 10, "end"),
+        QuadrantLabel("possible-overkill", str(QUADRANTS["possible-overkill"]), left + 8, top + 18, "start"),
+        QuadrantLabel("keep-up-the-good-work", str(QUADRANTS["keep-up-the-good-work"]), right - 8, top + 18, "end"),
+        QuadrantLabel("low-priority", str(QUADRANTS["low-priority"]), left + 8, bottom - 10, "start"),
+        QuadrantLabel("concentrate-here", str(QUADRANTS["concentrate-here"]), right - 8, bottom - 10, "end"),
     )
     ci, cr = report.centre_importance, report.centre_realization
     return Scatter(
@@ -379,6 +387,12 @@ class Histogram:
         return ", ".join(f"{b.value}: {b.count}" for b in self.bars)
 
 
+DIMENSION_TITLES = {
+    "importance": pgettext_lazy("dimension", "Importance"),
+    "realization": pgettext_lazy("dimension", "Realization"),
+}
+
+
 def histograms(benefit: BenefitResult) -> tuple[Histogram, Histogram]:
     """Both scales' answer counts on one vertical scale, so the two can be compared at a glance."""
     peak = max((*benefit.importance.counts, *benefit.realization.counts, 1))
@@ -389,7 +403,7 @@ def histograms(benefit: BenefitResult) -> tuple[Histogram, Histogram]:
         for i, (value, count) in enumerate(zip(SCALE_VALUES, stats.counts, strict=True)):
             height = (HIST_BASE - 14) * count / peak
             bars.append(HistBar(value, count, 5 + i * HIST_STEP, HIST_BASE - height, height))
-        result.append(Histogram(dimension, dimension.capitalize(), stats.n, tuple(bars)))
+        result.append(Histogram(dimension, str(DIMENSION_TITLES[dimension]), stats.n, tuple(bars)))
     return result[0], result[1]
 
 
@@ -516,8 +530,8 @@ def report_page(report: GapReport) -> ReportPage:
     groups = tuple(
         EvidenceGroup(
             key,
-            title,
-            explanation,
+            str(title),
+            str(explanation),
             tuple(_gap_bar(b, labels[b.path], titles[b.path], report.threshold) for b in under if b.evidence == key),
         )
         for key, title, explanation in EVIDENCE_GROUPS

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -40,9 +41,9 @@ def comments_csv(request: HttpRequest, org_slug: str, assessment_slug: str) -> H
 class CommentHideForm(forms.Form):
     comment = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         max_length=Comment._meta.get_field("hidden_reason").max_length,
-        help_text="Kept with the comment, for the owners.",
+        help_text=gettext_lazy("Kept with the comment, for the owners."),
     )
 
 
@@ -69,7 +70,7 @@ def manage_comments(request: HttpRequest, org_slug: str, assessment_slug: str) -
             except ValidationError as exc:
                 form.add_error("reason", exc.messages[0])
             else:
-                messages.success(request, "The comment is hidden: it is no longer shown, counted or exported.")
+                messages.success(request, gettext("The comment is hidden: it is no longer shown, counted or exported."))
                 return redirect(reverse("reports:comments", args=[org_slug, assessment_slug]))
         failed = (form.data.get("comment"), form)
         status = 400

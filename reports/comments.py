@@ -31,12 +31,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy
+
 from assessments.models import Assessment
 from common.validators import FORMULA_STARTS
 from responses.models import Comment, comment_release_threshold
 from responses.selectors import comment_section_key
 
-LAST_TITLE = "Anything else"
+LAST_TITLE = gettext_lazy("Anything else")
 
 
 class Cell(Protocol):
@@ -123,7 +125,7 @@ def report_comments(*, assessment: Assessment, cells: Iterable[Cell], suppressed
         else:
             visible.setdefault(section, []).append(ShownComment(pk, text))
     threshold = comment_release_threshold(assessment.min_group_size)
-    boxes = [(comment_section_key(c.concept, c.scope), c.title) for c in cells] + [(Comment.LAST, LAST_TITLE)]
+    boxes = [(comment_section_key(c.concept, c.scope), c.title) for c in cells] + [(Comment.LAST, str(LAST_TITLE))]
     sections = []
     for key, title in boxes:
         # One comment per respondent and box (a unique constraint), so comments count respondents.

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from reports.statistics import (
     CONTESTED_RWG,
     WITHHELD_PAIRED,
@@ -26,11 +28,12 @@ from reports.statistics import (
 )
 from taxonomy.translations import cell_title
 
+# The quadrants' names for people (page, text, PDF); the JSON and CSV keep the keys.
 QUADRANTS = {
-    "concentrate-here": "Concentrate here",
-    "keep-up-the-good-work": "Keep up the good work",
-    "low-priority": "Low priority",
-    "possible-overkill": "Possible overkill",
+    "concentrate-here": gettext_lazy("Concentrate here"),
+    "keep-up-the-good-work": gettext_lazy("Keep up the good work"),
+    "low-priority": gettext_lazy("Low priority"),
+    "possible-overkill": gettext_lazy("Possible overkill"),
 }
 
 
@@ -69,7 +72,7 @@ class BenefitResult:
 
     @property
     def quadrant_label(self) -> str:
-        return QUADRANTS.get(self.quadrant or "", "")
+        return str(QUADRANTS.get(self.quadrant or "", ""))
 
     def to_dict(self) -> dict:
         if self.withheld:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 
-from reports.maturity import LEVEL_NAMES
+from reports.maturity import LEVEL_LABELS
 
-TARGET_CHOICES = [("", "No target"), *((str(level), f"{level} – {name}") for level, name in LEVEL_NAMES.items())]
+
+def target_choices() -> list[tuple[str, str]]:
+    """The choices in the active language: built per form, since the level names are translated."""
+    return [("", gettext("No target")), *((str(level), f"{level} – {name}") for level, name in LEVEL_LABELS.items())]
 
 
 def field_name(concept: str, scope: str) -> str:
@@ -23,11 +27,11 @@ class TargetsForm(forms.Form):
         for concept, scope, title in cells:
             self.fields[field_name(concept, scope)] = forms.TypedChoiceField(
                 label=title,
-                choices=TARGET_CHOICES,
+                choices=target_choices(),
                 coerce=int,
                 empty_value=None,
                 required=False,
-                error_messages={"invalid_choice": "Choose a level from 1 to 5, or no target."},
+                error_messages={"invalid_choice": gettext("Choose a level from 1 to 5, or no target.")},
             )
 
     def levels(self) -> dict[tuple[str, str], int | None]:

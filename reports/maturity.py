@@ -27,6 +27,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+
+from reports.l10n import decimal
+
 # z for a two-sided 95% interval.
 Z95 = 1.96
 
@@ -40,23 +44,48 @@ LEVELS: tuple[tuple[int, str, Fraction], ...] = (
     (4, "managed", Fraction(17, 5)),
     (5, "optimizing", Fraction(21, 5)),
 )
-LEVEL_NAMES = {level: name for level, name, _ in LEVELS}
+LEVEL_NAMES = {level: name for level, name, _ in LEVELS}  # the JSON's and CSV's level_name, never translated
+# The levels' names for people (page, text, PDF).
+LEVEL_LABELS = {
+    1: pgettext_lazy("maturity level", "initial"),
+    2: pgettext_lazy("maturity level", "emerging"),
+    3: pgettext_lazy("maturity level", "defined"),
+    4: pgettext_lazy("maturity level", "managed"),
+    5: pgettext_lazy("maturity level", "optimizing"),
+}
 LEVEL_EDGES = {level: edge for level, _, edge in LEVELS}
 
 # What each level looks like for these benefits, in the words of the guidance (indicators and practices).
 LEVEL_MEANINGS = {
-    1: "Few benefits are realized: the practices are not in place, and their indicators are seldom seen.",
-    2: "Some benefits show: a few practices are tried here and there, and some indicators appear, unevenly.",
-    3: "The practices are in place for most benefits; their indicators are seen regularly, if not everywhere.",
-    4: "Benefits are realized widely and on purpose: the indicators are tracked and the practices adjusted to them.",
-    5: "Benefits are realized almost fully: the practices are part of how the organization works, and keep improving.",
+    1: gettext_lazy("Few benefits are realized: the practices are not in place, and their indicators are seldom seen."),
+    2: gettext_lazy(
+        "Some benefits show: a few practices are tried here and there, and some indicators appear, unevenly."
+    ),
+    3: gettext_lazy(
+        "The practices are in place for most benefits; their indicators are seen regularly, if not everywhere."
+    ),
+    4: gettext_lazy(
+        "Benefits are realized widely and on purpose: the indicators are tracked and the practices adjusted to them."
+    ),
+    5: gettext_lazy(
+        "Benefits are realized almost fully: the practices are part of how the organization works, and keep improving."
+    ),
 }
 
 # A change smaller than this is "unchanged", however sure: a fifth of a scale point (as for a gap's trend).
 MIN_CHANGE = Fraction(1, 5)
 
-TREND_VERDICTS = {"rose": "Rose", "fell": "Fell", "unchanged": "Unchanged", "insufficient": "Too few answers"}
-TARGET_STATUSES = {"reached": "reached", "not-reached": "not reached", "uncertain": "uncertain"}
+TREND_VERDICTS = {
+    "rose": pgettext_lazy("maturity trend", "Rose"),
+    "fell": pgettext_lazy("maturity trend", "Fell"),
+    "unchanged": pgettext_lazy("maturity trend", "Unchanged"),
+    "insufficient": gettext_lazy("Too few answers"),
+}
+TARGET_STATUSES = {
+    "reached": pgettext_lazy("target status", "reached"),
+    "not-reached": pgettext_lazy("target status", "not reached"),
+    "uncertain": pgettext_lazy("target status", "uncertain"),
+}
 
 
 def level_of(value: Fraction | float | None) -> int | None:
@@ -89,7 +118,7 @@ class Trend:
 
     @property
     def verdict_label(self) -> str:
-        return TREND_VERDICTS[self.verdict]
+        return str(TREND_VERDICTS[self.verdict])
 
     def to_dict(self) -> dict:
         return {
@@ -155,6 +184,22 @@ class Entry:
     def target_name(self) -> str | None:
         return LEVEL_NAMES.get(self.target)
 
+    @property
+    def level_label(self) -> str | None:
+        """The level's name for people, in the active language (``level_name`` is the JSON's)."""
+        label = LEVEL_LABELS.get(self.level)
+        return None if label is None else str(label)
+
+    @property
+    def target_label(self) -> str | None:
+        label = LEVEL_LABELS.get(self.target)
+        return None if label is None else str(label)
+
+    @property
+    def target_status_label(self) -> str | None:
+        status = self.target_status
+        return None if status is None else str(TARGET_STATUSES[status])
+
     @functools.cached_property
     def target_status(self) -> str | None:
         if self.target is None or self.exact is None or self.se is None:
@@ -187,16 +232,19 @@ class Entry:
 
         E.g. "Social networking, external: level 2 emerging, target 4 managed: not reached; 0.9 to go".
         """
-        now = "no released rating yet" if self.exact is None else f"level {self.level} {self.level_name}"
+        if self.exact is None:
+            now = gettext("no released rating yet")
+        else:
+            now = gettext("level %(level)s %(name)s") % {"level": self.level, "name": self.level_label}
         text = f"{self.title}: {now}"
         if self.kind == "cell" and self.target is not None:
-            text += f", target {self.target} {self.target_name}"
+            text += gettext(", target %(level)s %(name)s") % {"level": self.target, "name": self.target_label}
             status = self.target_status
             if status is not None:
                 text += f": {TARGET_STATUSES[status]}"
             distance = self.distance
             if distance:
-                text += f"; {distance:.1f} to go"
+                text += gettext("; %(distance)s to go") % {"distance": decimal(distance, 1)}
         return text
 
     @property
@@ -204,7 +252,7 @@ class Entry:
         """How sure the level is, in words: "" when the whole interval is in one level or there is none."""
         if self.se is None or self.level_low == self.level_high:
             return ""
-        return f"95% interval: level {self.level_low} to {self.level_high}"
+        return gettext("95%% interval: level %(low)s to %(high)s") % {"low": self.level_low, "high": self.level_high}
 
     def to_dict(self) -> dict:
         data: dict = {}
@@ -303,7 +351,7 @@ def maturity(
         return names.get(slug, slug)
 
     return Maturity(
-        overall=_entry("overall", None, None, "Overall", shown),
+        overall=_entry("overall", None, None, gettext("Overall"), shown),
         concepts=tuple(_entry("concept", c, None, name(c), [b for b in shown if b.concept == c]) for c in concepts),
         scopes=tuple(_entry("scope", None, s, name(s), [b for b in shown if b.scope == s]) for s in scopes),
         cells=tuple(

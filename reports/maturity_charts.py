@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.maturity import LEVEL_EDGES, LEVEL_MEANINGS, LEVEL_NAMES, LEVELS, Entry, Maturity
+from django.utils.translation import gettext
+
+from reports.l10n import decimal, short
+from reports.maturity import LEVEL_EDGES, LEVEL_LABELS, LEVEL_MEANINGS, LEVELS, Entry, Maturity
 
 WIDTH = 640.0
 LEFT, RIGHT = 16.0, 16.0
@@ -79,9 +82,16 @@ class Row:
     def summary(self) -> str:
         """The words right of the label: level now, and the target."""
         e = self.entry
-        text = "no released rating" if e.score is None else f"level {e.level} {e.level_name} ({e.score:.1f})"
+        if e.score is None:
+            text = gettext("no released rating")
+        else:
+            text = gettext("level %(level)s %(name)s (%(score)s)") % {
+                "level": e.level,
+                "name": e.level_label,
+                "score": decimal(e.score, 1),
+            }
         if e.target is not None:
-            text += f" · target {e.target}"
+            text += gettext(" · target %(level)s") % {"level": e.target}
         return text
 
 
@@ -148,12 +158,12 @@ def level_meanings() -> tuple[LevelMeaning, ...]:
     return tuple(
         LevelMeaning(
             level=level,
-            name=name,
-            low=f"{float(edge):g}",
-            high="5" if edges[i + 1] is None else f"{float(edges[i + 1]):g}",
-            meaning=LEVEL_MEANINGS[level],
+            name=str(LEVEL_LABELS[level]),
+            low=short(float(edge)),
+            high="5" if edges[i + 1] is None else short(float(edges[i + 1])),
+            meaning=str(LEVEL_MEANINGS[level]),
         )
-        for i, (level, name, edge) in enumerate(LEVELS)
+        for i, (level, _, edge) in enumerate(LEVELS)
     )
 
 
@@ -183,7 +193,7 @@ def maturity_picture(m: Maturity, benefits=()) -> MaturityPicture:
     bands = []
     for i, (level, _, edge) in enumerate(LEVELS):
         upper = LEVELS[i + 1][2] if i + 1 < len(LEVELS) else 5
-        bands.append(Band(level, LEVEL_NAMES[level], x_of(edge), x_of(upper) - x_of(edge), BAND_FILLS[i]))
+        bands.append(Band(level, str(LEVEL_LABELS[level]), x_of(edge), x_of(upper) - x_of(edge), BAND_FILLS[i]))
     rows = [Row(cell, TOP + i * ROW, overall=False) for i, cell in enumerate(m.cells)]
     overall_y = TOP + len(m.cells) * ROW + GAP_BEFORE_OVERALL
     rows.append(Row(m.overall, overall_y, overall=True))
@@ -193,7 +203,7 @@ def maturity_picture(m: Maturity, benefits=()) -> MaturityPicture:
         bands=tuple(bands),
         rows=tuple(rows),
         # The band edges, so the levels' boundaries can be read off the axis.
-        ticks=tuple(Tick(f"{float(edge):g}", x_of(edge)) for _, _, edge in LEVELS) + (Tick("5", x_of(5)),),
+        ticks=tuple(Tick(short(float(edge)), x_of(edge)) for _, _, edge in LEVELS) + (Tick("5", x_of(5)),),
         height=axis_y + BOTTOM,
         axis_y=axis_y,
         next_steps=next_steps(m, benefits),
@@ -266,4 +276,4 @@ def segment_maturity(report, whole) -> SegmentMaturity | None:
     rows = [GroupLevels(whole.maturity.overall.title, whole.maturity.overall, tuple(g.maturity.overall for g in shown))]
     for cell in whole.maturity.cells:
         rows.append(GroupLevels(cell.title, cell, tuple(g.maturity.cell(cell.concept, cell.scope) for g in shown)))
-    return SegmentMaturity(labels=tuple(g.label for g in shown), rows=tuple(rows))
+    return SegmentMaturity(labels=tuple(g.title for g in shown), rows=tuple(rows))

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_lazy
+
 from actions.selectors import ReportAction
 
 # The trend's verdict, worded for an action.
 VERDICT_SINCE_PLANNED = {
-    "narrowed": "narrowed since planned",
-    "widened": "widened since planned",
-    "unchanged": "no clear change since planned",
-    "insufficient": "too few answers to tell",
+    "narrowed": gettext_lazy("narrowed since planned"),
+    "widened": gettext_lazy("widened since planned"),
+    "unchanged": gettext_lazy("no clear change since planned"),
+    "insufficient": gettext_lazy("too few answers to tell"),
 }
 
 
@@ -54,9 +56,9 @@ def action_progress(report, action: ReportAction) -> tuple[BenefitProgress, ...]
                 gap_now=now.gap if now is not None else None,
                 change=trend.change,
                 verdict=trend.verdict if comparable else None,
-                verdict_text=VERDICT_SINCE_PLANNED.get(trend.verdict or "", "")
+                verdict_text=str(VERDICT_SINCE_PLANNED.get(trend.verdict or "", ""))
                 if comparable
-                else "not comparable: its questions changed",
+                else gettext("not comparable: its questions changed"),
             )
         )
     return tuple(progress)

@@ -297,6 +297,8 @@ def release_benefits(universe: Universe, sets: Mapping[int, AnswerSets], k: int)
     )
     vectors = np.concatenate([vectors, (vectors[:, 0] + vectors[:, 1] - 2 * vectors[:, 2])[:, None]], axis=1)
     matrix = universe.matrix
+    if not len(matrix):  # no signature at all: benefit by benefit, as release_benefit decides
+        return {b: release_benefit(universe, sets[b], k) for b in ids}
     if len(universe.groups) <= 62:
         _, atom = np.unique(matrix @ (1 << np.arange(len(universe.groups), dtype=np.int64)), return_inverse=True)
     else:

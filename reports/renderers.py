@@ -229,14 +229,14 @@ WITHHELD_TEXT = gettext_lazy("withheld: too few answers to show without identify
 
 def withheld_reason(min_group_size: int) -> str:
     """Why a benefit shows no figures here, in words that name no count below k."""
-    return (
-        f"Too few people answered it here, or showing it would let someone work out the answers of "
-        f"fewer than {min_group_size} people."
-    )
+    return _(
+        "Too few people answered it here, or showing it would let someone work out the answers of "
+        "fewer than %(minimum)s people."
+    ) % {"minimum": min_group_size}
 
 
 # Why a paired-only benefit's figures are over fewer people than rated it.
-PAIRED_ONLY_REASON = (
+PAIRED_ONLY_REASON = gettext_lazy(
     "Its figures are over the people who rated both its importance and its realization, so that the "
     "few who rated only one cannot be worked out."
 )
@@ -244,11 +244,11 @@ PAIRED_ONLY_REASON = (
 
 def hidden_group_reason(min_group_size: int) -> str:
     """Why a group is hidden, in one sentence a sponsor understands."""
-    return (
-        f"A group is shown only when it has at least {min_group_size} respondents, and only when showing it "
-        f"would not let someone subtract their way to fewer than {min_group_size} people, across all the "
+    return _(
+        "A group is shown only when it has at least %(minimum)s respondents, and only when showing it "
+        "would not let someone subtract their way to fewer than %(minimum)s people, across all the "
         "ways of splitting the respondents together."
-    )
+    ) % {"minimum": min_group_size}
 
 
 # The text table's evidence column, in words.
@@ -375,10 +375,10 @@ def render_segment_csv(report: SegmentReport) -> str:
 def group_status(report: SegmentReport, group) -> str:
     """A group's line: its size and headline figures, or that it is too small to show (never its count)."""
     if group.suppressed:
-        return (
-            f"fewer than {report.min_group_size} respondents, or hidden because showing it would let someone "
-            f"subtract their way to fewer than {report.min_group_size} people"
-        )
+        return _(
+            "fewer than %(minimum)s respondents, or hidden because showing it would let someone "
+            "subtract their way to fewer than %(minimum)s people"
+        ) % {"minimum": report.min_group_size}
     o = group.figures.overall
     rate = f", response rate {group.response_rate:.0%}" if group.response_rate is not None else ""
     return f"{group.respondents} respondents, gap {_fmt(o.gap)}, {o.under_realized} under-realized{rate}"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from reports.charts import benefit_labels, gap_fill
+from reports.l10n import decimal
 from reports.segments import Group, SegmentReport
 from reports.selectors import GapReport
 
@@ -88,7 +91,7 @@ def _heatmap(report: SegmentReport, whole: GapReport) -> SegmentHeatmap:
         for c, cell in enumerate(group.figures.cells):
             gap = cell.summary.gap
             fill, text_fill = gap_fill(gap)
-            text = "no ratings" if gap is None else f"{gap:.2f}"
+            text = gettext("no ratings") if gap is None else decimal(gap)
             cells.append(
                 SegHeatCell(
                     LEFT + c * CELL_W,
@@ -96,8 +99,14 @@ def _heatmap(report: SegmentReport, whole: GapReport) -> SegmentHeatmap:
                     fill,
                     text_fill,
                     text,
-                    f"{group.label}, {cell.title}: {'no ratings' if gap is None else f'gap {gap:.2f}'}, "
-                    f"{cell.summary.under_realized} of {cell.summary.benefits} under-realized.",
+                    gettext("%(group)s, %(cell)s: %(gap)s, %(under)s of %(benefits)s under-realized.")
+                    % {
+                        "group": group.title,
+                        "cell": cell.title,
+                        "gap": gettext("no ratings") if gap is None else gettext("gap %(gap)s") % {"gap": decimal(gap)},
+                        "under": cell.summary.under_realized,
+                        "benefits": cell.summary.benefits,
+                    },
                 )
             )
     columns = tuple(
@@ -111,7 +120,7 @@ def _heatmap(report: SegmentReport, whole: GapReport) -> SegmentHeatmap:
         width=LEFT + len(whole.cells) * CELL_W,
         height=TOP + len(groups) * CELL_H,
         cells=tuple(cells),
-        rows=tuple(SegLabel(g.label, LEFT - 10, TOP + i * CELL_H + CELL_H / 2 + 5) for i, g in enumerate(groups)),
+        rows=tuple(SegLabel(g.title, LEFT - 10, TOP + i * CELL_H + CELL_H / 2 + 5) for i, g in enumerate(groups)),
         columns=columns,
     )
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_maturity_targets, assessment_questionnaire
 from reports.aggregates import atoms_for, invited_per_option, submitted_facts
@@ -36,6 +38,11 @@ class Group:
     figures: Figures | None  # None when suppressed
     # Section 14 over the group's released benefits, with the assessment's targets; None when suppressed.
     maturity: Maturity | None = None
+
+    @property
+    def title(self) -> str:
+        """The group's name for people: "Not stated" in the reader's language (the JSON's ``label`` stays as is)."""
+        return gettext("Not stated") if self.value is None else self.label
 
     @property
     def response_rate(self) -> float | None:

@@ -35,6 +35,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from actions.selectors import ReportAction, report_actions
 from assessments.models import Assessment
@@ -121,6 +123,15 @@ class GapReport:
     @property
     def under_realized(self) -> list[BenefitResult]:
         return [b for b in self.ranked if b.under_realized]
+
+    @property
+    def languages_sentence(self) -> str:
+        """The respondents per language in one sentence: "Respondents by language: English 3, German 2."."""
+        parts = ", ".join(
+            f"{translation.get_language_info(code)['name_translated']} {count}"
+            for code, count in self.languages.items()
+        )
+        return gettext("Respondents by language: %(languages)s.") % {"languages": parts}
 
     @property
     def language_counts(self) -> list[tuple[str, int]]:

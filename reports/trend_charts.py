@@ -20,7 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_lazy
+
 from reports.figures import BenefitResult
+from reports.l10n import decimal, signed
 from reports.selectors import GapReport
 from reports.trends import Round, Trend
 
@@ -53,9 +56,14 @@ class Dumbbell:
     @property
     def description(self) -> str:
         t = self.trend
-        text = f"gap {t.gap_before:.2f} before, {self.benefit.gap:.2f} now; change {t.change:+.2f}"
+        text = gettext("gap %(before)s before, %(now)s now; change %(change)s") % {
+            "before": decimal(t.gap_before),
+            "now": decimal(self.benefit.gap),
+            "change": signed(t.change),
+        }
         if t.ci95:
-            text += f", 95% interval {t.ci95[0]:+.2f} to {t.ci95[1]:+.2f}"
+            bounds = {"low": signed(t.ci95[0]), "high": signed(t.ci95[1])}
+            text += gettext(", 95%% interval %(low)s to %(high)s") % bounds
         return text
 
 
@@ -151,8 +159,10 @@ class LineChart:
 
     @property
     def description(self) -> str:
-        parts = [f"{p.round.title}: gap {p.gap:.2f}" for p in self.points]
-        parts += [f"{title}: not shown" for title in self.missing]
+        parts = [
+            gettext("%(round)s: gap %(gap)s") % {"round": p.round.title, "gap": decimal(p.gap)} for p in self.points
+        ]
+        parts += [gettext("%(round)s: not shown") % {"round": title} for title in self.missing]
         return "; ".join(parts) + "."
 
 
@@ -190,7 +200,7 @@ def round_labels(titles: list[str]) -> list[str]:
     labels = [r if len(r) <= LINE_LABEL_CHARS else "…" + r[-(LINE_LABEL_CHARS - 1) :] for r in rests]
     if len(set(labels)) == len(labels):
         return labels
-    return [f"Round {i}" for i in range(1, len(titles) + 1)]
+    return [gettext("Round %(number)s") % {"number": i} for i in range(1, len(titles) + 1)]
 
 
 def line_charts(report: GapReport) -> tuple[LineChart, ...]:
@@ -265,13 +275,15 @@ class TrendSection:
 TREND_GROUPS = (
     (
         "narrowed",
-        "Narrowed",
-        "The gap shrank by at least 0.2, and the whole 95% interval of the change is below zero.",
+        gettext_lazy("Narrowed"),
+        # xgettext:no-python-format
+        gettext_lazy("The gap shrank by at least 0.2, and the whole 95% interval of the change is below zero."),
     ),
     (
         "widened",
-        "Widened",
-        "The gap grew by at least 0.2, and the whole 95% interval of the change is above zero.",
+        gettext_lazy("Widened"),
+        # xgettext:no-python-format
+        gettext_lazy("The gap grew by at least 0.2, and the whole 95% interval of the change is above zero."),
     ),
 )
 
@@ -296,8 +308,8 @@ def trend_section(report: GapReport, labels: dict[str, str], cell_titles: dict[s
         groups.append(
             TrendGroup(
                 key,
-                title,
-                explanation,
+                str(title),
+                str(explanation),
                 tuple(_dumbbell(r.benefit, r.trend, r.label, r.cell_title) for r in chosen),
             )
         )

@@ -37,10 +37,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext, gettext_lazy
+
 from assessments.models import Assessment, AssessmentQuestion
 from assessments.selectors import assessment_questionnaire, round_chain
 from reports.aggregates import SubmittedFacts, atom_tallies, respondents_of, segments_of
 from reports.gate import Released, released_figures
+from reports.l10n import signed
 from reports.maturity import Maturity, cell_names, maturity
 from reports.release import W
 from reports.selectors import GapReport, report_from_figures, suppression_reason, withheld_report
@@ -55,11 +58,12 @@ MIN_TREND_N = 5
 # A change smaller than this is "unchanged", however sure: a fifth of a scale point.
 MIN_CHANGE = Fraction(1, 5)
 
+# The verdicts for people (page, PDF); the JSON and CSV keep the keys.
 VERDICTS = {
-    "narrowed": "Narrowed",
-    "widened": "Widened",
-    "unchanged": "Unchanged",
-    "insufficient": "Too few answers",
+    "narrowed": gettext_lazy("Narrowed"),
+    "widened": gettext_lazy("Widened"),
+    "unchanged": gettext_lazy("Unchanged"),
+    "insufficient": gettext_lazy("Too few answers"),
 }
 
 
@@ -88,7 +92,7 @@ class Trend:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICTS.get(self.verdict or "", "Not comparable")
+        return str(VERDICTS.get(self.verdict or "", gettext_lazy("Not comparable")))
 
     @property
     def change_text(self) -> str:
@@ -97,7 +101,9 @@ class Trend:
 
     @property
     def ci95_text(self) -> str:
-        return f"{_signed(self.ci95[0])} to {_signed(self.ci95[1])}" if self.ci95 else "–"
+        if not self.ci95:
+            return "–"
+        return gettext("%(low)s to %(high)s") % {"low": _signed(self.ci95[0]), "high": _signed(self.ci95[1])}
 
     def to_dict(self) -> dict:
         return {
@@ -116,7 +122,7 @@ NOT_COMPARABLE = Trend(comparable=False)
 
 
 def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.2f}".replace("-", "−")
+    return "–" if value is None else signed(value).replace("-", "−")
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,15 @@ keep one on disk after they log out.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -101,11 +104,13 @@ def _download(request, org_slug: str, assessment_slug: str, renderers, extension
     assessment = assessment_for(request.user, org_slug, assessment_slug, access=REPORT_ACCESS)
     whole, by_segment = renderers
     segment = _segment(assessment, request)
-    # The same bytes as ``manage.py gap_report --format <extension> [--segment KEY]``.
-    if segment is None:
-        body = whole(gap_report(assessment=assessment))
-    else:
-        body = by_segment(segment_report(assessment=assessment, segment=segment))
+    # The same bytes as ``manage.py gap_report --format <extension> [--segment KEY]``, whatever the
+    # reader's language: data for programs, in the site's default language (section 17).
+    with translation.override(settings.LANGUAGE_CODE):
+        if segment is None:
+            body = whole(gap_report(assessment=assessment))
+        else:
+            body = by_segment(segment_report(assessment=assessment, segment=segment))
     response = HttpResponse(body, content_type=content_type)
     suffix = f"-by-{segment.key}" if segment else ""
     filename = f"{assessment.organization.slug}-{assessment.slug}-gap-report{suffix}.{extension}"
@@ -162,7 +167,7 @@ def targets(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRe
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "Targets saved.")
+                messages.success(request, gettext("Targets saved."))
                 report_url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
                 return redirect(f"{report_url}#maturity")
         status = 400

@@ -111,7 +111,7 @@ def test_the_page_says_how_many_answered_in_each_language(client, assessment):
 
     html = client.get(url(assessment)).content.decode()
 
-    assert "English 3, Deutsch 0" in html
+    assert "Respondents by language: English 3, German 0." in html
 
 
 def test_the_text_report_in_german(assessment):

@@ -1,8 +1,7 @@
 """``manage.py gap_report --organization ORG --assessment TITLE [--format json|csv|text|pdf] [-o FILE]``: §4-5, 18.
 
 ``--language de`` renders the text and the PDF in German (section 17); JSON
-and CSV keep their keys and values, with names in that language where the
-taxonomy has them.
+and CSV are data for programs and stay the same in every language.
 """
 
 from __future__ import annotations
@@ -67,7 +66,9 @@ class Command(ContractCommand):
         language: str | None = None,
         **options,
     ):
-        with translation.override(language or settings.LANGUAGE_CODE):
+        # Text and PDF are for people, in their language; JSON and CSV are data, in the default one.
+        chosen = language if format in ("text", "pdf") and language else settings.LANGUAGE_CODE
+        with translation.override(chosen):
             self._handle(organization, assessment, format, output, segment, maturity)
 
     def _handle(self, organization, assessment, format, output, segment, maturity) -> None:
