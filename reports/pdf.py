@@ -31,6 +31,7 @@ from reports.renderers import group_status, withheld_sentence
 from reports.segment_charts import segment_page
 from reports.segments import segment_report
 from reports.selectors import GapReport, gap_report
+from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
 # The page's chart styles, then the print layout on top of them.
 STYLESHEETS = ("css/report.css", "css/report-pdf.css")
@@ -146,6 +147,8 @@ def pdf_context(*, assessment: Assessment, report: GapReport, segment: Segment |
         "segment": segment,
         "can_plan": False,
         "generated": timezone.now(),
+        "scale_min": SCALE_MIN,
+        "scale_max": SCALE_MAX,
     }
     if report.suppressed:
         context["withheld"] = withheld_sentence(report)

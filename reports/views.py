@@ -45,7 +45,9 @@ from reports.renderers import (
 from reports.segment_charts import segment_page
 from reports.segments import segment_for_key, segment_report
 from reports.selectors import gap_report
+from reports.statistics import CONTESTED_RWG
 from taxonomy.models import Concept, Scope
+from taxonomy.scales import SCALE_MAX, SCALE_MIN
 
 # The page's figures-only parts are kept a few minutes at most, so that an edit of a benefit's
 # guidance in the admin shows soon.
@@ -69,6 +71,10 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
         "withheld_reason": withheld_reason(k),
         "paired_only_reason": PAIRED_ONLY_REASON,
         "hidden_group_reason": hidden_group_reason(k),
+        # The rules' values the page explains, from where the rules live (not written into the template).
+        "contested_below": CONTESTED_RWG,
+        "scale_min": SCALE_MIN,
+        "scale_max": SCALE_MAX,
     }
     if report.suppressed:
         context["withheld"] = withheld_sentence(report)

@@ -389,3 +389,14 @@ def test_each_language_has_its_own_rendering_of_the_tables(client, assessment):
     german = tables_of(client.get(url(assessment), headers={"accept-language": "de"}).content.decode())
 
     assert english != german
+
+
+def test_the_page_explains_the_rules_with_their_own_values(client, assessment, monkeypatch):
+    """The contested threshold and the scale the page explains come from the rules, not from the template."""
+    monkeypatch.setattr("reports.views.CONTESTED_RWG", 0.25)
+
+    html = page_html(client, assessment)
+
+    assert "Below 0.25 on either scale" in html
+    assert "Below 0.3" not in html
+    assert "Bars count the answers 1 to 5 on each scale." in html
