@@ -94,10 +94,12 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
     # Offsets c / 2 and (c - 1) / 2: never negative (PostgreSQL refuses that), as both truncate -1 / 2 to 0.
     middle = f"(SELECT duration_minutes {timed} ORDER BY duration_minutes LIMIT 1 OFFSET {{}})"
     codes = [code for code, _ in settings.LANGUAGES]
-    languages = ", ".join(f"SUM(CASE WHEN {answered} AND r.language = %s THEN 1 ELSE 0 END)" for _ in codes)
+    languages = ", ".join("SUM(CASE WHEN r.answered AND r.language = %s THEN 1 ELSE 0 END)" for _ in codes)
+    # Whether a response has an answer is looked up once per response, in the derived table, and
+    # then counted for the respondents and for each language alike.
     sql = f"""
         SELECT COUNT(*), COALESCE(SUM(r.id), 0),
-               SUM(CASE WHEN {answered} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.answered THEN 1 ELSE 0 END),
                MIN(r.submitted_on), MAX(r.submitted_on),
                {languages},
                (SELECT COUNT(*) FROM {INVITATION} WHERE assessment_id = %s AND revoked_at IS NULL),
@@ -105,8 +107,10 @@ def submitted_facts(*, assessment: Assessment) -> SubmittedFacts:
                {count},
                {middle.format(f"{count} / 2")},
                {middle.format(f"({count} - 1) / 2")}
-        FROM {RESPONSE} r
-        WHERE r.assessment_id = %s AND r.submitted_on IS NOT NULL
+        FROM (
+            SELECT r.id, r.submitted_on, r.language, {answered} AS answered
+            FROM {RESPONSE} r WHERE r.assessment_id = %s AND r.submitted_on IS NOT NULL
+        ) r
     """
     pk = assessment.pk
     with connection.cursor() as cursor:

@@ -75,22 +75,18 @@ class BenefitResult:
         return str(QUADRANTS.get(self.quadrant or "", ""))
 
     def to_dict(self) -> dict:
-        if self.withheld:
-            return {
-                "path": self.path,
-                "name": self.name,
-                "concept": self.concept,
-                "scope": self.scope,
-                "parent": self.parent,
-                "withheld": True,
-                **WITHHELD_FIGURES,
-            }
-        return {
+        # What names the benefit, shown whether or not its figures are (section 6).
+        identity = {
             "path": self.path,
             "name": self.name,
             "concept": self.concept,
             "scope": self.scope,
             "parent": self.parent,
+        }
+        if self.withheld:
+            return {**identity, "withheld": True, **WITHHELD_FIGURES}
+        return {
+            **identity,
             "withheld": False,
             "paired_only": self.paired_only,
             "importance": self.importance.to_dict(),

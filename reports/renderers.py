@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from reports import maturity as maturity_module
 from reports.benchmark import Benchmark, Figure
+from reports.l10n import decimal, short
 from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
@@ -157,8 +158,8 @@ def render_maturity_text(report: GapReport) -> str:
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
-    """A figure as the reader writes numbers (3.50, or 3,50 in German): the digits are Python's own."""
-    return "-" if value is None else f"{value:.{digits}f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+    """A figure as the reader writes numbers (3.50, or 3,50 in German), "-" for none."""
+    return "-" if value is None else decimal(value, digits)
 
 
 def _names(report: GapReport) -> dict[str, str]:
@@ -288,7 +289,7 @@ def render_text(report: GapReport) -> str:
         )
         % {
             "n": report.respondents,
-            "threshold": f"{report.threshold:g}".replace(".", get_format("DECIMAL_SEPARATOR")),
+            "threshold": short(report.threshold),
             "importance": _fmt(report.overall.importance),
             "realization": _fmt(report.overall.realization),
             "gap": _fmt(report.overall.gap),

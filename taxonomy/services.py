@@ -14,7 +14,7 @@ from taxonomy.loaders import TaxonomySpec
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.scales import Dimension
 from taxonomy.selectors import benefits_in_tree_order
-from taxonomy.translations import other_languages, translated
+from taxonomy.translations import in_sentence, other_languages, translated
 
 
 @dataclass(frozen=True)
@@ -193,8 +193,7 @@ def question_wording(
         names = {
             "subject": subject,
             "scope": scope.lower(),
-            # English writes the names in lower case inside a sentence; German keeps its nouns capitalized.
-            "concept": concept.lower() if language == "en" else concept,
+            "concept": in_sentence(concept, language),
         }
         names["scope_phrase"] = _scope_phrase(benefit.scope)
         if dimension == Dimension.IMPORTANCE:

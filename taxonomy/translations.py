@@ -91,10 +91,13 @@ def translated(translations: Mapping | None, field: str, english, language: str 
     return value or english
 
 
+def in_sentence(name: str, language: str | None = None) -> str:
+    """A concept's name inside a sentence: English writes it in lower case; German keeps its nouns as they are."""
+    return name.lower() if (language or get_language() or settings.LANGUAGE_CODE) == "en" else name
+
+
 def cell_title(concept: str, scope: str) -> str:
     """A concept x scope cell's name in the active language: "Internal social media" in English."""
-    # English writes the concept in lower case after its scope; German keeps its nouns as they are.
-    if (get_language() or settings.LANGUAGE_CODE) == "en":
-        concept = concept.lower()
+    concept = in_sentence(concept)
     # Translators: a cell of the taxonomy, e.g. "Internal social media"; the names are in the reader's language.
     return _("%(scope)s %(concept)s") % {"concept": concept, "scope": scope}
