@@ -26,7 +26,9 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_questionnaire, assessment_segments, segment_option_ids
@@ -93,12 +95,15 @@ def email_minutes(*, assessment: Assessment, invitation: Invitation | None = Non
 
 def closing_sentence(assessment: Assessment) -> str:
     if assessment.closes_at is None:
-        return "The survey has no closing date yet; your link works until it closes."
-    return f"The survey closes on {timezone.localtime(assessment.closes_at):%A %d %B %Y}."
+        return gettext("The survey has no closing date yet; your link works until it closes.")
+    day = date_format(
+        timezone.localtime(assessment.closes_at), pgettext("date format: weekday day month year", "l d F Y")
+    )
+    return gettext("The survey closes on %(day)s.") % {"day": day}
 
 
 # What section 6 guarantees, and no more: the same promise as the intro page's.
-CONFIDENTIALITY = (
+CONFIDENTIALITY = gettext_lazy(
     "Your answers are confidential: no page, report or download shows them on their own; every figure is about "
     "at least {k} people, "
     "and figures are withheld wherever comparing them could single out fewer than {k}. Once you submit, nothing "
@@ -132,11 +137,11 @@ def email_render(*, email: InvitationEmail, token: str, opt_out_token: str) -> E
         "assessment": assessment,
         "minutes": email_minutes(assessment=assessment, invitation=invitation),
         "closing": closing_sentence(assessment),
-        "confidentiality": CONFIDENTIALITY.format(k=assessment.min_group_size),
+        "confidentiality": str(CONFIDENTIALITY).format(k=assessment.min_group_size),
         "reminder": email.number > 1,
     }
     message = EmailMultiAlternatives(
-        subject=("Reminder: " if email.number > 1 else "") + email.subject,
+        subject=gettext("Reminder: %(subject)s") % {"subject": email.subject} if email.number > 1 else email.subject,
         body=render_to_string("responses/mail/invitation.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],
@@ -153,12 +158,15 @@ def email_render(*, email: InvitationEmail, token: str, opt_out_token: str) -> E
 def _enqueue_on_commit(email_ids: list[int]) -> None:
     from responses.tasks import queue_invitation_emails, send_invitation_email
 
+    # The worker renders the e-mails in the language of whoever queued them (the owner's, for a command: English).
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
     def enqueue() -> None:
         if len(email_ids) > ENQUEUE_IN_REQUEST:
-            queue_invitation_emails.enqueue(email_ids)
+            queue_invitation_emails.enqueue(email_ids, language)
             return
         for pk in email_ids:
-            send_invitation_email.enqueue(pk)
+            send_invitation_email.enqueue(pk, language)
 
     transaction.on_commit(enqueue)
 
@@ -167,13 +175,13 @@ def _enqueue_on_commit(email_ids: list[int]) -> None:
 BULK_PRIORITY = -10
 
 
-def emails_enqueue(email_ids: list[int]) -> None:
+def emails_enqueue(email_ids: list[int], language: str | None = None) -> None:
     """One send task per e-mail (the worker's side of a large batch), behind the e-mails of small ones."""
     from responses.tasks import send_invitation_email
 
     bulk = send_invitation_email.using(priority=BULK_PRIORITY)
     for pk in email_ids:
-        bulk.enqueue(pk)
+        bulk.enqueue(pk, language)
 
 
 def _take_quota(assessment: Assessment, count: int) -> None:
@@ -261,7 +269,7 @@ def preview_text(*, assessment: Assessment, message: str) -> str:
         "assessment": assessment,
         "minutes": email_minutes(assessment=assessment),
         "closing": closing_sentence(assessment),
-        "confidentiality": CONFIDENTIALITY.format(k=assessment.min_group_size),
+        "confidentiality": str(CONFIDENTIALITY).format(k=assessment.min_group_size),
         "reminder": False,
     }
     return render_to_string("responses/mail/invitation.txt", context)
@@ -504,7 +512,7 @@ def email_send(*, email_id: int) -> str:
 
         retry_while_database_down(
             lambda: send_invitation_email.using(run_after=timezone.now() + retry_delay(email.attempts)).enqueue(
-                email_id
+                email_id, translation.get_language()
             )
         )
     return outcome
