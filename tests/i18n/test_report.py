@@ -144,3 +144,13 @@ def test_report_page_says_the_languages_in_one_sentence(client, assessment):
     assert "Respondents by language: English 5, German 0." in client.get(url).content.decode()
     german = client.get(url, headers={"accept-language": "de"}).content.decode()
     assert "Teilnehmende nach Sprache: Englisch 5, Deutsch 0." in german
+
+
+def test_pdf_html_in_german(assessment):
+    from reports.pdf import render_pdf_html
+
+    with translation.override("de"):
+        body = render_pdf_html(assessment=assessment)
+    assert '<html lang="de">' in body
+    assert "Lückenbericht" in body and "Teilnehmende nach Sprache" in body
+    assert "Where the organization falls shortest" not in body
