@@ -151,23 +151,26 @@ class SectionForm(forms.Form):
         self.fields["section"].initial = section.index + 1
         self.fields["revision"].initial = revision
         rows = []
+        # Translated once per page rather than once per question: a section has up to 44.
+        scale_names = {dimension: scale.name for dimension, scale in SCALES.items()}
+        choices = {dimension: scale.choices() for dimension, scale in SCALES.items()}
+        not_on_scale = {
+            "invalid_choice": gettext(
+                "That answer is not on the scale. Choose a rating from 1 to 5, or “%(dont_know)s”."
+            )
+            % {"dont_know": DONT_KNOW_LABEL}
+        }
         for benefit in section.benefits:
             row_fields = []
             for question in benefit.questions:
-                scale = SCALES[question.dimension]
                 name = field_name(benefit.id, question.dimension)
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{benefit.name} — {scale.name}",
-                    choices=scale.choices(),
+                    label=f"{benefit.name} — {scale_names[question.dimension]}",
+                    choices=choices[question.dimension],
                     required=False,
                     widget=forms.RadioSelect,
                     help_text=question.text,
-                    error_messages={
-                        "invalid_choice": gettext(
-                            "That answer is not on the scale. Choose a rating from 1 to 5, or “%(dont_know)s”."
-                        )
-                        % {"dont_know": DONT_KNOW_LABEL}
-                    },
+                    error_messages=not_on_scale,
                 )
                 answer = answers.get(benefit.id)
                 if answer is not None:

@@ -13,7 +13,9 @@ from html import escape
 from crispy_forms.layout import LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from taxonomy.scales import DONT_KNOW_CHOICE, SCALES
 from taxonomy.selectors import BenefitView, Section
@@ -49,7 +51,12 @@ def _options_html(name: str, auto_id: str, choices, current: str | None, invalid
 
 
 class BenefitRow(LayoutObject):
-    template = "responses/form/layout/benefit_row.html"
+    """One benefit node: its name (and parents), guidance, and a radio group per question.
+
+    Built here rather than in a template, like the buttons: a section has up to 22 rows, and a
+    template per row was half the page's cost. Every value is escaped as the template's autoescape
+    would (``conditional_escape``), so the HTML is the same as the template made.
+    """
 
     def __init__(self, benefit: BenefitView, fields: list[str], *, parent_names: list[str]) -> None:
         self.benefit = benefit
@@ -57,32 +64,54 @@ class BenefitRow(LayoutObject):
         self.parent_names = parent_names
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
-        groups = []
-        for name in self.fields:
-            bound = form[name]
-            _, dimension = form.question_fields[name]
+        benefit = self.benefit
+        bid = benefit.id
+        name = conditional_escape(benefit.name)
+        parents = [conditional_escape(p) for p in self.parent_names]
+        parts = [f'<div class="hp-row hp-depth-{benefit.depth}" id="b-{bid}">\n  <p class="hp-benefit">']
+        if parents:
+            parts.append(
+                f'<span class="hp-parent"><span class="visually-hidden">{conditional_escape(gettext("Part of"))} '
+                f"</span>{' › '.join(parents)} ›</span> "
+            )
+        parts.append(f"{name}</p>\n  ")
+        if benefit.description:
+            parts.append(f'<p class="hp-desc" id="b-{bid}-desc">{conditional_escape(benefit.description)}</p>')
+        parts.append("\n  ")
+        if benefit.indicators:
+            items = "".join(f"<li>{conditional_escape(item)}</li>" for item in benefit.indicators)
+            parts.append(
+                f'<details class="hp-signs"><summary>{conditional_escape(gettext("What does this look like?"))}'
+                f'</summary><ul class="hp-signs-list">{items}</ul></details>'
+            )
+        parts.append('\n  <div class="hp-questions">\n    ')
+        hidden_names = "".join(f"{p}: " for p in parents)
+        described = f"b-{bid}-desc " if benefit.description else ""
+        error_word = conditional_escape(gettext("Error:"))
+        for field_name in self.fields:
+            bound = form[field_name]
+            _, dimension = form.question_fields[field_name]
             value = bound.value()
             current = None if value is None else str(value)
-            errors = form.errors.get(name, []) if form.is_bound else []
-            groups.append(
-                {
-                    "name": bound.html_name,
-                    "id": bound.auto_id,
-                    "dimension": dimension,
-                    "scale": SCALES[dimension],
-                    "question": bound.help_text,
-                    "errors": errors,
-                    "options": _options_html(
-                        bound.html_name, bound.auto_id, bound.field.choices, current, bool(errors)
-                    ),
-                }
+            errors = form.errors.get(field_name, []) if form.is_bound else []
+            auto_id = conditional_escape(bound.auto_id)
+            options = _options_html(bound.html_name, bound.auto_id, bound.field.choices, current, bool(errors))
+            parts.append(
+                f'\n    <fieldset class="hp-q{" hp-q-invalid" if errors else ""}" aria-describedby="{described}'
+                f'{auto_id}-text{f" {auto_id}-error" if errors else ""}">\n'
+                f'      <legend class="hp-legend"><span class="visually-hidden">{hidden_names}{name} — </span>'
+                f"{conditional_escape(SCALES[dimension].name)}</legend>\n"
+                f'      <p class="hp-question" id="{auto_id}-text">{conditional_escape(bound.help_text)}</p>\n      '
             )
-        return SafeString(
-            render_to_string(
-                self.template,
-                {"benefit": self.benefit, "parent_names": self.parent_names, "groups": groups},
-            )
-        )
+            if errors:
+                joined = conditional_escape(" ".join(str(e) for e in errors))
+                parts.append(
+                    f'<p class="hp-error" id="{auto_id}-error"><span aria-hidden="true">⚠</span> '
+                    f"<strong>{error_word}</strong> {joined}</p>"
+                )
+            parts.append(f'\n      <div class="hp-options">\n        {options}\n      </div>\n    </fieldset>\n    ')
+        parts.append("\n  </div>\n</div>\n")
+        return SafeString("".join(parts))
 
 
 class Matrix(LayoutObject):
