@@ -7,6 +7,8 @@ keep one on disk after they log out.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,6 +56,16 @@ from taxonomy.scales import SCALE_MAX, SCALE_MIN
 FIGURES_CACHE_SECONDS = 300
 
 
+def actions_key(report, *, assessment: Assessment, can_plan: bool) -> str:
+    """Names what the findings show beside their figures: the actions on each benefit and the link to plan one.
+
+    Each action as read (its status and whether it is overdue today included); the link carries the
+    slugs, which an owner may change.
+    """
+    seen = (can_plan, assessment.organization.slug, assessment.slug, report.actions)
+    return hashlib.md5(repr(seen).encode(), usedforsecurity=False).hexdigest()
+
+
 @login_required
 @never_cache
 def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpResponse:
@@ -81,6 +93,7 @@ def report(request: HttpRequest, org_slug: str, assessment_slug: str) -> HttpRes
     else:
         context["page"] = report_page(report)
         context["figures_cache_seconds"] = FIGURES_CACHE_SECONDS if report.figures_key else 0
+        context["actions_key"] = actions_key(report, assessment=assessment, can_plan=can_plan)
         context["benchmark"] = benchmark_page(report, taking_part=assessment.organization.benchmark)
     key = request.GET.get("segment")
     if key:

@@ -86,6 +86,20 @@ def test_page_lists_a_benefits_actions_and_owners_plan_link(client, taxonomy):
     assert "Feedback sessions (planned)" in html and "Plan an action" not in html
 
 
+def test_an_action_planned_after_a_visit_shows_beside_its_benefit_at_once(client, taxonomy):
+    """The findings' rendering is kept with the figures, and named by the actions too: a new one shows."""
+    assessment = _closed()
+    url = reverse("reports:report", args=[assessment.organization.slug, assessment.slug])
+    analyst = MembershipFactory(organization=assessment.organization, role="analyst").user
+    reader = as_user(client, analyst)
+    assert "Feedback sessions" not in reader.get(url).content.decode()
+
+    plan(assessment, title="Feedback sessions")
+
+    findings = reader.get(url).content.decode().split('id="findings"')[1].split('id="heatmap"')[0]
+    assert "Feedback sessions (planned)" in findings
+
+
 def test_progress_since_planned_uses_the_previous_rounds_trend():
     """An action planned from the previous round shows each benefit's gap then and now and the verdict in words;
     one planned from this round shows none."""
