@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 
 def signup_is_open() -> bool:
@@ -29,7 +30,9 @@ class AccountAdapter(DefaultAccountAdapter):
         user_model = get_user_model()
         max_length = user_model._meta.get_field(user_model.USERNAME_FIELD).max_length
         if max_length and len(email) > max_length:
-            raise ValidationError(f"Use an address of at most {max_length} characters: it becomes your username.")
+            raise ValidationError(
+                _("Use an address of at most %(max)s characters: it becomes your username.") % {"max": max_length}
+            )
         return email
 
     def populate_username(self, request: HttpRequest, user) -> None:

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 UNCONFIRMED_MESSAGE = (
     "Confirm your e-mail address first: open the link in the e-mail we sent when you signed up, "
@@ -73,7 +74,7 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
             # AxesMiddleware turns this into the lockout page, as for a login.
             self.request.axes_locked_out = True
             self.request.axes_credentials = credentials
-            raise ValidationError("Too many failed attempts.", code="locked_out")
+            raise ValidationError(_("Too many failed attempts."), code="locked_out")
         try:
             return super().clean_old_password()
         except ValidationError:

@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actions.models import MAX_BENEFITS, MIN_BENEFITS, Action, ActionStatus
 from assessments.models import Assessment
@@ -28,7 +29,8 @@ def _validated_benefits(assessment: Assessment, benefits: Iterable[Benefit]) -> 
         raise ValidationError(
             {
                 "benefits": ValidationError(
-                    f"“{assessment.title}” does not ask about {', '.join(unasked)}: choose benefits it asks about.",
+                    _("“%(title)s” does not ask about %(benefits)s: choose benefits it asks about.")
+                    % {"title": assessment.title, "benefits": ", ".join(unasked)},
                     code="benefit_not_asked",
                 )
             }

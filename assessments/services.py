@@ -349,7 +349,7 @@ def segment_create(
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _refuse_if_frozen(locked)
     if Segment.objects.filter(assessment=locked).count() >= MAX_SEGMENTS:
-        raise ValidationError(f"An assessment has at most {MAX_SEGMENTS} segments.")
+        raise ValidationError(_("An assessment has at most %(max)s segments.") % {"max": MAX_SEGMENTS})
     pairs = [o for o in options if isinstance(o, tuple)]
     labels = [o for o in options if not isinstance(o, tuple)]
     option_pairs = pairs if pairs and not labels else _segment_options(labels)
@@ -396,7 +396,8 @@ def maturity_targets_set(*, assessment: Assessment, levels: dict[Cell, int | Non
         if concept not in concepts or scope not in scopes:
             errors.append(
                 ValidationError(
-                    f"{concept}/{scope}: no such cell (concepts: {', '.join(concepts)}; scopes: {', '.join(scopes)})."
+                    _("%(concept)s/%(scope)s: no such cell (concepts: %(concepts)s; scopes: %(scopes)s).")
+                    % {"concept": concept, "scope": scope, "concepts": ", ".join(concepts), "scopes": ", ".join(scopes)}
                 )
             )
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.utils.translation import gettext as _
 
 
 def bare_helper(*layout) -> FormHelper:
@@ -33,7 +34,7 @@ class BelowMinimumConfirmMixin:
         self.fields[self.confirm_field] = forms.BooleanField(
             required=False,
             widget=forms.HiddenInput,
-            label="Save anyway: I understand that these figures will be withheld",
+            label=_("Save anyway: I understand that these figures will be withheld"),
         )
 
     def below_minimum_warnings(self, cleaned: dict) -> list[str]:

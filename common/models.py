@@ -7,6 +7,7 @@ import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from common.validators import validate_email_address
 
@@ -46,7 +47,7 @@ class ConstraintErrorsByFieldMixin:
 def validate_finite(value: float) -> None:
     """A number, not NaN or infinity (which databases store, compare and round each their own way)."""
     if not math.isfinite(value):
-        raise ValidationError("Enter a number.", code="not_finite")
+        raise ValidationError(_("Enter a number."), code="not_finite")
 
 
 class AddressField(models.EmailField):

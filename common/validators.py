@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -23,14 +24,14 @@ def validate_plain_text(value: str) -> None:
     """
     if value[:1] in FORMULA_STARTS:
         raise ValidationError(
-            "It cannot start with “%(start)s”: a spreadsheet would run it as a formula.",
+            _("It cannot start with “%(start)s”: a spreadsheet would run it as a formula."),
             code="formula",
             params={"start": value[0]},
         )
     for character in value:
         if unicodedata.category(character) in REFUSED_CATEGORIES:
             raise ValidationError(
-                "It holds an invisible or control character (U+%(code)s): remove it.",
+                _("It holds an invisible or control character (U+%(code)s): remove it."),
                 code="control_character",
                 params={"code": f"{ord(character):04X}"},
             )
@@ -98,26 +99,26 @@ def email_normalize(value: str) -> str:
     address = unicodedata.normalize("NFKC", value.strip())
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
-        raise ValidationError("'%(value)s' is not a valid e-mail address", code="invalid", params={"value": address})
+        raise ValidationError(_("'%(value)s' is not a valid e-mail address"), code="invalid", params={"value": address})
     domain = domain.lower()
     address = f"{local}@{domain}"
     bare = domain.rstrip(".")
     if bare.startswith("[") or bare.replace(".", "").isdigit() or ":" in bare:
         raise ValidationError(
-            "“%(value)s”: an address at an IP address is not accepted; give one at a domain name.",
+            _("“%(value)s”: an address at an IP address is not accepted; give one at a domain name."),
             code="ip_literal",
             params={"value": address},
         )
     if bare == "localhost" or bare.endswith(".localhost") or "." not in bare:
         raise ValidationError(
-            "“%(value)s”: the domain must be a public one with a dot, like example.org.",
+            _("“%(value)s”: the domain must be a public one with a dot, like example.org."),
             code="local_domain",
             params={"value": address},
         )
     for part in [local, *bare.split(".")]:
         if len(_scripts(_idna_decoded(part))) > 1:
             raise ValidationError(
-                "“%(value)s” mixes alphabets in “%(part)s” (as look-alike addresses do): type it in one alphabet.",
+                _("“%(value)s” mixes alphabets in “%(part)s” (as look-alike addresses do): type it in one alphabet."),
                 code="mixed_scripts",
                 params={"value": address, "part": part},
             )
@@ -125,7 +126,7 @@ def email_normalize(value: str) -> str:
         validate_email(address)
     except ValidationError:
         raise ValidationError(
-            "'%(value)s' is not a valid e-mail address", code="invalid", params={"value": address}
+            _("'%(value)s' is not a valid e-mail address"), code="invalid", params={"value": address}
         ) from None
     return address
 
@@ -143,7 +144,7 @@ def validate_subject(value: str) -> None:
     for character in value:
         if unicodedata.category(character) == "Cc":
             raise ValidationError(
-                "The subject holds a control character (U+%(code)s): write it on one line.",
+                _("The subject holds a control character (U+%(code)s): write it on one line."),
                 code="control_character",
                 params={"code": f"{ord(character):04X}"},
             )
@@ -154,7 +155,7 @@ def validate_message_text(value: str) -> None:
     for character in value:
         if unicodedata.category(character) == "Cc" and character not in "\n\r\t":
             raise ValidationError(
-                "The message holds a control character (U+%(code)s): remove it.",
+                _("The message holds a control character (U+%(code)s): remove it."),
                 code="control_character",
                 params={"code": f"{ord(character):04X}"},
             )
@@ -177,19 +178,19 @@ def validate_segment_key(value: str) -> None:
 
     if not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", value or ""):
         raise ValidationError(
-            "“%(value)s” is not a segment key: use lowercase letters, digits, - and _ (like department).",
+            _("“%(value)s” is not a segment key: use lowercase letters, digits, - and _ (like department)."),
             code="segment_key",
             params={"value": value},
         )
     if len(value) > SEGMENT_KEY_MAX:
         raise ValidationError(
-            "The segment key “%(value)s” is longer than %(max)s characters.",
+            _("The segment key “%(value)s” is longer than %(max)s characters."),
             code="segment_key_length",
             params={"value": value, "max": SEGMENT_KEY_MAX},
         )
     if value in RESERVED_SEGMENT_KEYS:
         raise ValidationError(
-            "“%(value)s” cannot be a segment key: it is a column of the files already.",
+            _("“%(value)s” cannot be a segment key: it is a column of the files already."),
             code="segment_key_reserved",
             params={"value": value},
         )
@@ -199,6 +200,10 @@ def validate_language(value: str) -> None:
     """One of the languages the site offers (``settings.LANGUAGES``)."""
     from django.conf import settings
 
-    codes = [code for code, _ in settings.LANGUAGES]
+    codes = [code for code, _name in settings.LANGUAGES]
     if value not in codes:
-        raise ValidationError(f"“{value}” is not one of the languages offered: {', '.join(codes)}.", code="language")
+        raise ValidationError(
+            _("“%(value)s” is not one of the languages offered: %(codes)s."),
+            code="language",
+            params={"value": value, "codes": ", ".join(codes)},
+        )

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assessments.models import MAX_SEGMENTS, Assessment, Audience, Segment, SegmentOption
 from common.models import AddressField
@@ -58,7 +59,7 @@ class Invitation(models.Model):
         max_length=10,
         choices=Audience.choices,
         default=Audience.BOTH,
-        help_text="The sections its respondent sees: internal, external, or both.",
+        help_text=_("The sections its respondent sees: internal, external, or both."),
     )
     # E-mailed invitations (responses/mail/services.py): the address is the invitation's, never the response's.
     email = AddressField(blank=True)
@@ -73,14 +74,14 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(audience__in=Audience.values),
                 name="invitation_audience_valid",
-                violation_error_message="Choose the audience: both, internal or external.",
+                violation_error_message=_("Choose the audience: both, internal or external."),
             ),
             # A revoked invitation frees its address: the owner may invite it again.
             models.UniqueConstraint(
                 fields=["assessment", "email"],
                 condition=~Q(email="") & Q(revoked_at__isnull=True),
                 name="invitation_unique_email",
-                violation_error_message="This address is invited already: revoke that invitation first.",
+                violation_error_message=_("This address is invited already: revoke that invitation first."),
             ),
         ]
 
@@ -113,7 +114,7 @@ class Response(models.Model):
     """One respondent's answers to one assessment."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="responses")
-    respondent = models.CharField(max_length=200, help_text="Unique within the assessment.")
+    respondent = models.CharField(max_length=200, help_text=_("Unique within the assessment."))
     # The way back to a draft; both are cleared when it is submitted.
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response"
@@ -126,7 +127,7 @@ class Response(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     submitted_on = models.DateField(null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Whole minutes from start to submit (web responses)."
+        null=True, blank=True, help_text=_("Whole minutes from start to submit (web responses).")
     )
     # The language the respondent answered in, as it was when they submitted (contract section 17); no
     # choices, so that a language added to settings.LANGUAGES needs no migration.
@@ -149,12 +150,12 @@ class Response(models.Model):
                 condition=Q(submitted_on__isnull=True)
                 | Q(user__isnull=True, invitation__isnull=True, started_at__isnull=True, updated_at__isnull=True),
                 name="response_submitted_is_anonymous",
-                violation_error_message="A submitted response keeps no user, invitation or time of day.",
+                violation_error_message=_("A submitted response keeps no user, invitation or time of day."),
             ),
             models.CheckConstraint(
                 condition=Q(submitted_on__isnull=False) | Q(started_at__isnull=False, updated_at__isnull=False),
                 name="response_draft_has_times",
-                violation_error_message="A draft response needs its start and last-saved times.",
+                violation_error_message=_("A draft response needs its start and last-saved times."),
             ),
         ]
         indexes = [models.Index(fields=["assessment", "submitted_on"], name="response_submitted_on_idx")]
@@ -421,13 +422,13 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=~Q(text=""),
                 name="comment_not_empty",
-                violation_error_message="An empty comment is no comment: delete it instead.",
+                violation_error_message=_("An empty comment is no comment: delete it instead."),
             ),
             models.CheckConstraint(
                 condition=Q(hidden_on__isnull=True, hidden_reason="")
                 | (Q(hidden_on__isnull=False) & ~Q(hidden_reason="")),
                 name="comment_hidden_has_reason",
-                violation_error_message="A hidden comment needs the reason it was hidden.",
+                violation_error_message=_("A hidden comment needs the reason it was hidden."),
             ),
         ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from taxonomy.models import Benefit, Concept, Question, Scope
 from taxonomy.translations import FIELDS, LISTS, other_languages
@@ -42,7 +43,7 @@ def _translation_fields(kind: str, model, english: dict[str, str]) -> dict[str, 
             source = model._meta.get_field(english.get(key, key))
             label = f"{str(source.verbose_name).capitalize()} ({names[language]})"
             if key in LISTS:
-                field = LinesField(required=False, label=label, help_text="One per line, as in English.")
+                field = LinesField(required=False, label=label, help_text=_("One per line, as in English."))
             elif key == "name":
                 field = forms.CharField(required=False, label=label, max_length=source.max_length)
             else:
@@ -123,12 +124,14 @@ class BenefitAdminForm(TranslationsForm):
 
     indicators = LinesField(
         required=False,
-        help_text="Observable, measurable signs that the benefit is realized: one per line, each naming what to "
-        "count or measure and where.",
+        help_text=_(
+            "Observable, measurable signs that the benefit is realized: one per line, each naming what to "
+            "count or measure and where."
+        ),
     )
     practices = LinesField(
         required=False,
-        help_text="What organizations do to realize it (processes, roles, habits, kinds of tools): one per line.",
+        help_text=_("What organizations do to realize it (processes, roles, habits, kinds of tools): one per line."),
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from common.validators import validate_plain_text
 from taxonomy.scales import Dimension
@@ -23,7 +24,7 @@ NAME_VALIDATORS = [validate_plain_text]
 def validate_text_list(value: object) -> None:
     """A list of non-empty texts: the form of a benefit's indicators and practices."""
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise ValidationError("Give a list of texts, none of them empty.", code="text_list")
+        raise ValidationError(_("Give a list of texts, none of them empty."), code="text_list")
 
 
 class SlugInPathsMixin:
@@ -82,22 +83,22 @@ class Benefit(models.Model):
     name = models.CharField(max_length=200, validators=NAME_VALIDATORS)
     slug = models.SlugField(max_length=200)
     # Guidance: what the benefit means here, how to see it, what to do to get it.
-    description = models.TextField(blank=True, help_text="What this benefit means in its concept and scope.")
+    description = models.TextField(blank=True, help_text=_("What this benefit means in its concept and scope."))
     indicators = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_text_list],
-        help_text="Observable, measurable signs that the benefit is realized.",
+        help_text=_("Observable, measurable signs that the benefit is realized."),
     )
     practices = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_text_list],
-        help_text="What organizations do to realize it.",
+        help_text=_("What organizations do to realize it."),
     )
     # Other languages than English (taxonomy.translations): {"de": {...}}.
     translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("benefit")])
-    order = models.PositiveIntegerField(default=0, help_text="Position among its siblings.")
+    order = models.PositiveIntegerField(default=0, help_text=_("Position among its siblings."))
     # Derived from concept, scope and the slugs of the ancestors; stored so that
     # lookups by path (CSV import, reports) are one indexed query.
     path = models.CharField(max_length=1000, unique=True, editable=False)

@@ -70,8 +70,10 @@ class BenefitRow(LayoutObject):
         parents = [conditional_escape(p) for p in self.parent_names]
         parts = [f'<div class="hp-row hp-depth-{benefit.depth}" id="b-{bid}">\n  <p class="hp-benefit">']
         if parents:
+            # Outside the f-string: xgettext does not read calls inside one, and the text would leave the catalogue.
+            part_of = conditional_escape(gettext("Part of"))
             parts.append(
-                f'<span class="hp-parent"><span class="visually-hidden">{conditional_escape(gettext("Part of"))} '
+                f'<span class="hp-parent"><span class="visually-hidden">{part_of} '
                 f"</span>{' › '.join(parents)} ›</span> "
             )
         parts.append(f"{name}</p>\n  ")
@@ -80,9 +82,9 @@ class BenefitRow(LayoutObject):
         parts.append("\n  ")
         if benefit.indicators:
             items = "".join(f"<li>{conditional_escape(item)}</li>" for item in benefit.indicators)
+            signs = conditional_escape(gettext("What does this look like?"))
             parts.append(
-                f'<details class="hp-signs"><summary>{conditional_escape(gettext("What does this look like?"))}'
-                f'</summary><ul class="hp-signs-list">{items}</ul></details>'
+                f'<details class="hp-signs"><summary>{signs}</summary><ul class="hp-signs-list">{items}</ul></details>'
             )
         parts.append('\n  <div class="hp-questions">\n    ')
         hidden_names = "".join(f"{p}: " for p in parents)

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from assessments.models import Assessment, Audience, Segment
@@ -215,7 +216,7 @@ def form_start(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
         if not segments_form.is_valid():
             return render(request, "400.html", status=400)
         try:
-            entry.response, _ = response_start(
+            entry.response, _created = response_start(
                 assessment=entry.assessment,
                 invitation=entry.invitation,
                 user=entry.user,
@@ -360,7 +361,7 @@ def form_review(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
                 # The last box first, saved with the draft even when the response cannot be submitted yet.
                 response_comments_save(response=entry.response, comments=form.comments())
                 if valid and form.action == "save":
-                    messages.success(request, "Your comment is saved with your draft.")
+                    messages.success(request, _("Your comment is saved with your draft."))
                     return redirect(entry.url("review"))
                 if valid:
                     # The language the page is in is the one the respondent answered in (section 17).
@@ -417,7 +418,7 @@ def form_done(request: HttpRequest, entry: Entry, **kwargs) -> HttpResponse:
 
 
 def _withdrawn(request: HttpRequest, entry: Entry) -> HttpResponse:
-    messages.info(request, "Your draft was withdrawn: none of its answers are kept. You can start again.")
+    messages.info(request, _("Your draft was withdrawn: none of its answers are kept. You can start again."))
     return redirect(entry.url("start"))
 
 
