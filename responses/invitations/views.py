@@ -28,7 +28,7 @@ from responses.invitations.services import (
     invitation_batch_create,
     invitation_revoke,
 )
-from responses.mail.services import MAX_REMINDERS
+from responses.mail.services import MAX_REMINDERS, email_reason_text
 from responses.models import Invitation
 from responses.selectors import (
     assessment_invitations,
@@ -63,6 +63,9 @@ def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
     page = Paginator(assessment_invitations(assessment=assessment), INVITATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)
+    for invitation in page.object_list:
+        invitation.email_reason_display = email_reason_text(invitation.email_reason or "")
     context = {
         "organization": assessment.organization,
         "assessment": assessment,

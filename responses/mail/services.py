@@ -66,6 +66,21 @@ MAX_MIN_DAYS = 30
 ENQUEUE_IN_REQUEST = 50
 
 
+# The stored reasons an e-mail was not sent (``InvitationEmail.reason``), as the owner reads them on the
+# invitations page, in the page's language; any other reason shows as it is stored.
+EMAIL_REASONS = {
+    InvitationEmail.REASON_CLOSED: gettext_lazy("assessment closed"),
+    InvitationEmail.REASON_REVOKED: gettext_lazy("invitation revoked"),
+    InvitationEmail.REASON_SUBMITTED: gettext_lazy("already answered"),
+    InvitationEmail.REASON_OPTED_OUT: gettext_lazy("opted out"),
+}
+
+
+def email_reason_text(reason: str) -> str:
+    """A stored reason in the current language ("" stays "")."""
+    return str(EMAIL_REASONS.get(reason, reason))
+
+
 def email_text_check(*, subject: str, message: str) -> None:
     """``ValidationError`` for a subject with a control character or a message with one but line breaks and tabs."""
     validate_subject(subject)
