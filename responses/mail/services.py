@@ -88,7 +88,10 @@ def email_text_check(*, subject: str, message: str) -> None:
 
 
 def default_subject(assessment: Assessment) -> str:
-    return f"Your views on {assessment.organization.name}'s use of social tools: {assessment.title}"
+    return gettext("Your views on %(organization)s's use of social tools: %(title)s") % {
+        "organization": assessment.organization.name,
+        "title": assessment.title,
+    }
 
 
 def email_minutes(*, assessment: Assessment, invitation: Invitation | None = None) -> int:
@@ -128,11 +131,11 @@ CONFIDENTIALITY = gettext_lazy(
 
 def default_message(assessment: Assessment) -> str:
     """The owner's starting text, the purpose: the e-mail always adds how long, who sees what, the closing date."""
-    return (
-        f"{assessment.organization.name} is measuring how well it gets the benefits of social media, "
+    return gettext(
+        "%(organization)s is measuring how well it gets the benefits of social media, "
         "social collaboration and social networking, to see where it falls short and what to improve. "
         "Your view counts: please give it, whatever your role.\n\nThank you."
-    )
+    ) % {"organization": assessment.organization.name}
 
 
 def email_render(*, email: InvitationEmail, token: str, opt_out_token: str) -> EmailMultiAlternatives:
@@ -279,8 +282,8 @@ def preview_text(*, assessment: Assessment, message: str) -> str:
     """The plain-text part as a recipient would read it, with a stand-in for their own link."""
     context = {
         "message": message,
-        "link": "(their own link)",
-        "opt_out": "(their own opt-out link)",
+        "link": gettext("(their own link)"),
+        "opt_out": gettext("(their own opt-out link)"),
         "assessment": assessment,
         "minutes": email_minutes(assessment=assessment),
         "closing": closing_sentence(assessment),
@@ -392,8 +395,11 @@ def invitation_send_again(*, invitation: Invitation, base_url: str) -> None:
     locked = list(_remindable(assessment=assessment).filter(pk=invitation.pk).select_for_update())
     if not locked:
         raise NotRemindableError(
-            f"{invitation.email} cannot be e-mailed again now: it has answered, is revoked or opted out, has an "
-            f"e-mail on its way, or has had {MAX_REMINDERS} reminders already."
+            gettext(
+                "%(email)s cannot be e-mailed again now: it has answered, is revoked or opted out, has an "
+                "e-mail on its way, or has had %(max)s reminders already."
+            )
+            % {"email": invitation.email, "max": MAX_REMINDERS}
         )
     _take_quota(assessment, 1)
     _enqueue_on_commit(_next_emails(locked, assessment, base_url))
