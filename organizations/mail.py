@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from common.db import retry_while_database_down
 from common.mail import MAX_ATTEMPTS, SendError, retry_delay, send_or_error
@@ -29,9 +30,16 @@ from organizations.models import MemberInvitation
 LINK_VALID = timedelta(days=14)
 
 ROLE_SENTENCES = {
-    "owner": "As an owner you will run assessments, invite people and read the reports.",
-    "analyst": "As an analyst you will read the reports and download them.",
-    "respondent": "As a respondent you will answer the organization's assessments.",
+    "owner": gettext_lazy("As an owner you will run assessments, invite people and read the reports."),
+    "analyst": gettext_lazy("As an analyst you will read the reports and download them."),
+    "respondent": gettext_lazy("As a respondent you will answer the organization's assessments."),
+}
+
+# The role as the e-mail's first sentence names it ("... as analyst."): lower case in English.
+ROLE_IN_SENTENCE = {
+    "owner": pgettext_lazy("role, in a sentence: join as ...", "owner"),
+    "analyst": pgettext_lazy("role, in a sentence: join as ...", "analyst"),
+    "respondent": pgettext_lazy("role, in a sentence: join as ...", "respondent"),
 }
 
 
@@ -55,14 +63,14 @@ def message_render(*, invitation: MemberInvitation, token: str) -> EmailMultiAlt
     inviter = invitation.invited_by
     context = {
         "organization": invitation.organization,
-        "role": invitation.get_role_display().lower(),
-        "role_sentence": ROLE_SENTENCES[invitation.role],
+        "role": str(ROLE_IN_SENTENCE.get(invitation.role) or invitation.get_role_display().lower()),
+        "role_sentence": str(ROLE_SENTENCES[invitation.role]),
         "inviter": (inviter.get_full_name() or inviter.get_username()) if inviter else "",
         "link": link,
         "expires": timezone.localtime(link_expires(invitation)),
     }
     message = EmailMultiAlternatives(
-        subject=f"You are invited to join {invitation.organization.name} on Human Pipeline",
+        subject=gettext("You are invited to join %(name)s on Human Pipeline") % {"name": invitation.organization.name},
         body=render_to_string("organizations/mail/member_invitation.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],

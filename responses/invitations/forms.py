@@ -6,6 +6,8 @@ import secrets
 
 from crispy_forms.layout import Column, Row
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_segments
@@ -31,12 +33,27 @@ def batch_warnings(
     """
     warnings = []
     if audience != Audience.BOTH and count < k:
-        scope = Audience(audience).label.split()[0].lower()
-        warnings.append(
-            f"This batch answers the {scope} sections only and has {count} invitation{'s' if count != 1 else ''}, "
-            f"fewer than the minimum group size of {k}: unless enough others answer those sections too, their "
-            "figures are withheld."
-        )
+        if audience == Audience.INTERNAL:
+            sentence = ngettext(
+                "This batch answers the internal sections only and has %(count)s invitation, fewer than the "
+                "minimum group size of %(k)s: unless enough others answer those sections too, their figures are "
+                "withheld.",
+                "This batch answers the internal sections only and has %(count)s invitations, fewer than the "
+                "minimum group size of %(k)s: unless enough others answer those sections too, their figures are "
+                "withheld.",
+                count,
+            )
+        else:
+            sentence = ngettext(
+                "This batch answers the external sections only and has %(count)s invitation, fewer than the "
+                "minimum group size of %(k)s: unless enough others answer those sections too, their figures are "
+                "withheld.",
+                "This batch answers the external sections only and has %(count)s invitations, fewer than the "
+                "minimum group size of %(k)s: unless enough others answer those sections too, their figures are "
+                "withheld.",
+                count,
+            )
+        warnings.append(sentence % {"count": count, "k": k})
     if segment_values:
         invited = invited_per_segment_value(assessment=assessment, segment_values=segment_values)
         for segment in assessment_segments(assessment=assessment, source=Segment.Source.INVITATION):
@@ -47,34 +64,48 @@ def batch_warnings(
             if total < k:
                 label = next((o.label for o in segment.options.all() if o.value == value), value)
                 warnings.append(
-                    f"{segment.label} “{label}” would have {total} invitation{'s' if total != 1 else ''} in all, "
-                    f"fewer than the minimum group size of {k}: that group is hidden in the report until at least "
-                    f"{k} of its people answer."
+                    ngettext(
+                        "%(segment)s “%(group)s” would have %(total)s invitation in all, fewer than the minimum "
+                        "group size of %(k)s: that group is hidden in the report until at least %(k)s of its people "
+                        "answer.",
+                        "%(segment)s “%(group)s” would have %(total)s invitations in all, fewer than the minimum "
+                        "group size of %(k)s: that group is hidden in the report until at least %(k)s of its people "
+                        "answer.",
+                        total,
+                    )
+                    % {"segment": segment.label, "group": label, "total": total, "k": k}
                 )
     return warnings
 
 
 class InvitationsCreateForm(BelowMinimumConfirmMixin, forms.Form):
     count = forms.IntegerField(
-        label="Number of invitations",
+        label=gettext_lazy("Number of invitations"),
         min_value=1,
         max_value=MAX_INVITATIONS,
         initial=10,
-        help_text=f"From 1 to {MAX_INVITATIONS}. Each is a single-use link for one respondent.",
+        help_text=format_lazy(
+            gettext_lazy("From 1 to {maximum}. Each is a single-use link for one respondent."), maximum=MAX_INVITATIONS
+        ),
     )
     label = forms.CharField(
+        label=gettext_lazy("Label"),
         max_length=200,
         required=False,
-        help_text="Optional, e.g. the team you send them to. Shown in the list below, never to respondents.",
+        help_text=gettext_lazy(
+            "Optional, e.g. the team you send them to. Shown in the list below, never to respondents."
+        ),
     )
     audience = forms.ChoiceField(
-        label="Sections they answer",
+        label=gettext_lazy("Sections they answer"),
         choices=Audience.choices,
         initial=Audience.BOTH,
         # Not sent (an older page, a script): both, as before audiences existed.
         required=False,
         widget=forms.RadioSelect,
-        help_text="A partner need not rate how the organization works internally: choose External only for them.",
+        help_text=gettext_lazy(
+            "A partner need not rate how the organization works internally: choose External only for them."
+        ),
     )
     # One key per rendered form: reloading the links page re-sends the POST,
     # and a key already used (recorded under a unique constraint) creates no second batch.
@@ -90,8 +121,8 @@ class InvitationsCreateForm(BelowMinimumConfirmMixin, forms.Form):
             self.fields[f"segment-{segment.key}"] = forms.ChoiceField(
                 label=segment.label,
                 required=False,
-                choices=[("", "Not stated"), *((o.value, o.label) for o in segment.options.all())],
-                help_text="The group of everyone invited in this batch; respondents do not see it.",
+                choices=[("", gettext_lazy("Not stated")), *((o.value, o.label) for o in segment.options.all())],
+                help_text=gettext_lazy("The group of everyone invited in this batch; respondents do not see it."),
             )
         self.add_confirm_field()
         self.helper = bare_helper(
@@ -144,5 +175,5 @@ class InvitationLinksForm(forms.Form):
     def clean_tokens(self) -> list[str]:
         tokens = self.cleaned_data["tokens"].split()
         if not 1 <= len(tokens) <= MAX_INVITATIONS or any(len(t) > MAX_TOKEN_LENGTH for t in tokens):
-            raise forms.ValidationError("These are not links of this page.", code="invalid")
+            raise forms.ValidationError(gettext_lazy("These are not links of this page."), code="invalid")
         return tokens

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from assessments.models import Assessment, Audience, Segment
 from assessments.selectors import assessment_segments, segment_option_ids
@@ -31,13 +32,16 @@ from responses.models import (
 )
 from responses.services import BULK_BATCH_SIZE
 
-CLOSED_MESSAGE = "{assessment} is closed: it takes no more answers, so nobody can be invited or reminded; {advice}."
-
 # Only live results may reopen (the model's rule): the advice must be one that works.
-CLOSED_ADVICE = {
-    Assessment.Results.AFTER_CLOSE: "it is final, so invite people to the next round instead (Next round on the "
-    "owners' overview)",
-    Assessment.Results.LIVE: "reopen it (Edit, status Open) before inviting anyone",
+CLOSED_MESSAGES = {
+    Assessment.Results.AFTER_CLOSE: gettext_lazy(
+        "%(assessment)s is closed: it takes no more answers, so nobody can be invited or reminded; it is final, "
+        "so invite people to the next round instead (Next round on the owners' overview)."
+    ),
+    Assessment.Results.LIVE: gettext_lazy(
+        "%(assessment)s is closed: it takes no more answers, so nobody can be invited or reminded; reopen it "
+        "(Edit, status Open) before inviting anyone."
+    ),
 }
 
 # 32 random bytes: 256 bits, well over the 128 the threat model asks for.
@@ -68,8 +72,8 @@ def check_takes_invitations(assessment: Assessment) -> None:
     asking for anything more; the services ask :func:`refuse_closed`.
     """
     if assessment.status == Assessment.Status.CLOSED:
-        advice = CLOSED_ADVICE.get(assessment.results, CLOSED_ADVICE[Assessment.Results.LIVE])
-        raise AssessmentClosedError(CLOSED_MESSAGE.format(assessment=assessment, advice=advice), code="closed")
+        message = CLOSED_MESSAGES.get(assessment.results, CLOSED_MESSAGES[Assessment.Results.LIVE])
+        raise AssessmentClosedError(str(message) % {"assessment": assessment}, code="closed")
 
 
 def refuse_closed(assessment: Assessment) -> None:

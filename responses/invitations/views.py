@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,7 +29,7 @@ from responses.invitations.services import (
     invitation_batch_create,
     invitation_revoke,
 )
-from responses.mail.services import MAX_REMINDERS
+from responses.mail.services import MAX_REMINDERS, email_reason_text
 from responses.models import Invitation
 from responses.selectors import (
     assessment_invitations,
@@ -37,6 +38,16 @@ from responses.selectors import (
 )
 
 INVITATIONS_PER_PAGE = 50
+
+# An invitation's status (responses.selectors.INVITATION_STATUSES) as a sentence names it: "... is submitted".
+STATUS_IN_SENTENCE = {
+    "unused": pgettext_lazy("invitation status, in a sentence", "unused"),
+    "started": pgettext_lazy("invitation status, in a sentence", "started"),
+    "submitted": pgettext_lazy("invitation status, in a sentence", "submitted"),
+    "revoked": pgettext_lazy("invitation status, in a sentence", "revoked"),
+    "opted_out": pgettext_lazy("invitation status, in a sentence", "opted out"),
+    "failed": pgettext_lazy("invitation status, in a sentence", "failed"),
+}
 
 
 @login_required
@@ -63,6 +74,9 @@ def _invitations_page(request, assessment, form, status=200) -> HttpResponse:
     page = Paginator(assessment_invitations(assessment=assessment), INVITATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)
+    for invitation in page.object_list:
+        invitation.email_reason_display = email_reason_text(invitation.email_reason or "")
     context = {
         "organization": assessment.organization,
         "assessment": assessment,
@@ -104,8 +118,10 @@ def manage_invitations(request: HttpRequest, org_slug: str, assessment_slug: str
         except BatchUsedError:
             messages.info(
                 request,
-                "Those invitations were already created; reloading the page does not create more. "
-                "Their links were shown once: if you lost them, revoke them and create new ones.",
+                gettext(
+                    "Those invitations were already created; reloading the page does not create more. "
+                    "Their links were shown once: if you lost them, revoke them and create new ones."
+                ),
             )
             return redirect(_invitations_url(assessment))
         return render(
@@ -137,12 +153,16 @@ def manage_invitations_csv(request: HttpRequest, org_slug: str, assessment_slug:
         hashes = {hash_token(t) for t in tokens}
         if Invitation.objects.filter(assessment=assessment, token_hash__in=hashes).count() == len(hashes):
             return invitations_csv_response(invitation_rows(request, assessment, tokens))
-    messages.error(request, "Those links are not invitations of this assessment, so there is nothing to download.")
+    messages.error(
+        request, gettext("Those links are not invitations of this assessment, so there is nothing to download.")
+    )
     return redirect(_invitations_url(assessment))
 
 
 def _invitation_name(invitation: Invitation) -> str:
-    return f"Invitation #{invitation.pk}" + (f" ({invitation.label})" if invitation.label else "")
+    if invitation.label:
+        return gettext("Invitation #%(pk)s (%(label)s)") % {"pk": invitation.pk, "label": invitation.label}
+    return gettext("Invitation #%(pk)s") % {"pk": invitation.pk}
 
 
 @login_required
@@ -153,9 +173,18 @@ def manage_invitation_revoke(request: HttpRequest, org_slug: str, assessment_slu
     invitation = get_object_or_404(assessment_invitations(assessment=assessment), pk=pk)
     if request.method == "POST":
         if invitation_revoke(invitation=invitation):
-            messages.success(request, f"{_invitation_name(invitation)} revoked: its link no longer opens.")
+            messages.success(
+                request,
+                gettext("%(invitation)s revoked: its link no longer opens.")
+                % {"invitation": _invitation_name(invitation)},
+            )
         else:
-            messages.info(request, f"{_invitation_name(invitation)} is {invitation.status}: nothing to revoke.")
+            status = STATUS_IN_SENTENCE.get(invitation.status, invitation.status)
+            messages.info(
+                request,
+                gettext("%(invitation)s is %(status)s: nothing to revoke.")
+                % {"invitation": _invitation_name(invitation), "status": status},
+            )
         return redirect(_invitations_url(assessment))
     return render(
         request,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from assessments.models import Assessment
 from common.forms import bare_helper
@@ -16,17 +18,25 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 class EmailInvitationsForm(forms.Form):
     addresses = forms.CharField(
+        label=gettext_lazy("Addresses"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One address per line. Or upload a CSV file below (header email, then invitation segment keys).",
+        help_text=gettext_lazy(
+            "One address per line. Or upload a CSV file below (header email, then invitation segment keys)."
+        ),
     )
-    file = forms.FileField(required=False, label="CSV file", help_text="UTF-8, header email[,segment key...].")
-    subject = forms.CharField(max_length=200, strip=True, validators=[validate_subject])
+    file = forms.FileField(
+        required=False, label=gettext_lazy("CSV file"), help_text=gettext_lazy("UTF-8, header email[,segment key...].")
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, strip=True, validators=[validate_subject])
     message = forms.CharField(
+        label=gettext_lazy("Message"),
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=5000,
         validators=[validate_message_text],
-        help_text="The e-mail adds each person's own link, the closing date, the time it takes and an opt-out link.",
+        help_text=gettext_lazy(
+            "The e-mail adds each person's own link, the closing date, the time it takes and an opt-out link."
+        ),
     )
 
     def __init__(self, *args, assessment: Assessment, **kwargs) -> None:
@@ -42,19 +52,20 @@ class EmailInvitationsForm(forms.Form):
         check_takes_invitations(self.assessment)
         upload = cleaned.get("file")
         text = cleaned.get("addresses", "")
-        name = "Addresses"
+        name = gettext("Addresses")
         if upload:
             if upload.size > MAX_FILE_BYTES:
-                raise forms.ValidationError("The file is over 5 MB; split it.", code="too_big")
+                raise forms.ValidationError(gettext("The file is over 5 MB; split it."), code="too_big")
             try:
                 text = upload.read().decode("utf-8")
             except UnicodeDecodeError:
                 raise forms.ValidationError(
-                    f"{upload.name}:1: not UTF-8 text; save the file as CSV UTF-8", code="encoding"
+                    gettext("%(file)s:1: not UTF-8 text; save the file as CSV UTF-8") % {"file": upload.name},
+                    code="encoding",
                 ) from None
             name = upload.name
         elif not text.strip():
-            raise forms.ValidationError("Give at least one address, or a CSV file.", code="empty")
+            raise forms.ValidationError(gettext("Give at least one address, or a CSV file."), code="empty")
         try:
             cleaned["recipients"] = recipients_parse(text, assessment=self.assessment, csv_only=bool(upload))
         except EmailListError as exc:
@@ -73,12 +84,15 @@ class RemindersForm(forms.Form):
     DEFAULT = DEFAULT_MIN_DAYS
 
     min_days = forms.IntegerField(
-        label="Days since the last e-mail, at least",
+        label=gettext_lazy("Days since the last e-mail, at least"),
         min_value=0,
         max_value=MAX_MIN_DAYS,
         initial=DEFAULT_MIN_DAYS,
         required=False,
-        help_text=f"0 reminds everyone due now, even those e-mailed today. At most {MAX_MIN_DAYS}.",
+        help_text=format_lazy(
+            gettext_lazy("0 reminds everyone due now, even those e-mailed today. At most {maximum}."),
+            maximum=MAX_MIN_DAYS,
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:

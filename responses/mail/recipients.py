@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext
 
 from assessments.models import Assessment, Segment
 from assessments.selectors import assessment_segments, segment_option_ids
@@ -44,7 +45,7 @@ def recipients_parse(text: str, *, assessment: Assessment, csv_only: bool = Fals
     first = lines[0].strip().lower() if lines else ""
     if first.split(",")[0].strip() != "email":
         if csv_only:
-            raise EmailListError(1, "the header must start with the column email")
+            raise EmailListError(1, gettext("the header must start with the column email"))
         return _pasted(lines)
     segments = assessment_segments(assessment=assessment, source=Segment.Source.INVITATION)
     reader = csv.reader(io.StringIO("\n".join(lines)))
@@ -53,10 +54,14 @@ def recipients_parse(text: str, *, assessment: Assessment, csv_only: bool = Fals
     known = {s.key for s in segments} | {"audience"}
     for key in keys:
         if key not in known:
-            expected = ", ".join(sorted(known - {"audience"})) or "none"
-            raise EmailListError(1, f"unknown column {key!r}: the assessment's invitation segments are {expected}")
+            expected = ", ".join(sorted(known - {"audience"})) or pgettext("no invitation segments", "none")
+            raise EmailListError(
+                1,
+                gettext("unknown column %(column)s: the assessment's invitation segments are %(expected)s")
+                % {"column": repr(key), "expected": expected},
+            )
     if len(set(keys)) != len(keys):
-        raise EmailListError(1, "a column is repeated")
+        raise EmailListError(1, gettext("a column is repeated"))
     seen: dict[str, int] = {}
     recipients = []
     for row in reader:
@@ -64,7 +69,10 @@ def recipients_parse(text: str, *, assessment: Assessment, csv_only: bool = Fals
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise EmailListError(line, f"expected {len(header)} values, found {len(row)}")
+            raise EmailListError(
+                line,
+                gettext("expected %(expected)s values, found %(found)s") % {"expected": len(header), "found": len(row)},
+            )
         email = _address(row[0], line, seen)
         values = {k: v.strip() for k, v in zip(keys, row[1:], strict=True) if k != "audience"}
         try:
@@ -73,10 +81,14 @@ def recipients_parse(text: str, *, assessment: Assessment, csv_only: bool = Fals
             raise EmailListError(line, str(exc)) from None
         audience = dict(zip(keys, row[1:], strict=True)).get("audience", "").strip()
         if audience not in ("", "both", "internal", "external"):
-            raise EmailListError(line, f"audience {audience!r} is not internal, external, both or empty")
+            raise EmailListError(
+                line,
+                gettext("audience %(audience)s is not internal, external, both or empty")
+                % {"audience": repr(audience)},
+            )
         recipients.append(Recipient(email, {k: v for k, v in values.items() if v}, audience))
     if not recipients:
-        raise EmailListError(1, "no addresses after the header")
+        raise EmailListError(1, gettext("no addresses after the header"))
     return recipients
 
 
@@ -88,7 +100,7 @@ def _pasted(lines: list[str]) -> list[Recipient]:
             if part.strip():
                 recipients.append(Recipient(_address(part, number, seen)))
     if not recipients:
-        raise EmailListError(1, "no addresses: give one per line")
+        raise EmailListError(1, gettext("no addresses: give one per line"))
     return recipients
 
 
@@ -99,6 +111,8 @@ def _address(value: str, line: int, seen: dict[str, int]) -> str:
         raise EmailListError(line, exc.messages[0]) from None
     key = email.lower()
     if key in seen:
-        raise EmailListError(line, f"{email} is repeated (first on line {seen[key]})")
+        raise EmailListError(
+            line, gettext("%(email)s is repeated (first on line %(line)s)") % {"email": email, "line": seen[key]}
+        )
     seen[key] = line
     return email

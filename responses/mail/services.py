@@ -66,6 +66,21 @@ MAX_MIN_DAYS = 30
 ENQUEUE_IN_REQUEST = 50
 
 
+# The stored reasons an e-mail was not sent (``InvitationEmail.reason``), as the owner reads them on the
+# invitations page, in the page's language; any other reason shows as it is stored.
+EMAIL_REASONS = {
+    InvitationEmail.REASON_CLOSED: gettext_lazy("assessment closed"),
+    InvitationEmail.REASON_REVOKED: gettext_lazy("invitation revoked"),
+    InvitationEmail.REASON_SUBMITTED: gettext_lazy("already answered"),
+    InvitationEmail.REASON_OPTED_OUT: gettext_lazy("opted out"),
+}
+
+
+def email_reason_text(reason: str) -> str:
+    """A stored reason in the current language ("" stays "")."""
+    return str(EMAIL_REASONS.get(reason, reason))
+
+
 def email_text_check(*, subject: str, message: str) -> None:
     """``ValidationError`` for a subject with a control character or a message with one but line breaks and tabs."""
     validate_subject(subject)
@@ -73,7 +88,10 @@ def email_text_check(*, subject: str, message: str) -> None:
 
 
 def default_subject(assessment: Assessment) -> str:
-    return f"Your views on {assessment.organization.name}'s use of social tools: {assessment.title}"
+    return gettext("Your views on %(organization)s's use of social tools: %(title)s") % {
+        "organization": assessment.organization.name,
+        "title": assessment.title,
+    }
 
 
 def email_minutes(*, assessment: Assessment, invitation: Invitation | None = None) -> int:
@@ -113,11 +131,11 @@ CONFIDENTIALITY = gettext_lazy(
 
 def default_message(assessment: Assessment) -> str:
     """The owner's starting text, the purpose: the e-mail always adds how long, who sees what, the closing date."""
-    return (
-        f"{assessment.organization.name} is measuring how well it gets the benefits of social media, "
+    return gettext(
+        "%(organization)s is measuring how well it gets the benefits of social media, "
         "social collaboration and social networking, to see where it falls short and what to improve. "
         "Your view counts: please give it, whatever your role.\n\nThank you."
-    )
+    ) % {"organization": assessment.organization.name}
 
 
 def email_render(*, email: InvitationEmail, token: str, opt_out_token: str) -> EmailMultiAlternatives:
@@ -264,8 +282,8 @@ def preview_text(*, assessment: Assessment, message: str) -> str:
     """The plain-text part as a recipient would read it, with a stand-in for their own link."""
     context = {
         "message": message,
-        "link": "(their own link)",
-        "opt_out": "(their own opt-out link)",
+        "link": gettext("(their own link)"),
+        "opt_out": gettext("(their own opt-out link)"),
         "assessment": assessment,
         "minutes": email_minutes(assessment=assessment),
         "closing": closing_sentence(assessment),
@@ -377,8 +395,11 @@ def invitation_send_again(*, invitation: Invitation, base_url: str) -> None:
     locked = list(_remindable(assessment=assessment).filter(pk=invitation.pk).select_for_update())
     if not locked:
         raise NotRemindableError(
-            f"{invitation.email} cannot be e-mailed again now: it has answered, is revoked or opted out, has an "
-            f"e-mail on its way, or has had {MAX_REMINDERS} reminders already."
+            gettext(
+                "%(email)s cannot be e-mailed again now: it has answered, is revoked or opted out, has an "
+                "e-mail on its way, or has had %(max)s reminders already."
+            )
+            % {"email": invitation.email, "max": MAX_REMINDERS}
         )
     _take_quota(assessment, 1)
     _enqueue_on_commit(_next_emails(locked, assessment, base_url))

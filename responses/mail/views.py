@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -103,18 +104,24 @@ def manage_email_invitations(request: HttpRequest, org_slug: str, assessment_slu
     except (EmailLimitError, AssessmentClosedError) as exc:
         form.add_error(None, str(exc))
         return render(request, "responses/manage/email_invitations.html", {**context, "form": form}, status=400)
-    plural = "s" if created != 1 else ""
-    they, go = ("they", "go") if created != 1 else ("it", "goes")
-    when = (
-        f"{they} {'are' if created != 1 else 'is'} held, and {go} out when you open the assessment."
-        if assessment.status == Assessment.Status.DRAFT
-        else f"{they} {go} out in the next minutes."
-    )
-    messages.success(
-        request,
-        f"{created} invitation e-mail{plural} queued; {when}"
-        + (f" {skipped} address{'es' if skipped != 1 else ''} already invited, skipped." if skipped else ""),
-    )
+    if assessment.status == Assessment.Status.DRAFT:
+        text = ngettext(
+            "%(n)s invitation e-mail queued; it is held, and goes out when you open the assessment.",
+            "%(n)s invitation e-mails queued; they are held, and go out when you open the assessment.",
+            created,
+        )
+    else:
+        text = ngettext(
+            "%(n)s invitation e-mail queued; it goes out in the next minutes.",
+            "%(n)s invitation e-mails queued; they go out in the next minutes.",
+            created,
+        )
+    text %= {"n": created}
+    if skipped:
+        text += " " + ngettext(
+            "%(n)s address already invited, skipped.", "%(n)s addresses already invited, skipped.", skipped
+        ) % {"n": skipped}
+    messages.success(request, text)
     return redirect(_invitations_url(assessment))
 
 
@@ -132,7 +139,9 @@ def manage_reminders(request: HttpRequest, org_slug: str, assessment_slug: str) 
         except (EmailLimitError, AssessmentClosedError) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{count} reminder{'s' if count != 1 else ''} queued.")
+            messages.success(
+                request, ngettext("%(n)s reminder queued.", "%(n)s reminders queued.", count) % {"n": count}
+            )
             return redirect(_invitations_url(assessment))
     due = reminders_due(assessment=assessment, min_days=min_days).count()
     return render(
@@ -162,9 +171,9 @@ def manage_invitation_resend(request: HttpRequest, org_slug: str, assessment_slu
         messages.error(request, str(exc))
         return redirect(_invitations_url(assessment))
     if resent:
-        messages.success(request, f"The e-mail to {invitation.email} is queued again.")
+        messages.success(request, gettext("The e-mail to %(email)s is queued again.") % {"email": invitation.email})
     else:
-        messages.info(request, f"Invitation #{invitation.pk} has not failed: nothing to resend.")
+        messages.info(request, gettext("Invitation #%(pk)s has not failed: nothing to resend.") % {"pk": invitation.pk})
     return redirect(_invitations_url(assessment))
 
 
@@ -179,5 +188,8 @@ def manage_invitation_send_again(request: HttpRequest, org_slug: str, assessment
     except (EmailLimitError, AssessmentClosedError, NotRemindableError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"A new e-mail to {invitation.email} is queued; it counts as a reminder.")
+        messages.success(
+            request,
+            gettext("A new e-mail to %(email)s is queued; it counts as a reminder.") % {"email": invitation.email},
+        )
     return redirect(_invitations_url(assessment))
