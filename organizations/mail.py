@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from common.db import retry_while_database_down
@@ -44,11 +44,17 @@ ROLE_IN_SENTENCE = {
 
 
 def enqueue_on_commit(invitation_ids: list[int]) -> None:
+    """Queue the invitations once the transaction commits, to be written in the language the owner uses now.
+
+    The worker has no request to read a language from, so the task carries it.
+    """
     from organizations.tasks import send_member_invitation
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
 
     def enqueue() -> None:
         for pk in invitation_ids:
-            send_member_invitation.enqueue(pk)
+            send_member_invitation.enqueue(pk, language)
 
     transaction.on_commit(enqueue)
 
@@ -126,7 +132,7 @@ def member_invitation_send(*, invitation_id: int) -> str:
 
     retry_while_database_down(
         lambda: send_member_invitation.using(run_after=timezone.now() + retry_delay(invitation.attempts)).enqueue(
-            invitation.pk
+            invitation.pk, translation.get_language()
         )
     )
     return "retry"

@@ -78,3 +78,19 @@ def test_a_worker_killed_mid_send_leaves_the_invitation_and_the_next_worker_send
     assert len(smtp.messages) == 1
     run_worker()
     assert len(smtp.messages) == 1 and MemberInvitation.objects.get().status == "sent"
+
+
+def test_an_owner_inviting_from_a_german_page_sends_the_invitation_in_german(smtp):
+    """The worker has no request: the task carries the language the owner's page was in."""
+    org = OrganizationFactory(name="Acme", slug="acme")
+    owner = MembershipFactory(organization=org, user=UserFactory(username="olivia")).user
+    client = Client()
+    client.force_login(owner)
+    members = reverse("organizations:manage:members", args=["acme"])
+    client.post(members, {"email": "dana@example.org", "role": "analyst"}, headers={"accept-language": "de"})
+
+    run_worker()
+
+    [message] = smtp.messages
+    assert '<html lang="de">' in html_part(message)
+    assert "Analyst(in)" in text_part(message)
