@@ -285,6 +285,8 @@ LANGUAGES = [
     ("de", "Deutsch"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are written by name (SHORT_DATE_FORMAT...), each language its own way (common/formats/).
+FORMAT_MODULE_PATH = ["common.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
