@@ -28,6 +28,18 @@ def _fresh_caches():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English. The test client's LocaleMiddleware activates a page's language in the
+    thread and nothing deactivates it, so a German request would leave German on for the tests after it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 TAXONOMY_MODELS = ("Concept", "Scope", "Benefit", "Question")
 
 
