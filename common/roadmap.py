@@ -22,7 +22,7 @@ class RoadmapCell:
     scope: str
     title: str
     level: int | None
-    level_name: str | None
+    level_name: str | None  # in the reader's language
     score: float | None
     low: float | None
     high: float | None

@@ -8,11 +8,11 @@ import json
 
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from reports import maturity as maturity_module
 from reports.benchmark import Benchmark, Figure
-from reports.l10n import decimal, short
+from reports.l10n import decimal, short, signed
 from reports.segments import SegmentReport
 from reports.selectors import REASON_NOT_CLOSED, GapReport
 
@@ -192,7 +192,12 @@ def withheld_sentence(report: GapReport) -> str:
 
 
 # The text table's change column: the change, then a word for the verdict.
-TEXT_VERDICTS = {"narrowed": "narrower", "widened": "wider", "unchanged": "same", "insufficient": "few"}
+TEXT_VERDICTS = {
+    "narrowed": pgettext_lazy("gap change, text table", "narrower"),
+    "widened": pgettext_lazy("gap change, text table", "wider"),
+    "unchanged": pgettext_lazy("gap change, text table", "same"),
+    "insufficient": pgettext_lazy("gap change, text table", "few"),
+}
 
 
 def _change_cell(report: GapReport, path: str) -> str:
@@ -200,26 +205,33 @@ def _change_cell(report: GapReport, path: str) -> str:
         return ""
     trend = report.rounds.trend_of(path)
     if trend is None or not trend.comparable:
-        text = "-" if trend is None else "not comparable"
+        text = "-" if trend is None else _("not comparable")
     else:
-        change = "-" if trend.change is None else f"{trend.change:+.2f}"
+        change = "-" if trend.change is None else signed(trend.change)
         text = f"{change} {TEXT_VERDICTS[trend.verdict]}"
     return f" {text:>16}"
 
 
 def _previous_line(report: GapReport) -> str:
     previous = report.rounds.previous
-    line = f"Previous round: {previous.title} ({previous.respondents} respondents)"
+    line = ngettext(
+        "Previous round: %(title)s (%(n)s respondents)",
+        "Previous round: %(title)s (%(n)s respondents)",
+        previous.respondents,
+    ) % {"title": previous.title, "n": previous.respondents}
     if previous.suppressed:
-        line += "; it shows no figures, so there is no change to show"
+        line += _("; it shows no figures, so there is no change to show")
     elif report.rounds.trends is not None:
         counts = dict.fromkeys(TEXT_VERDICTS, 0)
         for trend in report.rounds.trends.values():
             if trend is not None and trend.comparable:
                 counts[trend.verdict] += 1
         line += (
-            f"; since then {counts['narrowed']} gaps narrowed, {counts['widened']} widened, "
-            f"{counts['unchanged']} unchanged, {counts['insufficient']} with too few answers to tell"
+            _(
+                "; since then %(narrowed)s gaps narrowed, %(widened)s widened, %(unchanged)s unchanged, "
+                "%(insufficient)s with too few answers to tell"
+            )
+            % counts
         )
     return line
 
@@ -381,31 +393,37 @@ def group_status(report: SegmentReport, group) -> str:
             "subtract their way to fewer than %(minimum)s people"
         ) % {"minimum": report.min_group_size}
     o = group.figures.overall
-    rate = f", response rate {group.response_rate:.0%}" if group.response_rate is not None else ""
-    return f"{group.respondents} respondents, gap {_fmt(o.gap)}, {o.under_realized} under-realized{rate}"
+    figures = {"n": group.respondents, "gap": _fmt(o.gap), "under": o.under_realized}
+    if group.response_rate is None:
+        return _("%(n)s respondents, gap %(gap)s, %(under)s under-realized") % figures
+    return _("%(n)s respondents, gap %(gap)s, %(under)s under-realized, response rate %(rate)s%%") % {
+        **figures,
+        "rate": f"{group.response_rate * 100:.0f}",
+    }
 
 
 def render_segment_text(report: SegmentReport) -> str:
     """Each group's size and figures, then every benefit's gap per shown group."""
     lines = [
-        f"Gap report by {report.label}: {report.organization} / {report.assessment}",
-        f"Minimum group size: {report.min_group_size}",
+        _("Gap report by %(segment)s: %(organization)s / %(assessment)s")
+        % {"segment": report.label, "organization": report.organization, "assessment": report.assessment},
+        _("Minimum group size: %(k)s") % {"k": report.min_group_size},
     ]
     if report.reason is not None:
-        lines.append("No group is shown: the whole assessment's report is withheld.")
+        lines.append(_("No group is shown: the whole assessment's report is withheld."))
         return "\n".join(lines) + "\n"
     lines.append("")
     for group in report.groups:
-        lines.append(f"{group.label}: {group_status(report, group)}")
+        lines.append(f"{group.title}: {group_status(report, group)}")
     shown = report.shown
     if shown:
         lines.append("")
-        lines.append(f"{'Gap per benefit':<46} " + " ".join(f"{g.label[:12]:>12}" for g in shown))
+        heading, withheld = _("Gap per benefit"), _("withheld")
+        lines.append(f"{heading:<46} " + " ".join(f"{g.title[:12]:>12}" for g in shown))
         for i, benefit in enumerate(shown[0].figures.benefits):
             name = ("  " * benefit.depth + benefit.name)[:46]
             gaps = " ".join(
-                f"{'withheld' if g.figures.benefits[i].withheld else _fmt(g.figures.benefits[i].gap):>12}"
-                for g in shown
+                f"{withheld if g.figures.benefits[i].withheld else _fmt(g.figures.benefits[i].gap):>12}" for g in shown
             )
             lines.append(f"{name:<46} {gaps}")
     return "\n".join(lines).rstrip() + "\n"

@@ -50,6 +50,7 @@ from reports.selectors import gap_report
 from reports.statistics import CONTESTED_RWG
 from taxonomy.models import Concept, Scope
 from taxonomy.scales import SCALE_MAX, SCALE_MIN
+from taxonomy.translations import translated
 
 # The page's figures-only parts are kept a few minutes at most, so that an edit of a benefit's
 # guidance in the admin shows soon.
@@ -166,8 +167,15 @@ def report_pdf(request: HttpRequest, org_slug: str, assessment_slug: str) -> Htt
 
 def _target_cells() -> list[tuple[str, str, str]]:
     """Every concept x scope cell as (concept slug, scope slug, title), in report order; 2 queries."""
-    concepts = list(Concept.objects.values_list("slug", "name"))
-    scopes = list(Scope.objects.values_list("slug", "name"))
+    # The names in the reader's language, as the report's maturity names the cells.
+    concepts = [
+        (slug, translated(t, "name", name))
+        for slug, name, t in Concept.objects.values_list("slug", "name", "translations")
+    ]
+    scopes = [
+        (slug, translated(t, "name", name))
+        for slug, name, t in Scope.objects.values_list("slug", "name", "translations")
+    ]
     return [(c, s, f"{sentence_case(c_name)}, {s_name.lower()}") for c, c_name in concepts for s, s_name in scopes]
 
 

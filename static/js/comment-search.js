@@ -22,6 +22,14 @@
     });
   });
 
+  // The sentence comes translated from the page, with Python's placeholders: %(name)s for a value.
+  var MATCH = status.getAttribute("data-text-match") || "%(shown)s of %(total)s comments match “%(query)s”.";
+  function say(values) {
+    return MATCH.replace(/%\((\w+)\)s|%%/g, function (all, name) {
+      return name ? String(values[name]) : "%";
+    });
+  }
+
   function apply() {
     var words = fold(input.value).split(/\s+/).filter(Boolean);
     var shown = 0;
@@ -42,9 +50,7 @@
         none.hidden = !words.length || perSection.has(section);
       }
     });
-    status.textContent = words.length
-      ? shown + " of " + items.length + " comments match “" + input.value.trim() + "”."
-      : "";
+    status.textContent = words.length ? say({ shown: shown, total: items.length, query: input.value.trim() }) : "";
   }
 
   input.addEventListener("input", apply);
