@@ -167,9 +167,8 @@ def _names(report: GapReport) -> dict[str, str]:
 
 
 def languages_line(report: GapReport) -> str:
-    """How many answered in each language the site offers (section 17), each named in itself."""
-    counts = ", ".join(f"{name} {n}" for name, n in report.language_counts)
-    return _("Responses by language: %(counts)s") % {"counts": counts}
+    """How many answered in each language the site offers (section 17), in the same words as the page."""
+    return report.languages_sentence
 
 
 def withheld_sentence(report: GapReport) -> str:

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -132,12 +131,6 @@ class GapReport:
             for code, count in self.languages.items()
         )
         return gettext("Respondents by language: %(languages)s.") % {"languages": parts}
-
-    @property
-    def language_counts(self) -> list[tuple[str, int]]:
-        """(the language's name in itself, respondents who answered in it), in the site's order."""
-        names = dict(settings.LANGUAGES)
-        return [(names.get(code, code), n) for code, n in self.languages.items()]
 
     def to_json_dict(self) -> dict:
         o = self.overall

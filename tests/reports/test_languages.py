@@ -135,4 +135,4 @@ def test_the_text_report_stays_english_by_default(assessment):
     call_command("gap_report", organization="Acme", assessment="Baseline 2026", format="text", stdout=out)
 
     assert "Gap report: Acme / Baseline 2026" in out.getvalue()
-    assert "Responses by language: English 3, Deutsch 0" in out.getvalue()
+    assert "Respondents by language: English 3, German 0." in out.getvalue()
