@@ -135,10 +135,15 @@ def invitation_for_token(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     digest = hash_token(token)
-    invitation = Invitation.objects.select_related("assessment__organization").filter(token_hash=digest).first()
+    # With its draft, if any (a one-to-one, so the same single query): every page of the form needs both.
+    invitation = (
+        Invitation.objects.select_related("assessment__organization", "response").filter(token_hash=digest).first()
+    )
     if invitation is None:
         # An e-mailed invitation's links are its tokens, one per e-mail, all valid.
-        link = InvitationToken.objects.select_related("invitation__assessment__organization").filter(token_hash=digest)
+        link = InvitationToken.objects.select_related(
+            "invitation__assessment__organization", "invitation__response"
+        ).filter(token_hash=digest)
         link = link.first()
         if link is None or not hmac.compare_digest(link.token_hash, digest):
             return None

@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Layout
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.formats import number_format
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
 from responses.models import COMMENT_MAX_LENGTH, Answer, Comment, comment_release_threshold
-from responses.respond.layout import BenefitRow, CommentBox, Matrix
+from responses.respond.layout import BenefitRow, CommentBox, HiddenFields, Matrix, ScaleChoices, SubmitButtons
 from responses.respond.services import Rating
 from taxonomy.scales import DONT_KNOW_CHOICE, DONT_KNOW_LABEL, SCALES
 from taxonomy.selectors import BenefitView, Questionnaire, Section
@@ -153,7 +152,7 @@ class SectionForm(forms.Form):
         rows = []
         # Translated once per page rather than once per question: a section has up to 44.
         scale_names = {dimension: scale.name for dimension, scale in SCALES.items()}
-        choices = {dimension: scale.choices() for dimension, scale in SCALES.items()}
+        choices = {dimension: ScaleChoices(scale.choices()) for dimension, scale in SCALES.items()}
         not_on_scale = {
             "invalid_choice": gettext(
                 "That answer is not on the scale. Choose a rating from 1 to 5, or “%(dont_know)s”."
@@ -189,45 +188,14 @@ class SectionForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.form_show_errors = False
         self.helper.layout = Layout(
-            "section",
-            "revision",
+            HiddenFields("section", "revision"),
             Matrix(section, *rows),
             *box,
-            Div(
+            SubmitButtons(
                 # Come from the review to fix an answer: one step back to it.
-                *(
-                    [
-                        StrictButton(
-                            ACTIONS["review"],
-                            type="submit",
-                            name="action",
-                            value="review",
-                            css_class="btn-primary btn-lg",
-                        )
-                    ]
-                    if to_review
-                    else []
-                ),
-                StrictButton(
-                    ACTIONS["next"],
-                    type="submit",
-                    name="action",
-                    value="next",
-                    css_class="btn-outline-primary btn-lg" if to_review else "btn-primary btn-lg",
-                ),
-                *(
-                    [
-                        StrictButton(
-                            ACTIONS["back"],
-                            type="submit",
-                            name="action",
-                            value="back",
-                            css_class="btn-outline-secondary btn-lg",
-                        )
-                    ]
-                    if section.index > 0
-                    else []
-                ),
+                *([(ACTIONS["review"], "review", "btn-primary btn-lg")] if to_review else []),
+                (ACTIONS["next"], "next", "btn-outline-primary btn-lg" if to_review else "btn-primary btn-lg"),
+                *([(ACTIONS["back"], "back", "btn-outline-secondary btn-lg")] if section.index > 0 else []),
                 css_class="d-flex flex-wrap gap-2 mt-4",
             ),
         )
@@ -352,16 +320,7 @@ class SubmitForm(forms.Form):
             self.initial["comment"] = comment
             box = [
                 CommentBox("comment"),
-                Div(
-                    StrictButton(
-                        gettext("Save my comment"),
-                        type="submit",
-                        name="action",
-                        value="save",
-                        css_class="btn-outline-primary",
-                    ),
-                    css_class="mt-2 mb-4",
-                ),
+                SubmitButtons((gettext("Save my comment"), "save", "btn-outline-primary"), css_class="mt-2 mb-4"),
             ]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -376,15 +335,7 @@ class SubmitForm(forms.Form):
         self.helper.layout = Layout(
             *box,
             HTML(format_html("<p>{}</p>", note)),
-            Div(
-                StrictButton(
-                    gettext("Submit my answers"),
-                    type="submit",
-                    name="action",
-                    value="submit",
-                    css_class="btn-primary btn-lg",
-                ),
-            ),
+            SubmitButtons((gettext("Submit my answers"), "submit", "btn-primary btn-lg")),
         )
 
     @property

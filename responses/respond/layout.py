@@ -13,6 +13,8 @@ from html import escape
 from crispy_forms.layout import LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
 from django.template.loader import render_to_string
+from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -21,18 +23,13 @@ from taxonomy.scales import DONT_KNOW_CHOICE, SCALES
 from taxonomy.selectors import BenefitView, Section
 
 
-def _options_html(name: str, auto_id: str, choices, current: str | None, invalid: bool) -> SafeString:
-    """One question's radio buttons, built here rather than in a template loop: a page has about 150 of them.
+def _option_labels(choices) -> list[tuple[str, str, str]]:
+    """(value, escaped value, the label's HTML) per choice; "4 - Very important" shows as a big "4" over its words.
 
-    Plain string building with :func:`html.escape` on every value, since
-    ``format_html`` per button cost a third of the page. "4 - Very
-    important" shows as a big "4" over "Very important"; the label's text
-    still reads in full.
+    The label's text still reads in full to a screen reader.
     """
-    name, auto_id = escape(name), escape(auto_id)
-    error = f' aria-invalid="true" aria-describedby="{auto_id}-error"' if invalid else ""
-    parts = []
-    for i, (value, label) in enumerate(choices):
+    labels = []
+    for value, label in choices:
         number, sep, text = str(label).partition(" - ")
         if sep:
             shown = (
@@ -41,13 +38,96 @@ def _options_html(name: str, auto_id: str, choices, current: str | None, invalid
             )
         else:
             shown = f'<span class="hp-lbl">{escape(str(label))}</span>'
-        checked = " checked" if value == current else ""
         dont_know = " hp-opt-dk" if value == DONT_KNOW_CHOICE else ""
+        labels.append((value, escape(value), dont_know, shown))
+    return labels
+
+
+def _options_html(name: str, auto_id: str, choices, current: str | None, invalid: bool) -> SafeString:
+    """One question's radio buttons, built here rather than in a template loop: a page has about 150 of them.
+
+    Plain string building with :func:`html.escape` on every value, since
+    ``format_html`` per button cost a third of the page; a scale's labels are
+    escaped once per page (:class:`ScaleChoices`), not once per question.
+    """
+    labels = choices.labels if isinstance(choices, ScaleChoices) else _option_labels(choices)
+    name, auto_id = escape(name), escape(auto_id)
+    error = f' aria-invalid="true" aria-describedby="{auto_id}-error"' if invalid else ""
+    parts = []
+    for i, (value, shown_value, dont_know, shown) in enumerate(labels):
+        checked = " checked" if value == current else ""
         parts.append(
-            f'<input type="radio" class="btn-check" name="{name}" id="{auto_id}_{i}" value="{escape(value)}"'
+            f'<input type="radio" class="btn-check" name="{name}" id="{auto_id}_{i}" value="{shown_value}"'
             f'{checked}{error}><label class="btn hp-opt{dont_know}" for="{auto_id}_{i}">{shown}</label>'
         )
     return SafeString("".join(parts))
+
+
+class ScaleChoices(BaseChoiceIterator):
+    """A scale's choices, already in Django's normalized form: (value, label) pairs.
+
+    A choice field normalizes what it is given, in the field and again in its
+    widget; with 26 to 44 questions a page, that was a tenth of a section's GET.
+    Given a ``BaseChoiceIterator``, Django takes it as it is.
+    """
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    @cached_property
+    def labels(self) -> list[tuple[str, str, str, str]]:
+        return _option_labels(self.choices)
+
+
+class HiddenFields(LayoutObject):
+    """The page's own hidden fields (its section, the draft's revision), written here.
+
+    crispy's field template around two hidden inputs cost as much as several benefit rows.
+    """
+
+    def __init__(self, *fields: str) -> None:
+        self.fields = list(fields)
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        inputs = []
+        for name in self.fields:
+            bound = form[name]
+            value = bound.value()
+            shown = "" if value is None else f' value="{escape(str(bound.field.widget.format_value(value)))}"'
+            inputs.append(f'<input type="hidden" name="{escape(bound.html_name)}"{shown} id="{escape(bound.auto_id)}">')
+        return SafeString(" ".join(inputs))
+
+
+class SubmitButtons(LayoutObject):
+    """A row of submit buttons, each sending ``action=<value>``: (label, value, Bootstrap classes) each."""
+
+    def __init__(self, *buttons: tuple[str, str, str], css_class: str = "") -> None:
+        self.buttons = buttons
+        self.css_class = css_class
+        self.fields = []
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+        buttons = "\n".join(
+            f'<button class="btn {escape(css)}" name="action" type="submit" value="{escape(value)}">'
+            f"{conditional_escape(label)}</button>"
+            for label, value, css in self.buttons
+        )
+        css_class = f' class="{escape(self.css_class)}"' if self.css_class else ""
+        return SafeString(f"<div{css_class}>\n{buttons}\n</div>")
+
+
+def page_words() -> dict[str, str]:
+    """The words every row repeats, translated and escaped once per page rather than once per row."""
+    # Each gettext outside an f-string: xgettext does not read calls inside one, and would drop the text.
+    part_of = gettext("Part of")
+    signs = gettext("What does this look like?")
+    error = gettext("Error:")
+    words = {"part_of": part_of, "signs": signs, "error": error}
+    words.update((dimension, scale.name) for dimension, scale in SCALES.items())
+    return {key: conditional_escape(value) for key, value in words.items()}
 
 
 class BenefitRow(LayoutObject):
@@ -63,17 +143,16 @@ class BenefitRow(LayoutObject):
         self.fields = list(fields)
         self.parent_names = parent_names
 
-    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+    def render(self, form, context, template_pack=TEMPLATE_PACK, words: dict | None = None, **kwargs) -> SafeString:
+        words = words or page_words()
         benefit = self.benefit
         bid = benefit.id
         name = conditional_escape(benefit.name)
         parents = [conditional_escape(p) for p in self.parent_names]
         parts = [f'<div class="hp-row hp-depth-{benefit.depth}" id="b-{bid}">\n  <p class="hp-benefit">']
         if parents:
-            # Outside the f-string: xgettext does not read calls inside one, and the text would leave the catalogue.
-            part_of = conditional_escape(gettext("Part of"))
             parts.append(
-                f'<span class="hp-parent"><span class="visually-hidden">{part_of} '
+                f'<span class="hp-parent"><span class="visually-hidden">{words["part_of"]} '
                 f"</span>{' › '.join(parents)} ›</span> "
             )
         parts.append(f"{name}</p>\n  ")
@@ -82,14 +161,14 @@ class BenefitRow(LayoutObject):
         parts.append("\n  ")
         if benefit.indicators:
             items = "".join(f"<li>{conditional_escape(item)}</li>" for item in benefit.indicators)
-            signs = conditional_escape(gettext("What does this look like?"))
             parts.append(
-                f'<details class="hp-signs"><summary>{signs}</summary><ul class="hp-signs-list">{items}</ul></details>'
+                f'<details class="hp-signs"><summary>{words["signs"]}</summary>'
+                f'<ul class="hp-signs-list">{items}</ul></details>'
             )
         parts.append('\n  <div class="hp-questions">\n    ')
         hidden_names = "".join(f"{p}: " for p in parents)
         described = f"b-{bid}-desc " if benefit.description else ""
-        error_word = conditional_escape(gettext("Error:"))
+        error_word = words["error"]
         for field_name in self.fields:
             bound = form[field_name]
             _, dimension = form.question_fields[field_name]
@@ -102,7 +181,7 @@ class BenefitRow(LayoutObject):
                 f'\n    <fieldset class="hp-q{" hp-q-invalid" if errors else ""}" aria-describedby="{described}'
                 f'{auto_id}-text{f" {auto_id}-error" if errors else ""}">\n'
                 f'      <legend class="hp-legend"><span class="visually-hidden">{hidden_names}{name} — </span>'
-                f"{conditional_escape(SCALES[dimension].name)}</legend>\n"
+                f"{words[dimension]}</legend>\n"
                 f'      <p class="hp-question" id="{auto_id}-text">{conditional_escape(bound.help_text)}</p>\n      '
             )
             if errors:
@@ -124,7 +203,10 @@ class Matrix(LayoutObject):
         self.fields = list(rows)
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
-        rows = SafeString("".join(row.render(form, context, template_pack=template_pack) for row in self.fields))
+        words = page_words()
+        rows = SafeString(
+            "".join(row.render(form, context, template_pack=template_pack, words=words) for row in self.fields)
+        )
         return SafeString(
             render_to_string(
                 self.template,

@@ -100,7 +100,10 @@ def _entry(request: HttpRequest, kwargs: dict) -> Entry | HttpResponse:
         if invitation is None:
             return render(request, "responses/form/link_invalid.html", status=404)
         assessment = invitation.assessment
-        response = AssessmentResponse.objects.filter(invitation=invitation).first()
+        try:
+            response = invitation.response  # read with the invitation
+        except AssessmentResponse.DoesNotExist:
+            response = None
         entry = Entry(
             assessment,
             response,
@@ -200,8 +203,15 @@ def _progress(questionnaire, answers) -> tuple[list[dict], int, int]:
             answer = answers.get(benefit.id)
             if answer is not None:
                 answered += sum(1 for q in benefit.questions if answer.answered(q.dimension))
+        total = section.question_count
         rows.append(
-            {"section": section, "number": section.index + 1, "answered": answered, "total": section.question_count}
+            {
+                "section": section,
+                "number": section.index + 1,
+                "answered": answered,
+                "total": total,
+                "done": bool(total) and answered == total,
+            }
         )
     return rows, sum(r["answered"] for r in rows), sum(r["total"] for r in rows)
 

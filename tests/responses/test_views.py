@@ -435,15 +435,15 @@ def test_section_get_and_post_run_a_constant_number_of_queries(
     )
     for number in (1, PAGES):
         questionnaires_forget()
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             assert client.get(section_url(token, number)).status_code == 200
         # The frozen questionnaire is kept a minute (assessments.selectors): its 4 queries are not made again.
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):
             assert client.get(section_url(token, number)).status_code == 200
     for number in (1, PAGES):
         data = page_data(started, number, answer_all(assessment, number, "5"))
         questionnaires_forget()
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             assert client.post(section_url(token, number), data).status_code == 302
 
 
