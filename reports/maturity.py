@@ -30,6 +30,7 @@ from fractions import Fraction
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from reports.l10n import decimal
+from taxonomy.translations import in_sentence
 
 # z for a two-sided 95% interval.
 Z95 = 1.96
@@ -377,8 +378,8 @@ def cell_names(cells: Iterable) -> dict[str, str]:
 
 
 def sentence_case(name: str) -> str:
-    """ "Social Networking" -> "Social networking": a name inside a sentence."""
-    return name[:1].upper() + name[1:].lower()
+    """ "Social Networking" -> "Social networking": a name inside a sentence, in English; German keeps its capitals."""
+    return name[:1].upper() + in_sentence(name[1:])
 
 
 def figures_maturity(figures, *, targets: dict[tuple[str, str], int]) -> Maturity:

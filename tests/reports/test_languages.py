@@ -124,7 +124,7 @@ def test_the_text_report_in_german(assessment):
 
     text = out.getvalue()
     assert "Lückenbericht: Acme / Baseline 2026" in text
-    assert "Antworten nach Sprache: English 3, Deutsch 0" in text
+    assert "Teilnehmende nach Sprache: Englisch 3, Deutsch 0." in text
     assert "Gap report" not in text
 
 
