@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ActionsConfig(AppConfig):
     name = "actions"
-    verbose_name = "Action plan"
+    verbose_name = _("Action plan")
 
     def ready(self) -> None:
         from actions import services

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from api.models import ApiToken
 from api.services import api_token_revoke
@@ -22,9 +24,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # A token is made by its owner (the account page) or by `api_token`, which show its secret once.
         return False
 
-    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
             api_token_revoke(token=token)
-        self.message_user(request, f"{len(tokens)} token(s) revoked: they open nothing now.", level=messages.SUCCESS)
+        n = len(tokens)
+        message = ngettext(
+            "%(n)d token revoked: it opens nothing now.", "%(n)d tokens revoked: they open nothing now.", n
+        )
+        self.message_user(request, message % {"n": n}, level=messages.SUCCESS)

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from assessments.forms import BoundedSplitDateTimeField
 from assessments.length import length_estimate
@@ -85,7 +87,7 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return [*self.fields, *(f for f in self.readonly_fields if f not in self.fields)] if obj else self.fields
 
-    @admin.display(description="survey length")
+    @admin.display(description=_("survey length"))
     def survey_length(self, obj: Assessment | None) -> str:
         """The estimate for the saved number; ``length.js`` follows the field as it changes."""
         saved = obj.benefits_per_respondent if obj and obj.pk else None
@@ -93,7 +95,7 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         estimate = length_estimate(questionnaire=questionnaire, assessment=obj, benefits_per_respondent=saved)
         return render_to_string("assessments/manage/_length_estimate.html", {"estimate": estimate, "bare": True})
 
-    @admin.action(description="Start the next round", permissions=["add"])
+    @admin.action(description=_("Start the next round"), permissions=["add"])
     def start_next_round(self, request, queryset):
         """A draft assessment after each selected one, with the same settings and this one as its previous round."""
         for assessment in queryset.select_related("organization"):
@@ -106,12 +108,15 @@ class AssessmentAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    'Started “<a href="{}">{}</a>” (a draft) after “{}”.', url, created.title, assessment.title
+                    gettext('Started “<a href="{url}">{title}</a>” (a draft) after “{previous}”.'),
+                    url=url,
+                    title=created.title,
+                    previous=assessment.title,
                 ),
                 level=messages.SUCCESS,
             )
 
-    @admin.display(description="wording frozen", boolean=True, ordering="questions_frozen_at")
+    @admin.display(description=_("wording frozen"), boolean=True, ordering="questions_frozen_at")
     def is_frozen(self, obj: Assessment) -> bool:
         return obj.questions_frozen_at is not None
 

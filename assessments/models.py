@@ -126,7 +126,7 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     )
     previous = models.ForeignKey(
         "self",
-        verbose_name="previous round",
+        verbose_name=_("previous round"),
         # Deleting a round unlinks its next one rather than deleting it; a round with answers cannot be deleted.
         on_delete=models.SET_NULL,
         null=True,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from assessments.models import Assessment, AssessmentQuestion, MaturityTarget, Segment, SegmentOption
 from common.commands import InputError
@@ -134,7 +134,7 @@ def round_chain(*, assessment: Assessment) -> list[Assessment]:
 
 # --- What the taxonomy may not delete (registered in AssessmentsConfig.ready) ---
 
-FROZEN_REASON = "an assessment's frozen questionnaire includes it; deactivate it instead"
+FROZEN_REASON = gettext_lazy("an assessment's frozen questionnaire includes it; deactivate it instead")
 
 
 def benefits_in_frozen_questionnaires(benefits: list[Benefit]) -> dict[Benefit, str]:

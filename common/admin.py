@@ -7,6 +7,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from common.usage import in_use
 
@@ -30,14 +31,18 @@ class RefuseDeleteInUseMixin:
     def _refuse(self, request, blockers: dict[object, str]) -> None:
         names = list(blockers.items())
         for obj, reason in names[:MESSAGE_NAMES]:
-            self.message_user(
-                request, f"Cannot delete {self.opts.verbose_name} “{obj}”: {reason}.", level=messages.ERROR
-            )
+            message = gettext("Cannot delete %(model)s “%(object)s”: %(reason)s.")
+            values = {"model": self.opts.verbose_name, "object": obj, "reason": reason}
+            self.message_user(request, message % values, level=messages.ERROR)
         if len(names) > MESSAGE_NAMES:
+            more = len(names) - MESSAGE_NAMES
+            message = ngettext(
+                "… and %(n)d more %(models)s that cannot be deleted.",
+                "… and %(n)d more %(models)s that cannot be deleted.",
+                more,
+            )
             self.message_user(
-                request,
-                f"… and {len(names) - MESSAGE_NAMES} more {self.opts.verbose_name_plural} that cannot be deleted.",
-                level=messages.ERROR,
+                request, message % {"n": more, "models": self.opts.verbose_name_plural}, level=messages.ERROR
             )
 
     def delete_view(self, request, object_id, extra_context=None):

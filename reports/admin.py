@@ -13,20 +13,22 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from reports.selectors import gap_report
 from responses.models import Comment
 from responses.services import comment_hide
 
-NOT_RELEASED = "Not shown: the report does not release this comment (too few commented here, or no figures yet)."
+NOT_RELEASED = _("Not shown: the report does not release this comment (too few commented here, or no figures yet).")
 
 
 class CommentHideForm(forms.ModelForm):
     reason = forms.CharField(
-        label="Hide it, because",
+        label=_("Hide it, because"),
         max_length=Comment._meta.get_field("hidden_reason").max_length,
         required=False,
-        help_text="Kept with the comment. A hidden comment is no longer shown, exported or counted.",
+        help_text=_("Kept with the comment. A hidden comment is no longer shown, exported or counted."),
     )
 
     class Meta:
@@ -47,19 +49,19 @@ class CommentAdmin(admin.ModelAdmin):
         shown = ["assessment", "section_name", "released_text"]
         return [*shown, "hidden_on", "hidden_reason"] if obj is not None and obj.hidden else [*shown, "reason"]
 
-    @admin.display(description="comment", ordering="pk")
+    @admin.display(description=_("comment"), ordering="pk")
     def label(self, obj: Comment) -> str:
-        return f"Comment #{obj.pk}"
+        return gettext("Comment #%(number)s") % {"number": obj.pk}
 
-    @admin.display(description="assessment")
+    @admin.display(description=_("assessment"))
     def assessment(self, obj: Comment) -> str:
         return str(obj.response.assessment)
 
-    @admin.display(description="section")
+    @admin.display(description=_("section"))
     def section_name(self, obj: Comment) -> str:
-        return obj.section or "Anything else (the last box)"
+        return obj.section or gettext("Anything else (the last box)")
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def released_text(self, obj: Comment) -> str:
         comments = gap_report(assessment=obj.response.assessment).comments
         if comments is not None:
@@ -67,7 +69,7 @@ class CommentAdmin(admin.ModelAdmin):
                 for shown in section.comments:
                     if shown.id == obj.pk:
                         return shown.text
-        return "Hidden by the owners." if obj.hidden else NOT_RELEASED
+        return gettext("Hidden by the owners.") if obj.hidden else str(NOT_RELEASED)
 
     def save_model(self, request, obj: Comment, form, change: bool) -> None:
         reason = form.cleaned_data.get("reason", "")

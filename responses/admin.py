@@ -13,6 +13,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from assessments.admin import AssessmentAdmin as BaseAssessmentAdmin
 from assessments.models import Assessment, Audience
@@ -51,29 +53,29 @@ class OrganizationAdmin(BaseOrganizationAdmin):
             )
         )
 
-    @admin.display(description="assessments", ordering="assessment_count")
+    @admin.display(description=_("assessments"), ordering="assessment_count")
     def assessment_count(self, obj: Organization) -> int:
         return obj.assessment_count
 
-    @admin.display(description="invitations", ordering="invitation_count")
+    @admin.display(description=_("invitations"), ordering="invitation_count")
     def invitation_count(self, obj: Organization) -> int:
         return obj.invitation_count
 
-    @admin.display(description="submitted", ordering="submitted_count")
+    @admin.display(description=_("submitted"), ordering="submitted_count")
     def submitted_count(self, obj: Organization) -> int:
         return obj.submitted_count
 
 
 class CreateInvitationsForm(forms.Form):
     count = forms.IntegerField(
-        label="Number of invitations per assessment",
+        label=_("Number of invitations per assessment"),
         min_value=1,
         max_value=MAX_INVITATIONS,
         initial=10,
-        help_text="Each invitation is a single-use link. The links are shown once, in the CSV you download now.",
+        help_text=_("Each invitation is a single-use link. The links are shown once, in the CSV you download now."),
     )
     audience = forms.ChoiceField(
-        label="Sections they answer",
+        label=_("Sections they answer"),
         choices=Audience.choices,
         initial=Audience.BOTH,
         required=False,  # not sent: both, as before audiences existed
@@ -106,18 +108,18 @@ class AssessmentAdmin(BaseAssessmentAdmin):
             )
         )
 
-    @admin.display(description="invitations", ordering="invitation_count")
+    @admin.display(description=_("invitations"), ordering="invitation_count")
     def invitation_count(self, obj: Assessment) -> int:
         return obj.invitation_count
 
-    @admin.display(description="submitted", ordering="submitted_count")
+    @admin.display(description=_("submitted"), ordering="submitted_count")
     def submitted_count(self, obj: Assessment) -> int:
         return obj.submitted_count
 
     def has_create_invitations_permission(self, request) -> bool:
         return request.user.has_perm(f"{Invitation._meta.app_label}.add_{Invitation._meta.model_name}")
 
-    @admin.action(description="Create invitations…", permissions=["create_invitations"])
+    @admin.action(description=_("Create invitations…"), permissions=["create_invitations"])
     def create_invitations(self, request, queryset):
         """Ask how many, then create them and download a CSV of their links (shown only once)."""
         refusals = []
@@ -150,7 +152,7 @@ class AssessmentAdmin(BaseAssessmentAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Create invitations",
+            "title": gettext("Create invitations"),
             "subtitle": None,
             "form": form,
             "assessments": queryset.select_related("organization"),
@@ -160,7 +162,7 @@ class AssessmentAdmin(BaseAssessmentAdmin):
 
 
 class InvitationStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -210,22 +212,27 @@ class InvitationAdmin(admin.ModelAdmin):
         # Tokens exist only when created (the "Create invitations…" action or `invite`): the admin cannot add one.
         return False
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status(self, obj: Invitation) -> str:
         return obj.status
 
-    @admin.action(description="Revoke selected invitations", permissions=["change"])
+    @admin.action(description=_("Revoke selected invitations"), permissions=["change"])
     def revoke(self, request, queryset):
         n = invitations_revoke(invitations=queryset)
-        self.message_user(request, f"{n} invitation(s) revoked: their links no longer open.", level=messages.SUCCESS)
+        message = ngettext(
+            "%(n)d invitation revoked: its link no longer opens.",
+            "%(n)d invitations revoked: their links no longer open.",
+            n,
+        )
+        self.message_user(request, message % {"n": n}, level=messages.SUCCESS)
 
 
 class SubmittedFilter(admin.SimpleListFilter):
-    title = "submitted"
+    title = _("submitted")
     parameter_name = "submitted"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Submitted"), ("no", "In progress")]
+        return [("yes", _("Submitted")), ("no", _("In progress"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -253,20 +260,20 @@ class ResponseAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(answer_count=count_of(Answer.objects.all(), "response"))
 
-    @admin.display(description="response", ordering="pk")
+    @admin.display(description=_("response"), ordering="pk")
     def label(self, obj: Response) -> str:
         # Not the respondent id: an imported file may have used names.
-        return f"Response #{obj.pk}"
+        return gettext("Response #%(number)s") % {"number": obj.pk}
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, obj: Response) -> str:
-        return "submitted" if obj.is_submitted else "in progress"
+        return gettext("submitted") if obj.is_submitted else gettext("in progress")
 
-    @admin.display(description="day", ordering="submitted_on")
+    @admin.display(description=_("day"), ordering="submitted_on")
     def day(self, obj: Response):
         return obj.submitted_on or (obj.started_at.date() if obj.started_at else None)
 
-    @admin.display(description="answers", ordering="answer_count")
+    @admin.display(description=_("answers"), ordering="answer_count")
     def answer_count(self, obj: Response) -> int:
         return obj.answer_count
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ResponsesConfig(AppConfig):
     name = "responses"
-    verbose_name = "Invitations and responses"
+    verbose_name = _("Invitations and responses")
 
     def ready(self) -> None:
         from assessments.length import register_invited_counter

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from django.db.models import Case, CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.utils.translation import gettext
 
 from assessments.models import Assessment
 from common.db import count_of
@@ -180,7 +181,7 @@ def benefits_with_answers(benefits: list[Benefit]) -> dict[Benefit, str]:
         .distinct()
     )
     return {
-        b: "it (or one of its sub-benefits) has answers; deactivate it instead"
+        b: gettext("it (or one of its sub-benefits) has answers; deactivate it instead")
         for b in benefits
         if is_under(b.path, answered)
     }
@@ -197,7 +198,8 @@ def questions_with_answers(questions: list[Question]) -> dict[Question, str]:
             answered.add((benefit_id, Dimension.IMPORTANCE.value))
         if realization:
             answered.add((benefit_id, Dimension.REALIZATION.value))
-    return {q: "it has answers; deactivate it instead" for q in questions if (q.benefit_id, q.dimension) in answered}
+    reason = gettext("it has answers; deactivate it instead")
+    return {q: reason for q in questions if (q.benefit_id, q.dimension) in answered}
 
 
 def organizations_with_answers(organizations: list[Organization]) -> dict[Organization, str]:
@@ -206,7 +208,8 @@ def organizations_with_answers(organizations: list[Organization]) -> dict[Organi
         .values_list("response__assessment__organization", flat=True)
         .distinct()
     )
-    return {o: "its assessments have answers; close its assessments instead" for o in organizations if o.pk in answered}
+    reason = gettext("its assessments have answers; close its assessments instead")
+    return {o: reason for o in organizations if o.pk in answered}
 
 
 def assessments_with_responses(assessments: list[Assessment]) -> dict[Assessment, str]:
@@ -217,9 +220,9 @@ def assessments_with_responses(assessments: list[Assessment]) -> dict[Assessment
     blockers = {}
     for a in assessments:
         if a.pk in answered:
-            blockers[a] = "it has answers; close it instead"
+            blockers[a] = gettext("it has answers; close it instead")
         elif a.pk in responded:
-            blockers[a] = "respondents have started it; close it instead"
+            blockers[a] = gettext("respondents have started it; close it instead")
     return blockers
 
 

@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import RefuseDeleteInUseMixin
 from common.usage import in_use
@@ -30,12 +32,12 @@ from taxonomy.services import question_wording, questions_sync
 class LevelFilter(admin.SimpleListFilter):
     """Benefit or sub-benefit, by whether the node has a parent."""
 
-    title = "level"
+    title = _("level")
     parameter_name = "level"
     parent_field = "parent"
 
     def lookups(self, request, model_admin):
-        return [("benefit", "Benefit"), ("sub-benefit", "Sub-benefit")]
+        return [("benefit", _("Benefit")), ("sub-benefit", _("Sub-benefit"))]
 
     def queryset(self, request, queryset):
         if self.value() == "benefit":
@@ -54,7 +56,7 @@ class ConceptAdmin(admin.ModelAdmin):
     form = ConceptAdminForm
     fieldsets = [
         (None, {"fields": ["slug", "name", "definition", "order"]}),
-        ("Translations", {"fields": translation_field_names("concept")}),
+        (_("Translations"), {"fields": translation_field_names("concept")}),
     ]
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
@@ -66,7 +68,7 @@ class ScopeAdmin(admin.ModelAdmin):
     form = ScopeAdminForm
     fieldsets = [
         (None, {"fields": ["slug", "name", "description", "order"]}),
-        ("Translations", {"fields": translation_field_names("scope")}),
+        (_("Translations"), {"fields": translation_field_names("scope")}),
     ]
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
@@ -91,8 +93,8 @@ class SubBenefitInline(admin.TabularInline):
     formset = SubBenefitFormSet
     fields = ["name", "slug", "order", "is_active"]
     extra = 0
-    verbose_name = "sub-benefit"
-    verbose_name_plural = "sub-benefits"
+    verbose_name = _("sub-benefit")
+    verbose_name_plural = _("sub-benefits")
     show_change_link = True
 
 
@@ -109,11 +111,13 @@ class QuestionInline(admin.TabularInline):
         return False
 
 
-@admin.action(description="Create missing questions for every active benefit", permissions=["add", "change"])
+@admin.action(description=_("Create missing questions for every active benefit"), permissions=["add", "change"])
 def sync_questions(modeladmin, request, queryset):
     """Runs ``questions_sync`` over the whole taxonomy; the selection does not matter."""
     result = questions_sync()
-    modeladmin.message_user(request, f"Questions synced: {result.summary()}.", level=messages.SUCCESS)
+    modeladmin.message_user(
+        request, gettext("Questions synced: %(summary)s.") % {"summary": result.summary()}, level=messages.SUCCESS
+    )
 
 
 @admin.register(Benefit)
@@ -127,8 +131,8 @@ class BenefitAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     readonly_fields = ["path", "depth"]
     fieldsets = [
         (None, {"fields": ["concept", "scope", "parent", "name", "slug", "order", "is_active", "path", "depth"]}),
-        ("Guidance", {"fields": ["description", "indicators", "practices"]}),
-        ("Translations", {"fields": translation_field_names("benefit")}),
+        (_("Guidance"), {"fields": ["description", "indicators", "practices"]}),
+        (_("Translations"), {"fields": translation_field_names("benefit")}),
     ]
     autocomplete_fields = ["parent"]
     inlines = [SubBenefitInline, QuestionInline]
@@ -182,25 +186,27 @@ class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         # Benefit and dimension identify a question; they are chosen once, on creation.
         return self.readonly_fields if obj else []
 
-    @admin.display(description="benefit", ordering="benefit__path")
+    @admin.display(description=_("benefit"), ordering="benefit__path")
     def benefit_name(self, obj: Question) -> str:
         return obj.benefit.name if obj.benefit.parent_id is None else f"↳ {obj.benefit.name}"
 
-    @admin.action(description="Activate selected questions", permissions=["change"])
+    @admin.action(description=_("Activate selected questions"), permissions=["change"])
     def activate(self, request, queryset):
         n = queryset.filter(is_active=False).update(is_active=True)
-        self.message_user(request, f"{n} question(s) activated.", level=messages.SUCCESS)
+        message = ngettext("%(n)d question activated.", "%(n)d questions activated.", n)
+        self.message_user(request, message % {"n": n}, level=messages.SUCCESS)
 
-    @admin.action(description="Deactivate selected questions", permissions=["change"])
+    @admin.action(description=_("Deactivate selected questions"), permissions=["change"])
     def deactivate(self, request, queryset):
         n = queryset.filter(is_active=True).update(is_active=False)
-        self.message_user(
-            request,
-            f"{n} question(s) deactivated. Assessments that already have answers keep their questions.",
-            level=messages.SUCCESS,
+        message = ngettext(
+            "%(n)d question deactivated. Assessments that already have answers keep their questions.",
+            "%(n)d questions deactivated. Assessments that already have answers keep their questions.",
+            n,
         )
+        self.message_user(request, message % {"n": n}, level=messages.SUCCESS)
 
-    @admin.action(description="Reset wording to the template", permissions=["change"])
+    @admin.action(description=_("Reset wording to the template"), permissions=["change"])
     def reset_wording(self, request, queryset):
         # One query for every node's name and parent, instead of a walk up per question.
         nodes = dict(Benefit.objects.values_list("pk", "parent_id"))
@@ -216,12 +222,14 @@ class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
                 question.text, question.help_text = text, help_text
                 changed.append(question)
         Question.objects.bulk_update(changed, ["text", "help_text"])
-        self.message_user(
-            request,
-            f"{len(changed)} question(s) reset to the template wording. "
+        message = ngettext(
+            "%(n)d question reset to the template wording. "
             "Assessments that already have answers keep the wording their respondents saw.",
-            level=messages.SUCCESS,
+            "%(n)d questions reset to the template wording. "
+            "Assessments that already have answers keep the wording their respondents saw.",
+            len(changed),
         )
+        self.message_user(request, message % {"n": len(changed)}, level=messages.SUCCESS)
 
     def get_urls(self):
         preview = path(

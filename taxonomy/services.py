@@ -38,8 +38,13 @@ class SyncResult:
 
     def summary(self) -> str:
         if not self.changed:
-            return "no changes"
-        return f"{self.created} created, {self.updated} updated, {self.deleted} deleted, {self.deactivated} deactivated"
+            return _("no changes")
+        return _("%(created)d created, %(updated)d updated, %(deleted)d deleted, %(deactivated)d deactivated") % {
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "deactivated": self.deactivated,
+        }
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def test_staff_revoke_a_token_in_the_admin(admin_client):
     response = admin_client.post(
         reverse("admin:api_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}, follow=True
     )
-    assert "1 token(s) revoked" in response.content.decode()
+    assert "1 token revoked: it opens nothing now." in response.content.decode()
     token.refresh_from_db()
     assert token.revoked
     assert admin_client.get(reverse("admin:api_apitoken_add")).status_code == 403

@@ -1,10 +1,11 @@
 """Every text the Python code puts before a person goes through gettext (contract section 17).
 
 The code is read, not run: a form's label or help text, a model's constraint message, a validation
-error and a flash message are the places a sentence reaches a page, and each must be a call to one of
-the gettext functions rather than a bare literal. What only staff and scripts read stays English, as
-Django's own messages to developers do: the admin's actions, the management commands, the YAML and CSV
-loaders whose errors the contract fixes, and the API, whose errors are read by programs.
+error, a flash message and the admin's action names, columns and messages are the places a sentence
+reaches a page, and each must be a call to one of the gettext functions rather than a bare literal.
+What only scripts read stays English, as Django's own messages to developers do: the management
+commands, the YAML and CSV loaders whose errors the contract fixes, and the API, whose errors are read
+by programs (its admin page is read by staff, so it is scanned).
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "actions", "assessments", "common", "organizations", "reports", "responses", "taxonomy")
 FOR_STAFF_AND_SCRIPTS = (
-    "admin.py",
     "management/",
     "migrations/",
     "taxonomy/loaders.py",
     "responses/imports/",
 )
 KEYWORDS = {"label", "help_text", "violation_error_message", "empty_label"}
-CALLS = {"ValidationError", "success", "error", "info", "warning", "add_message"}
+# The admin's `@admin.action(description=...)` and `@admin.display(description=...)`.
+ADMIN_DECORATORS = {"action", "display"}
+CALLS = {"ValidationError", "success", "error", "info", "warning", "add_message", "message_user"}
+# Class attributes the admin shows: a list filter's title, an inline's name.
+ATTRIBUTES = {"title", "verbose_name", "verbose_name_plural"}
+EXTRA_MODULES = ("api/admin.py",)
 
 
 def _sentence(node: ast.AST) -> bool:
@@ -46,8 +51,18 @@ def bare_texts(source: str) -> list[str]:
         found += [
             f"line {k.value.lineno}: {k.arg}={ast.unparse(k.value)[:80]}"
             for k in node.keywords
-            if k.arg in KEYWORDS and _sentence(k.value)
+            if (k.arg in KEYWORDS or (k.arg == "description" and name in ADMIN_DECORATORS)) and _sentence(k.value)
         ]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and _sentence(statement.value):
+                    names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+                    found += [
+                        f"line {statement.lineno}: {n}={ast.unparse(statement.value)[:80]}"
+                        for n in names
+                        if n in ATTRIBUTES
+                    ]
     return found
 
 
@@ -58,7 +73,7 @@ def _modules() -> list[str]:
             name = path.relative_to(ROOT).as_posix()
             if not any(part in name for part in FOR_STAFF_AND_SCRIPTS):
                 names.append(name)
-    return names
+    return names + list(EXTRA_MODULES)
 
 
 def test_the_scan_finds_a_bare_label_and_passes_a_translated_one():
@@ -68,6 +83,9 @@ def test_the_scan_finds_a_bare_label_and_passes_a_translated_one():
     assert bare_texts('ValidationError(gettext("Too long."), code="long")') == []
     assert bare_texts('ValidationError(f"{path}: {message}")') == []
     assert bare_texts('logger.error("Database down: %s", exc)') == []
+    assert bare_texts('@admin.action(description="Revoke")\ndef revoke(): pass') == ["line 1: description='Revoke'"]
+    assert bare_texts('class F:\n    title = "status"') == ["line 2: title='status'"]
+    assert bare_texts('class F:\n    title = _("status")') == []
 
 
 @pytest.mark.parametrize("name", _modules())

@@ -20,8 +20,11 @@ from django.template.base import Lexer, TokenType
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Texts that are the same in every language: the product's name, units and symbols.
 SAME_IN_EVERY_LANGUAGE = re.compile(r"\b(Human Pipeline|PDF|CSV|JSON|API|HTML|OK|k|n|rwg)\b")
-# Django's admin brings its own translations; its overrides here only extend its blocks.
-NOT_OURS = ("admin/", "ninja/")
+# Django Ninja's API docs page is not ours. The admin's overrides are: Django brings the texts of its
+# own blocks, the words the project adds to them are marked like any other.
+NOT_OURS = ("ninja/",)
+# Blocks whose content is an attribute's value (the admin's `<body class="...">`), not text.
+CODE_BLOCKS = {"bodyclass"}
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "aria-description", "aria-roledescription"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 
@@ -73,6 +76,8 @@ def unmarked_texts(source: str) -> list[str]:
                 skip_until = "endblocktranslate" if head == "blocktranslate" else "endblocktrans"
             elif head == "comment":
                 skip_until = "endcomment"
+            elif head == "block" and content.split()[1:2] and content.split()[1] in CODE_BLOCKS:
+                skip_until = "endblock"
             # A tag may stand inside an HTML tag (`<tr {% if %}class="x"{% endif %}>`): a space keeps
             # the HTML whole and still parts the words on either side.
             kept.append(" ")

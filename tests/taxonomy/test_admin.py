@@ -131,7 +131,7 @@ def test_reset_wording_action_restores_the_template(taxonomy, staff):
     response = act(staff, "reset_wording", [question])
     question.refresh_from_db()
     assert (question.text, question.help_text) == original
-    assert "1 question(s) reset" in response.content.decode()
+    assert "1 question reset" in response.content.decode()
 
 
 def test_sync_action_creates_missing_questions(taxonomy, staff):
