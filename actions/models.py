@@ -45,6 +45,8 @@ class Action(ConstraintErrorsByFieldMixin, models.Model):
     done = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
         ordering = ["due", "created", "pk"]
         constraints = [
             models.CheckConstraint(

@@ -29,6 +29,8 @@ class ApiToken(ConstraintErrorsByFieldMixin, models.Model):
     window_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(

@@ -147,6 +147,8 @@ class Assessment(ConstraintErrorsByFieldMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
         ordering = ["organization__name", "-created_at"]
         permissions = [
             # Checked by organizations.selectors, outside the admin, where no model permission reaches reports.
@@ -443,6 +445,8 @@ class Segment(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
         ordering = ["assessment", "order", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -472,6 +476,8 @@ class SegmentOption(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("segment option")
+        verbose_name_plural = _("segment options")
         ordering = ["segment", "order", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -503,6 +509,8 @@ class MaturityTarget(ConstraintErrorsByFieldMixin, models.Model):
     )
 
     class Meta:
+        verbose_name = _("maturity target")
+        verbose_name_plural = _("maturity targets")
         ordering = ["assessment", "concept__order", "scope__order"]
         constraints = [
             models.UniqueConstraint(

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "Human Pipeline administration"
+admin.site.site_header = _("Human Pipeline administration")
 admin.site.site_title = "Human Pipeline"
-admin.site.index_title = "Taxonomy, questions and assessments"
+admin.site.index_title = _("Taxonomy, questions and assessments")
 
 handler400 = "common.views.bad_request"
 # A database that stops answering outside a view (the session middleware, an error page) is a 503, not a 500.

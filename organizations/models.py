@@ -30,6 +30,8 @@ class Organization(models.Model):
     )
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["name"]
         permissions = [
             # Checked by organizations.selectors, outside the admin; the admin has the model permissions.
@@ -51,6 +53,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESPONDENT)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["organization", "user"]
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org"),
@@ -106,6 +110,8 @@ class MemberInvitation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("member invitation")
+        verbose_name_plural = _("member invitations")
         ordering = ["organization", "-created_at"]
         constraints = [
             models.UniqueConstraint(

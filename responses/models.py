@@ -69,6 +69,8 @@ class Invitation(models.Model):
     failed_reason = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -140,6 +142,8 @@ class Response(models.Model):
     assigned_benefits = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
         ordering = ["assessment", "respondent"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "respondent"], name="response_unique_respondent"),
@@ -417,6 +421,8 @@ class Comment(models.Model):
     hidden_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         constraints = [
             models.UniqueConstraint(fields=["response", "section"], name="comment_unique_per_section"),
             models.CheckConstraint(

@@ -261,7 +261,7 @@ class QuestionAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Preview questionnaire",
+            "title": gettext("Preview questionnaire"),
             "subtitle": None,
             "questionnaire": questionnaire,
             "sections": sections,

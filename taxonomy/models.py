@@ -53,6 +53,8 @@ class Concept(SlugInPathsMixin, models.Model):
     translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("concept")])
 
     class Meta:
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
@@ -68,6 +70,8 @@ class Scope(SlugInPathsMixin, models.Model):
     translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("scope")])
 
     class Meta:
+        verbose_name = _("scope")
+        verbose_name_plural = _("scopes")
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
@@ -107,6 +111,8 @@ class Benefit(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("benefit")
+        verbose_name_plural = _("benefits")
         ordering = ["concept__order", "scope__order", "path"]
         constraints = [
             models.UniqueConstraint(
@@ -219,6 +225,8 @@ class Question(models.Model):
     translations = models.JSONField(default=dict, blank=True, validators=[TranslationsValidator("question")])
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["benefit", "dimension"], name="question_unique_per_dimension"),

@@ -89,3 +89,24 @@ def test_a_survey_section_in_german(live_server, german, demo, screenshot_dir):
         page.screenshot(path=str(screenshot_dir / f"german-form-section-{name}.png"))
         assert horizontal_overflow(page) <= 0
         assert problems == []
+
+
+def test_the_admin_preview_and_invitations_action_in_german(live_server, german, demo, screenshot_dir):
+    UserFactory(username="verwaltung", is_staff=True, is_superuser=True)
+    for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):
+        page = german(width, height)
+        problems = console_errors(page)
+        log_in_german(page, live_server.url, "verwaltung")
+
+        page.goto(f"{live_server.url}/admin/taxonomy/question/preview/")
+        assert page.locator("html").get_attribute("lang") == "de"
+        assert page.get_by_role("heading", name="Abschnitt 1 von 6:").first.is_visible()
+        page.screenshot(path=str(screenshot_dir / f"german-admin-preview-{name}.png"))
+
+        page.goto(f"{live_server.url}/admin/assessments/assessment/")
+        page.locator("input[name=_selected_action]").first.check()
+        page.locator("select[name=action]").select_option("create_invitations")
+        page.get_by_role("button", name="Ausführen").click()
+        assert page.get_by_text("Einmal verwendbare Einladungslinks erstellen für:").is_visible()
+        page.screenshot(path=str(screenshot_dir / f"german-admin-invitations-{name}.png"))
+        assert problems == []
