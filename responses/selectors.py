@@ -180,11 +180,8 @@ def benefits_with_answers(benefits: list[Benefit]) -> dict[Benefit, str]:
         .values_list("benefit__path", flat=True)
         .distinct()
     )
-    return {
-        b: gettext("it (or one of its sub-benefits) has answers; deactivate it instead")
-        for b in benefits
-        if is_under(b.path, answered)
-    }
+    reason = gettext("it (or one of its sub-benefits) has answers; deactivate it instead")
+    return {b: reason for b in benefits if is_under(b.path, answered)}
 
 
 def questions_with_answers(questions: list[Question]) -> dict[Question, str]:
@@ -217,12 +214,14 @@ def assessments_with_responses(assessments: list[Assessment]) -> dict[Assessment
         Answer.objects.filter(response__assessment__in=assessments).values_list("response__assessment", flat=True)
     )
     responded = set(Response.objects.filter(assessment__in=assessments).values_list("assessment", flat=True))
+    has_answers = gettext("it has answers; close it instead")
+    started = gettext("respondents have started it; close it instead")
     blockers = {}
     for a in assessments:
         if a.pk in answered:
-            blockers[a] = gettext("it has answers; close it instead")
+            blockers[a] = has_answers
         elif a.pk in responded:
-            blockers[a] = gettext("respondents have started it; close it instead")
+            blockers[a] = started
     return blockers
 
 

@@ -42,6 +42,8 @@ def _sentence(node: ast.AST) -> bool:
 def bare_texts(source: str) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            found += _class_attributes(node)
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
@@ -53,17 +55,18 @@ def bare_texts(source: str) -> list[str]:
             for k in node.keywords
             if (k.arg in KEYWORDS or (k.arg == "description" and name in ADMIN_DECORATORS)) and _sentence(k.value)
         ]
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ClassDef):
-            for statement in node.body:
-                if isinstance(statement, ast.Assign) and _sentence(statement.value):
-                    names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
-                    found += [
-                        f"line {statement.lineno}: {n}={ast.unparse(statement.value)[:80]}"
-                        for n in names
-                        if n in ATTRIBUTES
-                    ]
     return found
+
+
+def _class_attributes(node: ast.ClassDef) -> list[str]:
+    """A class's bare ``title = "..."``-style attributes the admin shows."""
+    return [
+        f"line {statement.lineno}: {target.id}={ast.unparse(statement.value)[:80]}"
+        for statement in node.body
+        if isinstance(statement, ast.Assign) and _sentence(statement.value)
+        for target in statement.targets
+        if isinstance(target, ast.Name) and target.id in ATTRIBUTES
+    ]
 
 
 def _modules() -> list[str]:
