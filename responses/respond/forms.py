@@ -21,16 +21,20 @@ from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
+from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.template import Context
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
 from responses.models import COMMENT_MAX_LENGTH, Answer, Comment, comment_release_threshold
-from responses.respond.layout import BenefitRow, CommentBox, HiddenFields, Matrix, ScaleChoices, SubmitButtons
+from responses.respond.layout import BenefitRow, CommentBox, HiddenFields, Matrix, SubmitButtons, scale_choices
 from responses.respond.services import Rating
 from taxonomy.scales import DONT_KNOW_CHOICE, DONT_KNOW_LABEL, SCALES
 from taxonomy.selectors import BenefitView, Questionnaire, Section
@@ -152,7 +156,7 @@ class SectionForm(forms.Form):
         rows = []
         # Translated once per page rather than once per question: a section has up to 44.
         scale_names = {dimension: scale.name for dimension, scale in SCALES.items()}
-        choices = {dimension: ScaleChoices(scale.choices()) for dimension, scale in SCALES.items()}
+        choices = scale_choices()
         not_on_scale = {
             "invalid_choice": gettext(
                 "That answer is not on the scale. Choose a rating from 1 to 5, or “%(dont_know)s”."
@@ -187,6 +191,8 @@ class SectionForm(forms.Form):
         self.helper.form_tag = False  # the template owns <form>, the CSRF token and the error summary
         self.helper.disable_csrf = True
         self.helper.form_show_errors = False
+        # Radio buttons and text boxes bring no CSS or JavaScript: nothing to collect from 44 widgets a page.
+        self.helper.include_media = False
         self.helper.layout = Layout(
             HiddenFields("section", "revision"),
             Matrix(section, *rows),
@@ -199,6 +205,18 @@ class SectionForm(forms.Form):
                 css_class="d-flex flex-wrap gap-2 mt-4",
             ),
         )
+
+    def as_matrix(self) -> SafeString:
+        """The page's fields as ``{% crispy form %}`` writes them, without the tag around them.
+
+        The tag copies the template context twice and renders its form template,
+        which adds nothing here (no ``<form>``, CSRF token, errors or media: the
+        page's template owns those); only its collapsing of the whitespace between
+        tags is kept, so the HTML stays the same. A section page is the form's most
+        requested page.
+        """
+        html = self.helper.render_layout(self, Context(), template_pack=TEMPLATE_PACK)
+        return SafeString(remove_spaces(html.strip()))
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -326,6 +344,8 @@ class SubmitForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.form_show_errors = False
+        # Radio buttons and text boxes bring no CSS or JavaScript: nothing to collect from 44 widgets a page.
+        self.helper.include_media = False
         note = (
             gettext("You can submit once every question has an answer or “%(dont_know)s”.")
             % {"dont_know": DONT_KNOW_LABEL}

@@ -17,7 +17,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from taxonomy.scales import DONT_KNOW_CHOICE, SCALES
 from taxonomy.selectors import BenefitView, Section
@@ -48,7 +48,7 @@ def _options_html(name: str, auto_id: str, choices, current: str | None, invalid
 
     Plain string building with :func:`html.escape` on every value, since
     ``format_html`` per button cost a third of the page; a scale's labels are
-    escaped once per page (:class:`ScaleChoices`), not once per question.
+    escaped once per language (:func:`scale_choices`), not once per question.
     """
     labels = choices.labels if isinstance(choices, ScaleChoices) else _option_labels(choices)
     name, auto_id = escape(name), escape(auto_id)
@@ -80,6 +80,24 @@ class ScaleChoices(BaseChoiceIterator):
     @cached_property
     def labels(self) -> list[tuple[str, str, str, str]]:
         return _option_labels(self.choices)
+
+
+_scale_choices: dict[str, dict[str, ScaleChoices]] = {}
+
+
+def scale_choices() -> dict[str, ScaleChoices]:
+    """Each scale's choices by dimension, in the active language.
+
+    Built once per language and shared by every form (nothing changes them),
+    so a page neither translates the scales nor escapes their labels again.
+    """
+    language = get_language()
+    kept = _scale_choices.get(language)
+    if kept is None:
+        kept = _scale_choices[language] = {
+            dimension: ScaleChoices(scale.choices()) for dimension, scale in SCALES.items()
+        }
+    return kept
 
 
 class HiddenFields(LayoutObject):

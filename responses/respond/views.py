@@ -41,6 +41,7 @@ from responses.respond.services import (
     response_submit,
     response_withdraw,
 )
+from responses.respond.steps import steps_nav
 from responses.selectors import (
     comment_section_key,
     invitation_for_token,
@@ -341,7 +342,7 @@ def form_section(request: HttpRequest, entry: Entry, number: int, **kwargs) -> H
             "section": section,
             "number": number,
             "section_count": len(sections),
-            "progress": progress,
+            "steps": steps_nav(progress, number),
             "answered": answered,
             "total": total,
             "page_errors": form.page_errors() if form.is_bound else [],
