@@ -10,6 +10,7 @@ from assessments.selectors import assessment_questionnaire
 from responses.invitations.forms import InvitationsCreateForm
 from responses.models import Answer
 from responses.respond.forms import SectionForm, missing_questions
+from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +118,33 @@ def test_the_matrix_renders_fieldsets_named_after_each_benefit_and_its_parents(q
     assert "Don&#x27;t know" in html
     assert "csrfmiddlewaretoken" not in html  # the page template owns the one CSRF token
     assert 'name="action" type="submit" value="next"' in html and 'value="back"' in html
+
+
+def test_the_page_renders_the_matrix_as_the_crispy_tag_does(questionnaire):
+    """``as_matrix`` (what the section page uses) writes the HTML ``{% crispy form %}`` writes."""
+    benefit = questionnaire.sections[5].benefits[0]
+    for data in (None, page(6, **{f"q-{benefit.id}-importance": "9"})):
+        form = make_form(questionnaire, 6, data)
+        if data is not None:
+            assert not form.is_valid()  # an error shown beside its question
+        tag = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
+        assert form.as_matrix() == tag.strip()
+
+
+def test_the_matrix_escapes_the_questionnaires_texts(taxonomy):
+    """Names, descriptions, signs and questions are text, never markup, as the template's autoescape would have it."""
+    benefit = Benefit.objects.filter(concept__slug="social-media", scope__slug="internal").order_by("path").first()
+    tricky = """Tom & "Jerry" <b>'s</b>"""
+    Benefit.objects.filter(pk=benefit.pk).update(name=tricky, description=tricky, indicators=[tricky])
+    Question.objects.filter(benefit=benefit).update(text=tricky)
+    questionnaire = assessment_questionnaire(assessment=AssessmentFactory())
+    html = make_form(questionnaire, 1).as_matrix()
+    escaped = "Tom &amp; &quot;Jerry&quot; &lt;b&gt;&#x27;s&lt;/b&gt;"
+    assert f'<p class="hp-benefit">{escaped}</p>' in html
+    assert f'<p class="hp-desc" id="b-{benefit.pk}-desc">{escaped}</p>' in html
+    assert f"<li>{escaped}</li>" in html
+    assert f'-importance-text">{escaped}</p>' in html
+    assert "<b>" not in html
 
 
 def test_missing_questions_lists_every_unanswered_question_in_order(questionnaire):
