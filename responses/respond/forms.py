@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
-from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
 from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -209,14 +208,14 @@ class SectionForm(forms.Form):
     def as_matrix(self) -> SafeString:
         """The page's fields as ``{% crispy form %}`` writes them, without the tag around them.
 
-        The tag copies the template context twice and renders its form template,
+        The tag copies the template context twice, renders its form template,
         which adds nothing here (no ``<form>``, CSRF token, errors or media: the
-        page's template owns those); only its collapsing of the whitespace between
-        tags is kept, so the HTML stays the same. A section page is the form's most
+        page's template owns those), and collapses the whitespace between tags
+        with two regular expressions over the whole form; the layout objects
+        write their HTML collapsed already. A section page is the form's most
         requested page.
         """
-        html = self.helper.render_layout(self, Context(), template_pack=TEMPLATE_PACK)
-        return SafeString(remove_spaces(html.strip()))
+        return self.helper.render_layout(self, Context(), template_pack=TEMPLATE_PACK)
 
     def clean(self) -> dict:
         cleaned = super().clean()

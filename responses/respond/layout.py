@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from crispy_forms.layout import LayoutObject
+from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
 from crispy_forms.utils import TEMPLATE_PACK
 from django.template.loader import render_to_string
 from django.utils.choices import BaseChoiceIterator
@@ -169,23 +170,23 @@ class BenefitRow(LayoutObject):
         bid = benefit.id
         name = escape(benefit.name)
         parents = [escape(p) for p in self.parent_names]
-        parts = [f'<div class="hp-row hp-depth-{benefit.depth}" id="b-{bid}">\n  <p class="hp-benefit">']
+        # Written as crispy's whitespace collapsing (``remove_spaces``) leaves it: one space between tags.
+        parts = [f'<div class="hp-row hp-depth-{benefit.depth}" id="b-{bid}"> <p class="hp-benefit">']
         if parents:
             parts.append(
                 f'<span class="hp-parent"><span class="visually-hidden">{words["part_of"]} '
                 f"</span>{' › '.join(parents)} ›</span> "
             )
-        parts.append(f"{name}</p>\n  ")
+        parts.append(f"{name}</p> ")
         if benefit.description:
-            parts.append(f'<p class="hp-desc" id="b-{bid}-desc">{escape(benefit.description)}</p>')
-        parts.append("\n  ")
+            parts.append(f'<p class="hp-desc" id="b-{bid}-desc">{escape(benefit.description)}</p> ')
         if benefit.indicators:
             items = "".join(f"<li>{escape(item)}</li>" for item in benefit.indicators)
             parts.append(
                 f'<details class="hp-signs"><summary>{words["signs"]}</summary>'
-                f'<ul class="hp-signs-list">{items}</ul></details>'
+                f'<ul class="hp-signs-list">{items}</ul></details> '
             )
-        parts.append('\n  <div class="hp-questions">\n    ')
+        parts.append('<div class="hp-questions"> ')
         hidden_names = "".join(f"{p}: " for p in parents)
         described = f"b-{bid}-desc " if benefit.description else ""
         error_word = words["error"]
@@ -198,41 +199,38 @@ class BenefitRow(LayoutObject):
             auto_id = escape(bound.auto_id)
             options = _options_html(bound.html_name, bound.auto_id, bound.field.choices, current, bool(errors))
             parts.append(
-                f'\n    <fieldset class="hp-q{" hp-q-invalid" if errors else ""}" aria-describedby="{described}'
-                f'{auto_id}-text{f" {auto_id}-error" if errors else ""}">\n'
-                f'      <legend class="hp-legend"><span class="visually-hidden">{hidden_names}{name} — </span>'
-                f"{words[dimension]}</legend>\n"
-                f'      <p class="hp-question" id="{auto_id}-text">{escape(bound.help_text)}</p>\n      '
+                f'<fieldset class="hp-q{" hp-q-invalid" if errors else ""}" aria-describedby="{described}'
+                f'{auto_id}-text{f" {auto_id}-error" if errors else ""}"> '
+                f'<legend class="hp-legend"><span class="visually-hidden">{hidden_names}{name} — </span>'
+                f"{words[dimension]}</legend> "
+                f'<p class="hp-question" id="{auto_id}-text">{escape(bound.help_text)}</p> '
             )
             if errors:
                 joined = conditional_escape(" ".join(str(e) for e in errors))
                 parts.append(
                     f'<p class="hp-error" id="{auto_id}-error"><span aria-hidden="true">⚠</span> '
-                    f"<strong>{error_word}</strong> {joined}</p>"
+                    f"<strong>{error_word}</strong> {joined}</p> "
                 )
-            parts.append(f'\n      <div class="hp-options">\n        {options}\n      </div>\n    </fieldset>\n    ')
-        parts.append("\n  </div>\n</div>\n")
+            parts.append(f'<div class="hp-options"> {options} </div> </fieldset> ')
+        parts.append("</div>\n</div>\n")
         return SafeString("".join(parts))
 
 
 class Matrix(LayoutObject):
-    template = "responses/form/layout/matrix.html"
+    """A section's rows, or the word that it has none."""
 
     def __init__(self, section: Section, *rows: BenefitRow) -> None:
         self.section = section
         self.fields = list(rows)
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
-        words = page_words()
-        rows = SafeString(
-            "".join(row.render(form, context, template_pack=template_pack, words=words) for row in self.fields)
-        )
-        return SafeString(
-            render_to_string(
-                self.template,
-                {"section": self.section, "rows": rows, "scales": list(SCALES.values())},
-            )
-        )
+        if self.fields:
+            words = page_words()
+            rows = "".join(row.render(form, context, template_pack=template_pack, words=words) for row in self.fields)
+        else:
+            empty = conditional_escape(gettext("There are no questions in this section. Choose “Save and continue”."))
+            rows = f'<p class="text-body-secondary">{empty}</p>'
+        return SafeString(f'<div class="hp-matrix"> {rows}\n</div>\n')
 
 
 class CommentBox(LayoutObject):
@@ -246,4 +244,5 @@ class CommentBox(LayoutObject):
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
         bound = form[self.fields[0]]
         errors = form.errors.get(bound.name, []) if form.is_bound else []
-        return SafeString(render_to_string(self.template, {"field": bound, "errors": errors}))
+        # A template (the box is one per page), its whitespace collapsed as crispy's tag would.
+        return SafeString(remove_spaces(render_to_string(self.template, {"field": bound, "errors": errors})))

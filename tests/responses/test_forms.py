@@ -10,6 +10,7 @@ from assessments.selectors import assessment_questionnaire
 from responses.invitations.forms import InvitationsCreateForm
 from responses.models import Answer
 from responses.respond.forms import SectionForm, missing_questions
+from responses.respond.layout import Matrix
 from taxonomy.models import Benefit, Question
 from tests.factories import AssessmentFactory
 
@@ -129,6 +130,14 @@ def test_the_page_renders_the_matrix_as_the_crispy_tag_does(questionnaire):
             assert not form.is_valid()  # an error shown beside its question
         tag = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
         assert form.as_matrix() == tag.strip()
+
+
+def test_a_section_without_questions_says_what_to_do(questionnaire):
+    html = Matrix(questionnaire.sections[0]).render(make_form(questionnaire, 1), Context())
+    assert html == (
+        '<div class="hp-matrix"> <p class="text-body-secondary">'
+        "There are no questions in this section. Choose “Save and continue”.</p>\n</div>\n"
+    )
 
 
 def test_the_matrix_escapes_the_questionnaires_texts(taxonomy):
