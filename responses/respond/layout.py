@@ -1,6 +1,6 @@
 """crispy-forms layout objects for the respondent form's matrix.
 
-:class:`Matrix` is one section (its scale legend and rows); :class:`BenefitRow`
+:class:`Matrix` is one section's rows (or the word that it has none); :class:`BenefitRow`
 is one benefit node with its questions side by side, each a ``<fieldset>``
 radio group whose ``<legend>`` names the benefit (and its parents, for a
 sub-benefit), so a screen reader announces which benefit a group is about.
