@@ -190,8 +190,6 @@ class SectionForm(forms.Form):
         self.helper.form_tag = False  # the template owns <form>, the CSRF token and the error summary
         self.helper.disable_csrf = True
         self.helper.form_show_errors = False
-        # Radio buttons and text boxes bring no CSS or JavaScript: nothing to collect from 44 widgets a page.
-        self.helper.include_media = False
         self.helper.layout = Layout(
             HiddenFields("section", "revision"),
             Matrix(section, *rows),
@@ -343,8 +341,6 @@ class SubmitForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.form_show_errors = False
-        # Radio buttons and text boxes bring no CSS or JavaScript: nothing to collect from 44 widgets a page.
-        self.helper.include_media = False
         note = (
             gettext("You can submit once every question has an answer or “%(dont_know)s”.")
             % {"dont_know": DONT_KNOW_LABEL}
