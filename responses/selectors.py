@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+from typing import TypeVar
 
-from django.db.models import Case, CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext
 
 from assessments.models import Assessment
@@ -127,8 +128,11 @@ def invitations_by_audience(assessment: Assessment) -> dict[str, int]:
     return dict(rows)
 
 
-def _unique(queryset: QuerySet, digest: str) -> Invitation | InvitationToken | None:
-    """The row whose unique ``token_hash`` is ``digest``, or None.
+_T = TypeVar("_T", bound=Model)
+
+
+def _unique(queryset: QuerySet[_T], digest: str) -> _T | None:
+    """The row whose unique ``token_hash`` is ``digest``, or None; every token lookup here is one.
 
     ``get()`` rather than ``first()``: a unique lookup needs no ORDER BY, and
     compiling the model's ordering cost a fifth of the lookup on every page of the form.
@@ -171,10 +175,7 @@ def invitation_for_opt_out_token(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     digest = hash_token(token)
-    link = InvitationOptOutToken.objects.select_related("invitation__assessment__organization").filter(
-        token_hash=digest
-    )
-    link = link.first()
+    link = _unique(InvitationOptOutToken.objects.select_related("invitation__assessment__organization"), digest)
     if link is None or not hmac.compare_digest(link.token_hash, digest):
         return None
     return link.invitation

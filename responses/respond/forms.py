@@ -192,7 +192,7 @@ class SectionForm(forms.Form):
         self.helper.form_show_errors = False
         self.helper.layout = Layout(
             HiddenFields("section", "revision"),
-            Matrix(section, *rows),
+            Matrix(*rows),
             *box,
             SubmitButtons(
                 # Come from the review to fix an answer: one step back to it.

@@ -8,6 +8,7 @@ sub-benefit), so a screen reader announces which benefit a group is about.
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 from crispy_forms.layout import LayoutObject
@@ -21,7 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
 from taxonomy.scales import DONT_KNOW_CHOICE, SCALES
-from taxonomy.selectors import BenefitView, Section
+from taxonomy.selectors import BenefitView
 
 
 def _option_labels(choices) -> list[tuple[str, str, str]]:
@@ -83,22 +84,19 @@ class ScaleChoices(BaseChoiceIterator):
         return _option_labels(self.choices)
 
 
-_scale_choices: dict[str, dict[str, ScaleChoices]] = {}
-
-
 def scale_choices() -> dict[str, ScaleChoices]:
     """Each scale's choices by dimension, in the active language.
 
     Built once per language and shared by every form (nothing changes them),
     so a page neither translates the scales nor escapes their labels again.
     """
-    language = get_language()
-    kept = _scale_choices.get(language)
-    if kept is None:
-        kept = _scale_choices[language] = {
-            dimension: ScaleChoices(scale.choices()) for dimension, scale in SCALES.items()
-        }
-    return kept
+    return _scale_choices(get_language())
+
+
+@functools.cache
+def _scale_choices(language: str) -> dict[str, ScaleChoices]:
+    # ``language`` is the active one, passed only to be the cache's key.
+    return {dimension: ScaleChoices(scale.choices()) for dimension, scale in SCALES.items()}
 
 
 class HiddenFields(LayoutObject):
@@ -219,8 +217,7 @@ class BenefitRow(LayoutObject):
 class Matrix(LayoutObject):
     """A section's rows, or the word that it has none."""
 
-    def __init__(self, section: Section, *rows: BenefitRow) -> None:
-        self.section = section
+    def __init__(self, *rows: BenefitRow) -> None:
         self.fields = list(rows)
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
